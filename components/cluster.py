@@ -1,0 +1,209 @@
+"""Cluster: the EKS control plane, its CPU system node group, and the Kubernetes provider later parts use."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_eks as eks
+import pulumi_kubernetes as k8s
+
+from components.node_group import ManagedNodeGroup, ManagedNodeGroupArgs
+
+_CLUSTER_ADMIN_POLICY = "arn:{partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+# What every managed node needs. ECR pull-only is narrower than the usual ReadOnly; CNI rights stay on the
+# node role because the VPC CNI starts before any Pod Identity credentials could exist.
+_NODE_POLICIES = (
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEC2ContainerRegistryPullOnly",
+    "AmazonEKS_CNI_Policy",
+    "AmazonSSMManagedInstanceCore",  # shell access through SSM instead of SSH keys
+)
+
+
+@dataclass(frozen=True)
+class SystemNodesArgs:
+    """The on-demand CPU node group for controllers; AMI facts come from the shared AMI pin."""
+
+    instance_types: tuple[str, ...]
+    ami_type: str
+    release_version: str
+    image_volume_device: str
+    disk_size_gib: int
+    min_size: int
+    max_size: int
+    desired_size: int
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ClusterArgs:
+    name: str
+    kubernetes_version: str
+    vpc_id: pulumi.Input[str]
+    private_subnet_ids: Sequence[pulumi.Input[str]]
+    public_subnet_ids: Sequence[pulumi.Input[str]]
+    endpoint_private_access: bool
+    endpoint_public_access: bool
+    public_access_cidrs: tuple[str, ...]
+    log_types: tuple[str, ...]
+    log_retention_days: int
+    admin_role_arns: tuple[str, ...]
+    deletion_protection: bool
+    support_type: str
+    coredns_version: str
+    kube_proxy_version: str
+    pod_identity_agent_version: str
+    system_nodes: SystemNodesArgs
+    # NAT gateways and routes: nodes cannot join (or pull images) before private subnets have egress.
+    node_network_ready: Sequence[pulumi.Resource] = ()
+
+
+class Cluster(pulumi.ComponentResource):
+    def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("llm-platform:cluster:Cluster", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        partition = aws.get_partition_output().partition
+
+        secrets_key = aws.kms.Key(
+            f"{name}-secrets",
+            description=f"EKS envelope encryption of Kubernetes secrets for {args.name}",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            opts=child,
+        )
+        # EKS creates this log group itself with no expiry; creating it first bounds what audit logs cost.
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-control-plane-logs",
+            name=f"/aws/eks/{args.name}/cluster",
+            retention_in_days=args.log_retention_days,
+            opts=child,
+        )
+
+        self.eks = eks.Cluster(
+            name,
+            name=args.name,
+            version=args.kubernetes_version,
+            vpc_id=args.vpc_id,
+            private_subnet_ids=list(args.private_subnet_ids),
+            public_subnet_ids=list(args.public_subnet_ids),
+            node_associate_public_ip_address=False,
+            endpoint_private_access=args.endpoint_private_access,
+            endpoint_public_access=args.endpoint_public_access,
+            public_access_cidrs=list(args.public_access_cidrs) if args.endpoint_public_access else None,
+            # Access entries only: no aws-auth ConfigMap to drift or to lock everybody out.
+            authentication_mode=eks.AuthenticationMode.API,
+            access_entries={
+                f"admin-{i}": eks.AccessEntryArgs(
+                    principal_arn=arn,
+                    access_policies={
+                        "cluster-admin": eks.AccessPolicyAssociationArgs(
+                            policy_arn=partition.apply(lambda p: _CLUSTER_ADMIN_POLICY.format(partition=p)),
+                            access_scope={"type": "cluster"},
+                        )
+                    },
+                )
+                for i, arn in enumerate(args.admin_role_arns)
+            },
+            create_oidc_provider=True,  # IRSA, for charts that do not support Pod Identity yet
+            encryption_config_key_arn=secrets_key.arn,
+            enabled_cluster_log_types=list(args.log_types),
+            # No pulumi-eks default node group or extra security groups: our managed node groups use the
+            # EKS-created cluster security group, which `cluster_security_group_id` then returns.
+            skip_default_node_group=True,
+            skip_default_security_groups=True,
+            deletion_protection=args.deletion_protection,
+            upgrade_policy={"support_type": args.support_type},
+            coredns_addon_options={"version": args.coredns_version},
+            kube_proxy_addon_options={"version": args.kube_proxy_version},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group]),
+        )
+        self.cluster_name: pulumi.Output[str] = self.eks.eks_cluster.name
+        self.cluster_security_group_id: pulumi.Output[str] = self.eks.cluster_security_group_id
+        self.oidc_provider_arn: pulumi.Output[str] = self.eks.oidc_provider_arn
+        self.oidc_provider_url: pulumi.Output[str] = self.eks.oidc_provider_url
+        self.kubeconfig: pulumi.Output[str] = pulumi.Output.secret(self.eks.kubeconfig_json)
+
+        self.node_role = aws.iam.Role(
+            f"{name}-node",
+            description=f"EKS managed node groups of {args.name}",
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "ec2.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+            opts=child,
+        )
+        attachments = [
+            aws.iam.RolePolicyAttachment(
+                f"{name}-node-{policy}",
+                role=self.node_role.name,
+                policy_arn=partition.apply(lambda p, pol=policy: f"arn:{p}:iam::aws:policy/{pol}"),
+                opts=child,
+            )
+            for policy in _NODE_POLICIES
+        ]
+
+        sys = args.system_nodes
+        self.system_nodes = ManagedNodeGroup(
+            f"{name}-system",
+            ManagedNodeGroupArgs(
+                cluster_name=self.cluster_name,
+                node_role_arn=self.node_role.arn,
+                subnet_ids=args.private_subnet_ids,
+                instance_types=sys.instance_types,
+                capacity_type="ON_DEMAND",
+                ami_type=sys.ami_type,
+                release_version=sys.release_version,
+                image_volume_device=sys.image_volume_device,
+                disk_size_gib=sys.disk_size_gib,
+                min_size=sys.min_size,
+                max_size=sys.max_size,
+                desired_size=sys.desired_size,
+                labels=sys.labels,
+                # Nodes cannot join before their role carries the worker policies and the subnets have egress.
+                depends_on=(*attachments, *args.node_network_ready),
+            ),
+            opts=child,
+        )
+        self.node_role_ready: tuple[pulumi.Resource, ...] = tuple(attachments)
+
+        # Credentials for add-ons (EFS CSI now, Karpenter and others later) through EKS Pod Identity.
+        self.pod_identity_agent = aws.eks.Addon(
+            f"{name}-pod-identity-agent",
+            cluster_name=self.cluster_name,
+            addon_name="eks-pod-identity-agent",
+            addon_version=args.pod_identity_agent_version,
+            resolve_conflicts_on_create="OVERWRITE",
+            resolve_conflicts_on_update="OVERWRITE",
+            # A DaemonSet add-on only turns ACTIVE once nodes exist to run it.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.system_nodes]),
+        )
+
+        # Built from our own kubeconfig output: `cluster.provider` is not usable from Python, and a stable
+        # kubeconfig keeps every Kubernetes object from being replaced when unrelated cluster inputs change.
+        self.k8s_provider = k8s.Provider(
+            f"{name}-k8s",
+            kubeconfig=self.kubeconfig,
+            enable_server_side_apply=True,
+            opts=child,
+        )
+
+        self.register_outputs(
+            {
+                "clusterName": self.cluster_name,
+                "oidcProviderArn": self.oidc_provider_arn,
+                "clusterSecurityGroupId": self.cluster_security_group_id,
+                "nodeRoleArn": self.node_role.arn,
+            }
+        )

@@ -1,0 +1,124 @@
+"""Network: a VPC over N availability zones with public and private subnets and NAT egress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ipaddress import IPv4Network
+
+import pulumi
+import pulumi_aws as aws
+
+
+@dataclass(frozen=True)
+class NetworkArgs:
+    cidr: IPv4Network
+    availability_zones: tuple[str, ...]
+    nat_per_az: bool
+    # Tags subnets for discovery by this cluster's load balancers and by Karpenter.
+    cluster_name: str
+
+
+def subnet_plan(cidr: IPv4Network, zones: int) -> tuple[list[IPv4Network], list[IPv4Network]]:
+    """(private, public) CIDRs. Private subnets take one eighth of the VPC each, because with the VPC CNI every
+    pod takes a VPC address; the public subnets only hold NAT gateways and load balancers, so they share the
+    last eighth."""
+    eighths = list(cidr.subnets(prefixlen_diff=3))
+    public = list(eighths[-1].subnets(prefixlen_diff=3))
+    return eighths[:zones], public[:zones]
+
+
+class Network(pulumi.ComponentResource):
+    def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("llm-platform:network:Network", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        private_cidrs, public_cidrs = subnet_plan(args.cidr, len(args.availability_zones))
+
+        self.vpc = aws.ec2.Vpc(
+            f"{name}-vpc",
+            cidr_block=str(args.cidr),
+            enable_dns_hostnames=True,  # EKS private endpoint and EFS mount DNS names need both
+            enable_dns_support=True,
+            tags={"Name": f"{args.cluster_name}-vpc"},
+            opts=child,
+        )
+        igw = aws.ec2.InternetGateway(
+            f"{name}-igw", vpc_id=self.vpc.id, tags={"Name": f"{args.cluster_name}-igw"}, opts=child
+        )
+        public_rt = aws.ec2.RouteTable(
+            f"{name}-public",
+            vpc_id=self.vpc.id,
+            routes=[{"cidr_block": "0.0.0.0/0", "gateway_id": igw.id}],
+            tags={"Name": f"{args.cluster_name}-public"},
+            opts=child,
+        )
+
+        self.public_subnets: list[aws.ec2.Subnet] = []
+        self.private_subnets: list[aws.ec2.Subnet] = []
+        nat_gateways: list[aws.ec2.NatGateway] = []
+        # What a node in a private subnet needs before it can pull images and join the cluster.
+        self.egress: list[pulumi.Resource] = []
+        for az, private_cidr, public_cidr in zip(args.availability_zones, private_cidrs, public_cidrs, strict=True):
+            public = aws.ec2.Subnet(
+                f"{name}-public-{az}",
+                vpc_id=self.vpc.id,
+                availability_zone=az,
+                cidr_block=str(public_cidr),
+                map_public_ip_on_launch=False,  # nothing we run needs a public IP; LBs get their own
+                tags={"Name": f"{args.cluster_name}-public-{az}", "kubernetes.io/role/elb": "1"},
+                opts=child,
+            )
+            aws.ec2.RouteTableAssociation(
+                f"{name}-public-{az}", subnet_id=public.id, route_table_id=public_rt.id, opts=child
+            )
+            self.public_subnets.append(public)
+            if args.nat_per_az or not nat_gateways:
+                eip = aws.ec2.Eip(
+                    f"{name}-nat-{az}", domain="vpc", tags={"Name": f"{args.cluster_name}-nat-{az}"}, opts=child
+                )
+                nat_gateways.append(
+                    aws.ec2.NatGateway(
+                        f"{name}-nat-{az}",
+                        subnet_id=public.id,
+                        allocation_id=eip.id,
+                        tags={"Name": f"{args.cluster_name}-nat-{az}"},
+                        opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
+                    )
+                )
+            private = aws.ec2.Subnet(
+                f"{name}-private-{az}",
+                vpc_id=self.vpc.id,
+                availability_zone=az,
+                cidr_block=str(private_cidr),
+                tags={
+                    "Name": f"{args.cluster_name}-private-{az}",
+                    "kubernetes.io/role/internal-elb": "1",
+                    "karpenter.sh/discovery": args.cluster_name,
+                },
+                opts=child,
+            )
+            private_rt = aws.ec2.RouteTable(
+                f"{name}-private-{az}",
+                vpc_id=self.vpc.id,
+                # With one NAT gateway every zone routes through the last one created (the first zone's).
+                routes=[{"cidr_block": "0.0.0.0/0", "nat_gateway_id": nat_gateways[-1].id}],
+                tags={"Name": f"{args.cluster_name}-private-{az}"},
+                opts=child,
+            )
+            self.egress.append(
+                aws.ec2.RouteTableAssociation(
+                    f"{name}-private-{az}", subnet_id=private.id, route_table_id=private_rt.id, opts=child
+                )
+            )
+            self.private_subnets.append(private)
+
+        self.egress.extend(nat_gateways)
+        self.vpc_id = self.vpc.id
+        self.private_subnet_ids = [s.id for s in self.private_subnets]
+        self.public_subnet_ids = [s.id for s in self.public_subnets]
+        self.register_outputs(
+            {
+                "vpcId": self.vpc_id,
+                "privateSubnetIds": self.private_subnet_ids,
+                "publicSubnetIds": self.public_subnet_ids,
+            }
+        )

@@ -1,0 +1,272 @@
+"""Pulumi mocks that behave like AWS and the EKS component closely enough to render a faithful plan.
+
+Outputs are realistic (ids with AWS prefixes, ARNs in the stack's region, autonamed physical names) and
+deterministic: the same config always yields the same ids, so two plans can be diffed. Unknown invokes fail
+loudly instead of returning `{}`, which would surface much later as a `NoneType` error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from google.protobuf import json_format
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
+from pulumi.runtime import rpc
+
+ACCOUNT = "123456789012"  # offline placeholder account
+
+
+def _hex(seed: str, n: int) -> str:
+    return hashlib.sha256(seed.encode()).hexdigest()[:n]
+
+
+class PlanMocks(Mocks):
+    def __init__(self, region: str, stack: str, project: str):
+        self.region = region
+        self.stack = stack
+        self.project = project
+        self.monitor: RecordingMonitor | None = None  # set by RecordingMonitor, for resource references
+
+    # --- invokes ---------------------------------------------------------------------------------------
+    def call(self, args: MockCallArgs) -> dict:
+        handlers: dict[str, Callable[[dict], dict]] = {
+            "aws:index/getPartition:getPartition": lambda a: {
+                "id": "aws",
+                "partition": "aws",
+                "dnsSuffix": "amazonaws.com",
+                "reverseDnsPrefix": "com.amazonaws",
+            },
+            "aws:index/getCallerIdentity:getCallerIdentity": lambda a: {
+                "id": ACCOUNT,
+                "accountId": ACCOUNT,
+                "arn": f"arn:aws:iam::{ACCOUNT}:user/offline",
+                "userId": "AIDAOFFLINE",
+            },
+            "aws:index/getRegion:getRegion": lambda a: {
+                "id": self.region,
+                "name": self.region,
+                "region": self.region,
+                "endpoint": f"ec2.{self.region}.amazonaws.com",
+                "description": self.region,
+            },
+        }
+        handler = handlers.get(args.token)
+        if handler is None:
+            raise NotImplementedError(f"offline plan has no mock for invoke {args.token}; add one in planner/mocks.py")
+        return handler(args.args)
+
+    # --- resources -------------------------------------------------------------------------------------
+    def new_resource(self, args: MockResourceArgs) -> tuple[str, dict]:
+        urn = _CURRENT.urn or f"{args.typ}::{args.name}"
+        seed = f"{self.stack}/{urn}"
+        handler = _RESOURCES.get(args.typ)
+        computed = handler(self, args, seed) if handler else {}
+        resource_id = computed.pop("id", None) or f"{args.name}-{_hex(seed, 8)}"
+        return resource_id, {**args.inputs, **computed}
+
+    def arn(self, service: str, resource: str, *, region: bool = True) -> str:
+        return f"arn:aws:{service}:{self.region if region else ''}:{ACCOUNT}:{resource}"
+
+    def register_reference(self, parent_urn: str, typ: str, name: str, resource_id: str, state: dict) -> dict:
+        """A child resource of a remote component, as the engine would return it: registered, referenced."""
+        assert self.monitor is not None
+        urn = self.monitor.make_urn(parent_urn, typ, name)
+        self.monitor.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, state)
+        return {rpc._special_sig_key: rpc._special_resource_sig, "urn": urn, "id": resource_id}
+
+
+def _physical(args: MockResourceArgs, seed: str, key: str = "name") -> str:
+    """Pulumi autonaming: the logical name plus a random suffix, unless the program set a name."""
+    return args.inputs.get(key) or f"{args.name}-{_hex(seed, 7)}"
+
+
+def _eks_cluster(m: PlanMocks, args: MockResourceArgs, seed: str) -> dict:
+    name = args.inputs.get("name") or args.name
+    endpoint = f"https://{_hex(seed, 32).upper()}.gr7.{m.region}.eks.amazonaws.com"
+    oidc_id = _hex(seed + "oidc", 32).upper()
+    issuer = f"https://oidc.eks.{m.region}.amazonaws.com/id/{oidc_id}"
+    cluster_sg = f"sg-{_hex(seed + 'sg', 17)}"
+    eks_state = {
+        "name": name,
+        "arn": m.arn("eks", f"cluster/{name}"),
+        "endpoint": endpoint,
+        "version": args.inputs.get("version"),
+        "vpcConfig": {"clusterSecurityGroupId": cluster_sg, "vpcId": args.inputs.get("vpcId")},
+        "identities": [{"oidcs": [{"issuer": issuer}]}],
+        "certificateAuthority": {"data": "TU9DSy1DQQ=="},
+    }
+    kubeconfig = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "kubernetes", "cluster": {"server": endpoint, "certificate-authority-data": "TU9DSy1DQQ=="}}],
+        "contexts": [{"name": "aws", "context": {"cluster": "kubernetes", "user": "aws"}}],
+        "current-context": "aws",
+        "users": [
+            {
+                "name": "aws",
+                "user": {
+                    "exec": {
+                        "apiVersion": "client.authentication.k8s.io/v1beta1",
+                        "command": "aws",
+                        "args": ["eks", "get-token", "--cluster-name", name, "--region", m.region],
+                    }
+                },
+            }
+        ],
+    }
+    parent = _CURRENT.urn or ""
+    return {
+        "eksCluster": m.register_reference(parent, "aws:eks/cluster:Cluster", f"{args.name}-eksCluster", name, eks_state),
+        "kubeconfig": kubeconfig,
+        "kubeconfigJson": json.dumps(kubeconfig),
+        "clusterSecurityGroupId": cluster_sg,
+        "nodeSecurityGroupId": cluster_sg,  # skipDefaultSecurityGroups: both are the EKS-created group
+        "oidcProviderArn": m.arn("iam", f"oidc-provider/oidc.eks.{m.region}.amazonaws.com/id/{oidc_id}", region=False),
+        "oidcProviderUrl": issuer.removeprefix("https://"),
+        "oidcIssuer": issuer.removeprefix("https://"),
+    }
+
+
+def _simple(prefix: str, n: int = 17, **extra: Callable[[PlanMocks, MockResourceArgs, str], Any]):
+    def handler(m: PlanMocks, args: MockResourceArgs, seed: str) -> dict:
+        out = {"id": f"{prefix}-{_hex(seed, n)}"}
+        out.update({k: f(m, args, seed) for k, f in extra.items()})
+        return out
+
+    return handler
+
+
+def _role(m: PlanMocks, args: MockResourceArgs, seed: str) -> dict:
+    name = _physical(args, seed)
+    return {"id": name, "name": name, "arn": m.arn("iam", f"role/{name}", region=False), "uniqueId": f"AROA{_hex(seed, 17).upper()}"}
+
+
+def _kms(m: PlanMocks, args: MockResourceArgs, seed: str) -> dict:
+    key_id = "-".join(_hex(seed, 32)[i:j] for i, j in ((0, 8), (8, 12), (12, 16), (16, 20), (20, 32)))
+    return {"id": key_id, "keyId": key_id, "arn": m.arn("kms", f"key/{key_id}")}
+
+
+def _node_group(m: PlanMocks, args: MockResourceArgs, seed: str) -> dict:
+    name = _physical(args, seed, "nodeGroupName")
+    cluster = args.inputs.get("clusterName", "cluster")
+    return {
+        "id": f"{cluster}:{name}",
+        "nodeGroupName": name,
+        "arn": m.arn("eks", f"nodegroup/{cluster}/{name}/{_hex(seed, 8)}"),
+        "status": "ACTIVE",
+    }
+
+
+def _file_system(m: PlanMocks, args: MockResourceArgs, seed: str) -> dict:
+    fs_id = f"fs-{_hex(seed, 17)}"
+    return {"id": fs_id, "arn": m.arn("elasticfilesystem", f"file-system/{fs_id}"), "dnsName": f"{fs_id}.efs.{m.region}.amazonaws.com"}
+
+
+def _k8s(m: PlanMocks, args: MockResourceArgs, seed: str) -> dict:
+    meta = dict(args.inputs.get("metadata") or {})
+    meta.setdefault("name", f"{args.name}-{_hex(seed, 8)}")
+    return {"id": f"{meta.get('namespace', '')}/{meta['name']}".lstrip("/"), "metadata": meta}
+
+
+_RESOURCES: dict[str, Callable[[PlanMocks, MockResourceArgs, str], dict]] = {
+    "eks:index:Cluster": _eks_cluster,
+    "aws:ec2/vpc:Vpc": _simple("vpc", arn=lambda m, a, s: m.arn("ec2", f"vpc/vpc-{_hex(s, 17)}")),
+    "aws:ec2/subnet:Subnet": _simple("subnet"),
+    "aws:ec2/internetGateway:InternetGateway": _simple("igw"),
+    "aws:ec2/routeTable:RouteTable": _simple("rtb"),
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": _simple("rtbassoc"),
+    "aws:ec2/eip:Eip": _simple("eipalloc", publicIp=lambda m, a, s: f"203.0.113.{int(_hex(s, 2), 16) % 250 + 1}"),
+    "aws:ec2/natGateway:NatGateway": _simple("nat"),
+    "aws:ec2/securityGroup:SecurityGroup": _simple("sg", name=lambda m, a, s: _physical(a, s)),
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _simple("sgr"),
+    "aws:ec2/launchTemplate:LaunchTemplate": _simple("lt", latestVersion=lambda m, a, s: 1),
+    "aws:iam/role:Role": _role,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": lambda m, a, s: {"id": f"{a.name}-{_hex(s, 8)}"},
+    "aws:kms/key:Key": _kms,
+    "aws:cloudwatch/logGroup:LogGroup": lambda m, a, s: {"id": a.inputs.get("name"), "arn": m.arn("logs", f"log-group:{a.inputs.get('name')}")},
+    "aws:eks/nodeGroup:NodeGroup": _node_group,
+    "aws:eks/addon:Addon": lambda m, a, s: {"arn": m.arn("eks", f"addon/{a.inputs.get('addonName')}/{_hex(s, 8)}")},
+    "aws:efs/fileSystem:FileSystem": _file_system,
+    "aws:efs/mountTarget:MountTarget": _simple("fsmt"),
+}
+
+
+class _Current(threading.local):
+    urn: str | None = None
+
+
+# The URN of the resource being registered on this thread: the SDK calls the monitor from worker threads.
+_CURRENT = _Current()
+
+
+def is_kubernetes_object(typ: str) -> bool:
+    return typ.startswith("kubernetes:") and not typ.startswith("kubernetes:helm.sh/")
+
+
+class RecordingMonitor(MockMonitor):
+    """A MockMonitor that also records what the engine would receive: type, parent, inputs, options."""
+
+    def __init__(self, mocks: PlanMocks):
+        super().__init__(mocks)
+        mocks.monitor = self
+        self.records: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type != "pulumi:pulumi:Stack":
+            record = {
+                "urn": urn,
+                "type": request.type,
+                "name": request.name,
+                "parent": request.parent or None,
+                "custom": bool(request.custom),
+                "provider": request.provider.split("::")[-2] if request.provider else None,
+                "inputs": wire_to_plain(_struct(request.object)),
+                "dependsOn": sorted(set(request.dependencies)),
+                "protect": bool(request.protect),
+                "retainOnDelete": bool(request.retainOnDelete),
+                "ignoreChanges": list(request.ignoreChanges),
+            }
+            with self._lock:
+                self.records.append(record)
+        _CURRENT.urn = urn
+        try:
+            return super().RegisterResource(request)
+        finally:
+            _CURRENT.urn = None
+
+
+def _struct(obj) -> dict:
+    return json_format.MessageToDict(obj)
+
+
+SECRET = "[secret]"
+UNKNOWN = "[unknown]"
+
+
+def wire_to_plain(value: Any) -> Any:
+    """Engine wire values -> plain data: secrets become "[secret]", references their URN, floats ints."""
+    if isinstance(value, dict):
+        sig = value.get(rpc._special_sig_key)
+        if sig == rpc._special_secret_sig:
+            return SECRET
+        if sig == rpc._special_resource_sig:
+            return value.get("urn")
+        if sig == rpc._special_output_value_sig:
+            if value.get("secret"):
+                return SECRET
+            return wire_to_plain(value["value"]) if "value" in value else UNKNOWN
+        # Sorted: protobuf maps have no order, and plans must diff cleanly.
+        return {k: wire_to_plain(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [wire_to_plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if value == rpc.UNKNOWN:
+        return UNKNOWN
+    return value

@@ -1,0 +1,98 @@
+"""Run the real program offline under Pulumi's mocks and collect what the engine would have received."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.mocks import set_mocks
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from planner.mocks import SECRET, UNKNOWN, PlanMocks, RecordingMonitor
+from planner.stackfile import StackFile, read_stack
+from stacks.config import PlatformConfig
+from stacks.loader import REGION_KEY, load_config, warnings_for
+
+
+@dataclass
+class Plan:
+    stack: StackFile
+    config: PlatformConfig
+    resources: list[dict[str, Any]]
+    outputs: dict[str, Any]
+    warnings: list[str]
+
+    def of_type(self, typ: str) -> list[dict[str, Any]]:
+        return [r for r in self.resources if r["type"] == typ]
+
+    def by_name(self, name: str) -> dict[str, Any]:
+        matches = [r for r in self.resources if r["name"] == name]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} resources named {name!r}")
+        return matches[0]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "project": self.stack.project,
+            "stack": self.stack.stack,
+            "resources": self.resources,
+            "outputs": self.outputs,
+        }
+
+
+def validate_stack(project_dir: Path, stack: str) -> tuple[StackFile, PlatformConfig]:
+    """Read and validate a stack file; raises ConfigError naming every bad key."""
+    sf = read_stack(project_dir, stack)
+    return sf, load_config(sf.config, sf.path.name)
+
+
+def run_plan(project_dir: Path, stack: str) -> Plan:
+    sf, cfg = validate_stack(project_dir, stack)
+    from stacks import program  # imported late: it pulls in the provider SDKs (~1.5 s)
+
+    mocks = PlanMocks(region=sf.config[REGION_KEY], stack=sf.stack, project=sf.project)
+    monitor = RecordingMonitor(mocks)
+    # A fresh root stack per run, so several plans can run in one process (tests do).
+    pulumi_settings.ROOT.set(None)
+    set_all_config(dict(sf.config), list(sf.secret_keys))
+    # The plan prints config warnings itself; the engine log would repeat them.
+    quiet = logging.getLogger("llm-platform.offline")
+    quiet.setLevel(logging.ERROR)
+    set_mocks(mocks, project=sf.project, stack=sf.stack, preview=False, monitor=monitor, logger=quiet)
+
+    outputs: dict[str, Any] = {}
+
+    async def body() -> None:
+        declared = program.run()
+        for name, value in declared.items():
+            outputs[name] = await _resolve(value)
+
+    _sync_await(run_pulumi_func(lambda: body()))
+    # Registration order depends on thread timing; URN order is stable, so plans diff cleanly.
+    resources = sorted(monitor.records, key=lambda r: r["urn"])
+    return Plan(sf, cfg, resources, outputs, warnings_for(cfg))
+
+
+async def _resolve(value: Any) -> Any:
+    out = pulumi.Output.from_input(value)
+    if await out.is_secret():
+        return SECRET
+    if not await out.is_known():
+        return UNKNOWN
+    return _plain(await out.future())
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value

@@ -1,0 +1,203 @@
+"""Data tables the platform is built from: supported versions, AMI families, GPU instance types.
+
+Everything here is data, not logic: adding an instance type or a Kubernetes version is a new row, never a new
+`if`. Every version string is pinned; where it came from is written beside it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
+Arch = Literal["x86_64", "arm64"]
+
+
+@dataclass(frozen=True)
+class KubernetesRelease:
+    """What one Kubernetes minor needs pinned besides the AMI: the EKS-managed core add-ons.
+
+    Sources: the "latest version for each Kubernetes version" tables of the EKS user guide pages
+    managing-coredns and managing-kube-proxy (read 2026-11). A minor joins this table only once both pins
+    are read there; 1.36 waits for its CoreDNS row.
+    """
+
+    coredns: str
+    kube_proxy: str
+
+
+KUBERNETES_RELEASES: MappingProxyType[str, KubernetesRelease] = MappingProxyType(
+    {
+        # EKS standard support ends 2026-12-02.
+        "1.34": KubernetesRelease(coredns="v1.13.2-eksbuild.7", kube_proxy="v1.34.6-eksbuild.13"),
+        # EKS standard support ends 2027-03-27.
+        "1.35": KubernetesRelease(coredns="v1.14.2-eksbuild.4", kube_proxy="v1.35.3-eksbuild.13"),
+    }
+)
+SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = tuple(KUBERNETES_RELEASES)
+
+# EKS add-ons whose versions do not follow the Kubernetes minor. Pinned so a `pulumi up` months later installs
+# what was reviewed. Sources: public infrastructure repos pinning them for EKS 1.34/1.35 in 2026; the EFS CSI
+# driver's v3 line is kubernetes-sigs/aws-efs-csi-driver v3.x (chart 4.4.x). Check with
+# `aws eks describe-addon-versions --addon-name <name> --kubernetes-version <minor>` before bumping.
+EKS_ADDON_VERSIONS: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "eks-pod-identity-agent": "v1.3.10-eksbuild.3",
+        "aws-efs-csi-driver": "v3.4.0-eksbuild.1",
+    }
+)
+
+
+@dataclass(frozen=True)
+class AmiFamily:
+    """How one EKS AMI family is named in each API that needs it.
+
+    `release_pattern` matches the managed node group `release_version` of that family; its first group is
+    what Karpenter's `amiSelectorTerms` alias takes after `@v`, so both fleets can be pinned to one release.
+    """
+
+    gpu_ami_type: MappingProxyType[str, str]
+    system_ami_type: MappingProxyType[str, str]
+    # The EBS device that holds container images: AL2023 keeps them on the root volume, Bottlerocket on its
+    # second (data) volume. Sizing the wrong one leaves multi-GB inference images on a 20 GiB disk.
+    image_volume_device: str
+    release_pattern: re.Pattern[str]
+    release_example: str
+    karpenter_alias_prefix: str
+    # Bottlerocket NVIDIA AMIs ship the device plugin themselves; AL2023 NVIDIA AMIs do not.
+    ships_device_plugin: bool
+
+
+AMI_FAMILIES: MappingProxyType[str, AmiFamily] = MappingProxyType(
+    {
+        "al2023": AmiFamily(
+            gpu_ami_type=MappingProxyType({"x86_64": "AL2023_x86_64_NVIDIA", "arm64": "AL2023_ARM_64_NVIDIA"}),
+            system_ami_type=MappingProxyType(
+                {"x86_64": "AL2023_x86_64_STANDARD", "arm64": "AL2023_ARM_64_STANDARD"}
+            ),
+            image_volume_device="/dev/xvda",
+            # <kubernetes major.minor.patch>-<YYYYMMDD>: the "Release version" column of amazon-eks-ami's
+            # CHANGELOG.md, e.g. v20260714 ships 1.35.6-20260714 and 1.34.9-20260714 (NVIDIA variants included).
+            release_pattern=re.compile(r"^(?P<k8s>1\.\d+)\.\d+-(?P<alias>\d{8})$"),
+            release_example="1.35.6-20260714",
+            karpenter_alias_prefix="al2023",
+            ships_device_plugin=False,
+        ),
+        "bottlerocket": AmiFamily(
+            gpu_ami_type=MappingProxyType(
+                {"x86_64": "BOTTLEROCKET_x86_64_NVIDIA", "arm64": "BOTTLEROCKET_ARM_64_NVIDIA"}
+            ),
+            system_ami_type=MappingProxyType({"x86_64": "BOTTLEROCKET_x86_64", "arm64": "BOTTLEROCKET_ARM_64"}),
+            image_volume_device="/dev/xvdb",
+            # <bottlerocket X.Y.Z>-<8 hex build>: SSM /aws/service/bottlerocket/aws-k8s-<minor>-nvidia/x86_64/
+            # latest/image_version, e.g. 1.65.0-0be31b34. The Kubernetes minor is the variant's.
+            release_pattern=re.compile(r"^(?P<alias>\d+\.\d+\.\d+)-[0-9a-f]{8}$"),
+            release_example="1.65.0-0be31b34",
+            karpenter_alias_prefix="bottlerocket",
+            ships_device_plugin=True,
+        ),
+    }
+)
+
+
+@dataclass(frozen=True)
+class GpuInstance:
+    """One EC2 GPU instance type. `gpu_name` uses Karpenter's `karpenter.k8s.aws/instance-gpu-name` values, so
+    one node label vocabulary serves managed node groups and Karpenter NodePools alike."""
+
+    family: str
+    gpu_name: str
+    gpu_count: int
+    gpu_memory_gib: int
+    vcpu: int
+    memory_gib: int
+    arch: Arch = "x86_64"
+
+
+def _family(family: str, gpu: str, gpu_mem: int, rows: dict[str, tuple[int, int, int]]) -> dict[str, GpuInstance]:
+    return {
+        f"{family}.{size}": GpuInstance(family, gpu, count, gpu_mem, vcpu, mem)
+        for size, (count, vcpu, mem) in rows.items()
+    }
+
+
+# Source: AWS EC2 accelerated-computing instance specifications (aws.amazon.com/ec2/instance-types), read
+# 2026-11. Columns per size: (GPUs, vCPUs, memory GiB). GPU memory is per GPU, in GiB as marketed.
+GPU_INSTANCES: MappingProxyType[str, GpuInstance] = MappingProxyType(
+    {
+        **_family(
+            "g4dn",
+            "t4",
+            16,
+            {
+                "xlarge": (1, 4, 16),
+                "2xlarge": (1, 8, 32),
+                "4xlarge": (1, 16, 64),
+                "8xlarge": (1, 32, 128),
+                "12xlarge": (4, 48, 192),
+                "16xlarge": (1, 64, 256),
+                "metal": (8, 96, 384),
+            },
+        ),
+        **_family(
+            "g5",
+            "a10g",
+            24,
+            {
+                "xlarge": (1, 4, 16),
+                "2xlarge": (1, 8, 32),
+                "4xlarge": (1, 16, 64),
+                "8xlarge": (1, 32, 128),
+                "12xlarge": (4, 48, 192),
+                "16xlarge": (1, 64, 256),
+                "24xlarge": (4, 96, 384),
+                "48xlarge": (8, 192, 768),
+            },
+        ),
+        **_family(
+            "g6",
+            "l4",
+            24,
+            {
+                "xlarge": (1, 4, 16),
+                "2xlarge": (1, 8, 32),
+                "4xlarge": (1, 16, 64),
+                "8xlarge": (1, 32, 128),
+                "12xlarge": (4, 48, 192),
+                "16xlarge": (1, 64, 256),
+                "24xlarge": (4, 96, 384),
+                "48xlarge": (8, 192, 768),
+            },
+        ),
+        **_family(
+            "g6e",
+            "l40s",
+            48,
+            {
+                "xlarge": (1, 4, 32),
+                "2xlarge": (1, 8, 64),
+                "4xlarge": (1, 16, 128),
+                "8xlarge": (1, 32, 256),
+                "12xlarge": (4, 48, 384),
+                "16xlarge": (1, 64, 512),
+                "24xlarge": (4, 96, 768),
+                "48xlarge": (8, 192, 1536),
+            },
+        ),
+        **_family("p4d", "a100", 40, {"24xlarge": (8, 96, 1152)}),
+        **_family("p4de", "a100", 80, {"24xlarge": (8, 96, 1152)}),
+        **_family("p5", "h100", 80, {"4xlarge": (1, 16, 256), "48xlarge": (8, 192, 2048)}),
+        **_family("p5e", "h200", 141, {"48xlarge": (8, 192, 2048)}),
+        **_family("p5en", "h200", 141, {"48xlarge": (8, 192, 2048)}),
+    }
+)
+
+
+def karpenter_ami_alias(family: str, release_version: str) -> str:
+    """The Karpenter `amiSelectorTerms` alias pinned to the same AMI release as the managed node groups."""
+    fam = AMI_FAMILIES[family]
+    match = fam.release_pattern.match(release_version)
+    if match is None:
+        raise ValueError(f"{release_version!r} is not a {family} release version (e.g. {fam.release_example})")
+    return f"{fam.karpenter_alias_prefix}@v{match['alias']}"

@@ -1,0 +1,218 @@
+"""Turn the raw stack config into a validated `PlatformConfig`, or into a list of errors that name their keys.
+
+Both ways the program runs feed this one function: under `pulumi up` the raw config comes from the Pulumi
+runtime, offline it comes from `Pulumi.<stack>.yaml` (see `planner/stackfile.py`). Each `llm-platform:` key is
+validated on its own, so one broken section never hides the errors of another; checks spanning sections run
+on the sections that are valid. Nothing here touches Pulumi resources: config fails before anything exists.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic.alias_generators import to_camel
+
+from stacks.catalog import AMI_FAMILIES
+from stacks.config import (
+    ClusterConfig,
+    GpuNodeGroupConfig,
+    ModelCacheConfig,
+    NetworkConfig,
+    NodeAmiConfig,
+    PlatformConfig,
+)
+
+NAMESPACE = "llm-platform"
+REGION_KEY = "aws:region"
+
+# Stack-file key -> (PlatformConfig field, schema, required). The one table of what a stack file may contain.
+SECTIONS: Mapping[str, tuple[str, Any, bool]] = types.MappingProxyType(
+    {
+        f"{NAMESPACE}:network": ("network", NetworkConfig, True),
+        f"{NAMESPACE}:cluster": ("cluster", ClusterConfig, True),
+        f"{NAMESPACE}:nodeAmi": ("node_ami", NodeAmiConfig, True),
+        f"{NAMESPACE}:gpuNodeGroups": ("gpu_node_groups", list[GpuNodeGroupConfig], True),
+        f"{NAMESPACE}:modelCache": ("model_cache", ModelCacheConfig, False),
+    }
+)
+
+
+@dataclass(frozen=True)
+class ConfigIssue:
+    key: str  # as written in the stack file, e.g. llm-platform:gpuNodeGroups[1].maxSize
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.message}"
+
+
+class ConfigError(Exception):
+    def __init__(self, issues: list[ConfigIssue], source: str):
+        self.issues = issues
+        self.source = source
+        lines = "\n".join(f"  - {i}" for i in issues)
+        super().__init__(f"invalid stack configuration in {source} ({len(issues)} error(s)):\n{lines}")
+
+
+def parse_raw(flat: Mapping[str, str]) -> dict[str, Any]:
+    """Decode values as the Pulumi CLI passes them: objects and lists as JSON strings, scalars as text."""
+    out: dict[str, Any] = {}
+    for key, value in flat.items():
+        if isinstance(value, str):
+            try:
+                out[key] = json.loads(value)
+            except ValueError:
+                out[key] = value
+        else:
+            out[key] = value
+    return out
+
+
+def load_config(flat: Mapping[str, str], source: str) -> PlatformConfig:
+    """Validate every key; raise ConfigError listing every problem, each naming its stack-file key."""
+    raw = parse_raw(flat)
+    issues: list[ConfigIssue] = []
+    values: dict[str, Any] = {}
+
+    region = raw.get(REGION_KEY)
+    if not isinstance(region, str) or not region:
+        issues.append(ConfigIssue(REGION_KEY, "required: the AWS region to deploy to, e.g. us-west-2"))
+    else:
+        values["region"] = region
+
+    for key in sorted(k for k in raw if k.startswith(f"{NAMESPACE}:") and k not in SECTIONS):
+        hint = difflib.get_close_matches(key, SECTIONS, n=1)
+        suggestion = f"did you mean {hint[0]}? " if hint else ""
+        issues.append(ConfigIssue(key, f"unknown key; {suggestion}allowed keys: {', '.join(SECTIONS)}"))
+
+    for key, (field, schema, required) in SECTIONS.items():
+        if key not in raw:
+            if required:
+                issues.append(ConfigIssue(key, "required key is missing"))
+            continue
+        try:
+            values[field] = TypeAdapter(schema).validate_python(raw[key])
+        except ValidationError as exc:
+            issues.extend(_pydantic_issues(key, schema, exc))
+    if "model_cache" not in values and not any(i.key.startswith(f"{NAMESPACE}:modelCache") for i in issues):
+        values["model_cache"] = ModelCacheConfig()
+
+    issues.extend(_cross_checks(values))
+    if issues:
+        raise ConfigError(issues, source)
+    return PlatformConfig.model_validate(
+        {PlatformConfig.model_fields[f].alias: v for f, v in values.items()}  # already validated objects
+    )
+
+
+def _cross_checks(v: dict[str, Any]) -> list[ConfigIssue]:
+    """Rules between sections; each runs only when the sections it reads are valid."""
+    issues: list[ConfigIssue] = []
+    if "region" in v and "network" in v:
+        for i, az in enumerate(v["network"].availability_zones):
+            if not (az.startswith(v["region"]) and len(az) == len(v["region"]) + 1):
+                issues.append(
+                    ConfigIssue(
+                        f"{NAMESPACE}:network.availabilityZones[{i}]",
+                        f"{az!r} is not a zone of aws:region {v['region']!r}",
+                    )
+                )
+    if "cluster" in v and "node_ami" in v:
+        ami, k8s = v["node_ami"], v["cluster"].kubernetes_version
+        match = AMI_FAMILIES[ami.family].release_pattern.match(ami.release_version)
+        ami_k8s = match.groupdict().get("k8s") if match else None
+        if ami_k8s is not None and ami_k8s != k8s:
+            issues.append(
+                ConfigIssue(
+                    f"{NAMESPACE}:nodeAmi.releaseVersion",
+                    f"{ami.release_version!r} is built for Kubernetes {ami_k8s}, but "
+                    f"{NAMESPACE}:cluster.kubernetesVersion is {k8s!r}: pin a {k8s} release of the same date",
+                )
+            )
+    if "gpu_node_groups" in v:
+        seen: dict[str, int] = {}
+        for i, group in enumerate(v["gpu_node_groups"]):
+            if group.name in seen:
+                issues.append(
+                    ConfigIssue(
+                        f"{NAMESPACE}:gpuNodeGroups[{i}].name",
+                        f"{group.name!r} is already used by {NAMESPACE}:gpuNodeGroups[{seen[group.name]}]",
+                    )
+                )
+            seen.setdefault(group.name, i)
+    return issues
+
+
+def _pydantic_issues(key: str, schema: Any, exc: ValidationError) -> list[ConfigIssue]:
+    issues = []
+    for err in exc.errors(include_url=False):
+        loc = err["loc"]
+        # Defaulted fields are reported under their Python name; the stack file spells every key in camelCase.
+        path = key + "".join(f"[{p}]" if isinstance(p, int) else f".{to_camel(str(p))}" for p in loc)
+        if err["type"] == "extra_forbidden":
+            allowed = _allowed_keys(schema, loc[:-1])
+            hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+            suggestion = f"did you mean {hint[0]!r}? " if hint else ""
+            message = f"unknown key; {suggestion}allowed: {', '.join(allowed)}"
+        elif err["type"] == "missing":
+            message = "required key is missing"
+        else:
+            message = f"{err['msg'].removeprefix('Value error, ')} (got {_short(err.get('input'))})"
+        issues.append(ConfigIssue(path, message))
+    return issues
+
+
+def _allowed_keys(schema: Any, loc: tuple) -> list[str]:
+    """The stack-file keys allowed at `loc` inside `schema` (for 'did you mean' on unknown keys)."""
+    model = _model_in(schema)
+    for part in loc:
+        if model is None:
+            return []
+        if isinstance(part, int):
+            continue
+        field = next((f for f in model.model_fields.values() if f.alias == part), None)
+        model = _model_in(field.annotation) if field else None
+    return [f.alias or n for n, f in model.model_fields.items()] if model else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, default=str) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def warnings_for(cfg: PlatformConfig) -> list[str]:
+    """Valid but risky choices, printed by `make plan` and logged by `pulumi up`."""
+    out = []
+    ep = cfg.cluster.endpoint
+    if ep.public_access and any(c.prefixlen == 0 for c in ep.public_access_cidrs):
+        out.append(f"{NAMESPACE}:cluster.endpoint.publicAccessCidrs: the Kubernetes API is open to the internet")
+    for i, g in enumerate(cfg.gpu_node_groups):
+        if g.capacity_type == "spot" and len(g.instance_types) == 1:
+            out.append(
+                f"{NAMESPACE}:gpuNodeGroups[{i}].instanceTypes: a spot group with one instance type is "
+                "interrupted more often and may find no capacity; list several"
+            )
+    if cfg.network.nat_gateways == "single" and len(cfg.network.availability_zones) > 1:
+        out.append(f"{NAMESPACE}:network.natGateways: single NAT gateway; private subnets lose egress if its AZ fails")
+    if not cfg.model_cache.protect:
+        out.append(f"{NAMESPACE}:modelCache.protect: false; destroying the stack deletes cached model weights")
+    if not cfg.cluster.deletion_protection:
+        out.append(f"{NAMESPACE}:cluster.deletionProtection: false; the cluster can be deleted by one command")
+    return out
