@@ -113,7 +113,9 @@ class ModelCache(pulumi.ComponentResource):
         aws.iam.RolePolicyAttachment(
             f"{name}-efs-csi",
             role=csi_role.name,
-            policy_arn=partition.apply(lambda p: f"arn:{p}:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy"),
+            policy_arn=partition.apply(
+                lambda p: f"arn:{p}:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy"
+            ),
             opts=child,
         )
         # The add-on's node DaemonSet tolerates every taint (upstream default `operator: Exists`), so GPU

@@ -57,7 +57,9 @@ class Network(pulumi.ComponentResource):
         nat_gateways: list[aws.ec2.NatGateway] = []
         # What a node in a private subnet needs before it can pull images and join the cluster.
         self.egress: list[pulumi.Resource] = []
-        for az, private_cidr, public_cidr in zip(args.availability_zones, private_cidrs, public_cidrs, strict=True):
+        for az, private_cidr, public_cidr in zip(
+            args.availability_zones, private_cidrs, public_cidrs, strict=True
+        ):
             public = aws.ec2.Subnet(
                 f"{name}-public-{az}",
                 vpc_id=self.vpc.id,
@@ -73,7 +75,10 @@ class Network(pulumi.ComponentResource):
             self.public_subnets.append(public)
             if args.nat_per_az or not nat_gateways:
                 eip = aws.ec2.Eip(
-                    f"{name}-nat-{az}", domain="vpc", tags={"Name": f"{args.cluster_name}-nat-{az}"}, opts=child
+                    f"{name}-nat-{az}",
+                    domain="vpc",
+                    tags={"Name": f"{args.cluster_name}-nat-{az}"},
+                    opts=child,
                 )
                 nat_gateways.append(
                     aws.ec2.NatGateway(

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from google.protobuf import json_format
-from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 
 ACCOUNT = "123456789012"  # offline placeholder account
 
@@ -56,7 +56,9 @@ class PlanMocks(Mocks):
         }
         handler = handlers.get(args.token)
         if handler is None:
-            raise NotImplementedError(f"offline plan has no mock for invoke {args.token}; add one in planner/mocks.py")
+            raise NotImplementedError(
+                f"offline plan has no mock for invoke {args.token}; add one in planner/mocks.py"
+            )
         return handler(args.args)
 
     # --- resources -------------------------------------------------------------------------------------
@@ -102,7 +104,12 @@ def _eks_cluster(m: PlanMocks, args: MockResourceArgs, seed: str) -> dict:
     kubeconfig = {
         "apiVersion": "v1",
         "kind": "Config",
-        "clusters": [{"name": "kubernetes", "cluster": {"server": endpoint, "certificate-authority-data": "TU9DSy1DQQ=="}}],
+        "clusters": [
+            {
+                "name": "kubernetes",
+                "cluster": {"server": endpoint, "certificate-authority-data": "TU9DSy1DQQ=="},
+            }
+        ],
         "contexts": [{"name": "aws", "context": {"cluster": "kubernetes", "user": "aws"}}],
         "current-context": "aws",
         "users": [
@@ -120,12 +127,16 @@ def _eks_cluster(m: PlanMocks, args: MockResourceArgs, seed: str) -> dict:
     }
     parent = _CURRENT.urn or ""
     return {
-        "eksCluster": m.register_reference(parent, "aws:eks/cluster:Cluster", f"{args.name}-eksCluster", name, eks_state),
+        "eksCluster": m.register_reference(
+            parent, "aws:eks/cluster:Cluster", f"{args.name}-eksCluster", name, eks_state
+        ),
         "kubeconfig": kubeconfig,
         "kubeconfigJson": json.dumps(kubeconfig),
         "clusterSecurityGroupId": cluster_sg,
         "nodeSecurityGroupId": cluster_sg,  # skipDefaultSecurityGroups: both are the EKS-created group
-        "oidcProviderArn": m.arn("iam", f"oidc-provider/oidc.eks.{m.region}.amazonaws.com/id/{oidc_id}", region=False),
+        "oidcProviderArn": m.arn(
+            "iam", f"oidc-provider/oidc.eks.{m.region}.amazonaws.com/id/{oidc_id}", region=False
+        ),
         "oidcProviderUrl": issuer.removeprefix("https://"),
         "oidcIssuer": issuer.removeprefix("https://"),
     }
@@ -142,7 +153,12 @@ def _simple(prefix: str, n: int = 17, **extra: Callable[[PlanMocks, MockResource
 
 def _role(m: PlanMocks, args: MockResourceArgs, seed: str) -> dict:
     name = _physical(args, seed)
-    return {"id": name, "name": name, "arn": m.arn("iam", f"role/{name}", region=False), "uniqueId": f"AROA{_hex(seed, 17).upper()}"}
+    return {
+        "id": name,
+        "name": name,
+        "arn": m.arn("iam", f"role/{name}", region=False),
+        "uniqueId": f"AROA{_hex(seed, 17).upper()}",
+    }
 
 
 def _kms(m: PlanMocks, args: MockResourceArgs, seed: str) -> dict:
@@ -163,7 +179,11 @@ def _node_group(m: PlanMocks, args: MockResourceArgs, seed: str) -> dict:
 
 def _file_system(m: PlanMocks, args: MockResourceArgs, seed: str) -> dict:
     fs_id = f"fs-{_hex(seed, 17)}"
-    return {"id": fs_id, "arn": m.arn("elasticfilesystem", f"file-system/{fs_id}"), "dnsName": f"{fs_id}.efs.{m.region}.amazonaws.com"}
+    return {
+        "id": fs_id,
+        "arn": m.arn("elasticfilesystem", f"file-system/{fs_id}"),
+        "dnsName": f"{fs_id}.efs.{m.region}.amazonaws.com",
+    }
 
 
 def _k8s(m: PlanMocks, args: MockResourceArgs, seed: str) -> dict:
@@ -179,7 +199,9 @@ _RESOURCES: dict[str, Callable[[PlanMocks, MockResourceArgs, str], dict]] = {
     "aws:ec2/internetGateway:InternetGateway": _simple("igw"),
     "aws:ec2/routeTable:RouteTable": _simple("rtb"),
     "aws:ec2/routeTableAssociation:RouteTableAssociation": _simple("rtbassoc"),
-    "aws:ec2/eip:Eip": _simple("eipalloc", publicIp=lambda m, a, s: f"203.0.113.{int(_hex(s, 2), 16) % 250 + 1}"),
+    "aws:ec2/eip:Eip": _simple(
+        "eipalloc", publicIp=lambda m, a, s: f"203.0.113.{int(_hex(s, 2), 16) % 250 + 1}"
+    ),
     "aws:ec2/natGateway:NatGateway": _simple("nat"),
     "aws:ec2/securityGroup:SecurityGroup": _simple("sg", name=lambda m, a, s: _physical(a, s)),
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _simple("sgr"),
@@ -187,9 +209,14 @@ _RESOURCES: dict[str, Callable[[PlanMocks, MockResourceArgs, str], dict]] = {
     "aws:iam/role:Role": _role,
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": lambda m, a, s: {"id": f"{a.name}-{_hex(s, 8)}"},
     "aws:kms/key:Key": _kms,
-    "aws:cloudwatch/logGroup:LogGroup": lambda m, a, s: {"id": a.inputs.get("name"), "arn": m.arn("logs", f"log-group:{a.inputs.get('name')}")},
+    "aws:cloudwatch/logGroup:LogGroup": lambda m, a, s: {
+        "id": a.inputs.get("name"),
+        "arn": m.arn("logs", f"log-group:{a.inputs.get('name')}"),
+    },
     "aws:eks/nodeGroup:NodeGroup": _node_group,
-    "aws:eks/addon:Addon": lambda m, a, s: {"arn": m.arn("eks", f"addon/{a.inputs.get('addonName')}/{_hex(s, 8)}")},
+    "aws:eks/addon:Addon": lambda m, a, s: {
+        "arn": m.arn("eks", f"addon/{a.inputs.get('addonName')}/{_hex(s, 8)}")
+    },
     "aws:efs/fileSystem:FileSystem": _file_system,
     "aws:efs/mountTarget:MountTarget": _simple("fsmt"),
 }
@@ -216,7 +243,7 @@ class RecordingMonitor(MockMonitor):
         self.records: list[dict[str, Any]] = []
         self._lock = threading.Lock()
 
-    def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
+    def RegisterResource(self, request):
         urn = self.make_urn(request.parent, request.type, request.name)
         if request.type != "pulumi:pulumi:Stack":
             record = {

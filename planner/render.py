@@ -72,14 +72,20 @@ def summary(plan: Plan, out: Path, written: dict[str, list[Path]]) -> str:
     lines.append(f"Resources: {len(custom)} ({len(plan.resources) - len(custom)} components and providers)")
     for typ, n in sorted(Counter(r["type"] for r in custom).items()):
         lines.append(f"  {n:3d}  {typ}")
-    lines += ["", f"Kubernetes {cfg.cluster.kubernetes_version}, AMI {cfg.node_ami.family} {cfg.node_ami.release_version}",
-              "GPU node groups:"]
+    lines += [
+        "",
+        f"Kubernetes {cfg.cluster.kubernetes_version}, AMI {cfg.node_ami.family} {cfg.node_ami.release_version}",
+        "GPU node groups:",
+    ]
     for g in cfg.gpu_node_groups:
         lines.append(
             f"  {g.name:<18} {g.capacity_type:<9} {','.join(g.instance_types):<40} "
             f"size {g.min_size}..{g.max_size}  disk {g.disk_size_gib} GiB"
         )
-    lines += ["", f"Wrote plan.json, {len(written['manifests'])} manifests, {len(written['helm'])} Helm values files."]
+    lines += [
+        "",
+        f"Wrote plan.json, {len(written['manifests'])} manifests, {len(written['helm'])} Helm values files.",
+    ]
     if plan.warnings:
         lines += ["", "Warnings:"] + [f"  ! {w}" for w in plan.warnings]
     return "\n".join(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,27 +57,45 @@ def run_plan(project_dir: Path, stack: str) -> Plan:
     sf, cfg = validate_stack(project_dir, stack)
     from stacks import program  # imported late: it pulls in the provider SDKs (~1.5 s)
 
-    mocks = PlanMocks(region=sf.config[REGION_KEY], stack=sf.stack, project=sf.project)
+    resources, outputs = run_under_mocks(
+        program.run, project=sf.project, stack=sf.stack, config=sf.config, secret_keys=sf.secret_keys
+    )
+    return Plan(sf, cfg, resources, outputs, warnings_for(cfg))
+
+
+def run_under_mocks(
+    declare: Callable[[], Mapping[str, Any] | None],
+    *,
+    project: str,
+    stack: str,
+    config: Mapping[str, str],
+    secret_keys: Sequence[str] = (),
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Run `declare` as a Pulumi program under the recording mocks.
+
+    Returns every registered resource as the engine would receive it (sorted by URN: registration order
+    depends on thread timing, URN order does not, so plans diff cleanly) and the resolved outputs `declare`
+    returned, with secrets shown as "[secret]".
+    """
+    mocks = PlanMocks(region=config.get(REGION_KEY, "us-east-1"), stack=stack, project=project)
     monitor = RecordingMonitor(mocks)
-    # A fresh root stack per run, so several plans can run in one process (tests do).
+    # A fresh root stack per run, so several programs can run in one process (tests do).
     pulumi_settings.ROOT.set(None)
-    set_all_config(dict(sf.config), list(sf.secret_keys))
+    set_all_config(dict(config), list(secret_keys))
     # The plan prints config warnings itself; the engine log would repeat them.
     quiet = logging.getLogger("llm-platform.offline")
     quiet.setLevel(logging.ERROR)
-    set_mocks(mocks, project=sf.project, stack=sf.stack, preview=False, monitor=monitor, logger=quiet)
+    set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor, logger=quiet)
 
     outputs: dict[str, Any] = {}
 
     async def body() -> None:
-        declared = program.run()
+        declared = declare() or {}
         for name, value in declared.items():
             outputs[name] = await _resolve(value)
 
     _sync_await(run_pulumi_func(lambda: body()))
-    # Registration order depends on thread timing; URN order is stable, so plans diff cleanly.
-    resources = sorted(monitor.records, key=lambda r: r["urn"])
-    return Plan(sf, cfg, resources, outputs, warnings_for(cfg))
+    return sorted(monitor.records, key=lambda r: r["urn"]), outputs
 
 
 async def _resolve(value: Any) -> Any:

@@ -72,7 +72,9 @@ class AmiFamily:
 AMI_FAMILIES: MappingProxyType[str, AmiFamily] = MappingProxyType(
     {
         "al2023": AmiFamily(
-            gpu_ami_type=MappingProxyType({"x86_64": "AL2023_x86_64_NVIDIA", "arm64": "AL2023_ARM_64_NVIDIA"}),
+            gpu_ami_type=MappingProxyType(
+                {"x86_64": "AL2023_x86_64_NVIDIA", "arm64": "AL2023_ARM_64_NVIDIA"}
+            ),
             system_ami_type=MappingProxyType(
                 {"x86_64": "AL2023_x86_64_STANDARD", "arm64": "AL2023_ARM_64_STANDARD"}
             ),
@@ -88,7 +90,9 @@ AMI_FAMILIES: MappingProxyType[str, AmiFamily] = MappingProxyType(
             gpu_ami_type=MappingProxyType(
                 {"x86_64": "BOTTLEROCKET_x86_64_NVIDIA", "arm64": "BOTTLEROCKET_ARM_64_NVIDIA"}
             ),
-            system_ami_type=MappingProxyType({"x86_64": "BOTTLEROCKET_x86_64", "arm64": "BOTTLEROCKET_ARM_64"}),
+            system_ami_type=MappingProxyType(
+                {"x86_64": "BOTTLEROCKET_x86_64", "arm64": "BOTTLEROCKET_ARM_64"}
+            ),
             image_volume_device="/dev/xvdb",
             # <bottlerocket X.Y.Z>-<8 hex build>: SSM /aws/service/bottlerocket/aws-k8s-<minor>-nvidia/x86_64/
             # latest/image_version, e.g. 1.65.0-0be31b34. The Kubernetes minor is the variant's.
@@ -115,7 +119,9 @@ class GpuInstance:
     arch: Arch = "x86_64"
 
 
-def _family(family: str, gpu: str, gpu_mem: int, rows: dict[str, tuple[int, int, int]]) -> dict[str, GpuInstance]:
+def _family(
+    family: str, gpu: str, gpu_mem: int, rows: dict[str, tuple[int, int, int]]
+) -> dict[str, GpuInstance]:
     return {
         f"{family}.{size}": GpuInstance(family, gpu, count, gpu_mem, vcpu, mem)
         for size, (count, vcpu, mem) in rows.items()
@@ -199,5 +205,7 @@ def karpenter_ami_alias(family: str, release_version: str) -> str:
     fam = AMI_FAMILIES[family]
     match = fam.release_pattern.match(release_version)
     if match is None:
-        raise ValueError(f"{release_version!r} is not a {family} release version (e.g. {fam.release_example})")
+        raise ValueError(
+            f"{release_version!r} is not a {family} release version (e.g. {fam.release_example})"
+        )
     return f"{fam.karpenter_alias_prefix}@v{match['alias']}"

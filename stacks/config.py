@@ -54,8 +54,30 @@ def _check_desired(v: int | None, info: ValidationInfo) -> int | None:
 DnsLabel = Annotated[str, Field(pattern=r"^[a-z]([-a-z0-9]*[a-z0-9])?$", max_length=63)]
 AZ_PATTERN = r"^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$"
 # The retention periods CloudWatch Logs accepts.
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-                      3288, 3653)
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
 IAM_ROLE_ARN = re.compile(r"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]+$")
 
 
@@ -66,13 +88,13 @@ class NetworkConfig(Section):
         IPv4Network("10.0.0.0/16"),
         description="VPC CIDR, /16 to /20. Private subnets get 1/8 of it each (room for VPC-CNI pod IPs).",
     )
-    availability_zones: Annotated[list[Annotated[str, Field(pattern=AZ_PATTERN)]], AfterValidator(_unique)] = (
-        Field(
-            min_length=2,
-            max_length=6,
-            description="AZ names in `aws:region` (EKS needs two; prod uses three). Named, not counted, so a "
-            "plan never changes because AWS reordered zones, and so GPU-scarce zones can be avoided.",
-        )
+    availability_zones: Annotated[
+        list[Annotated[str, Field(pattern=AZ_PATTERN)]], AfterValidator(_unique)
+    ] = Field(
+        min_length=2,
+        max_length=6,
+        description="AZ names in `aws:region` (EKS needs two; prod uses three). Named, not counted, so a "
+        "plan never changes because AWS reordered zones, and so GPU-scarce zones can be avoided.",
     )
     nat_gateways: Literal["single", "perAz"] = Field(
         "perAz", description="`perAz` keeps private subnets online when one AZ fails; `single` is cheaper."
@@ -92,16 +114,21 @@ class EndpointConfig(Section):
     """`llm-platform:cluster.endpoint` — who can reach the Kubernetes API."""
 
     private_access: bool = Field(True, description="Reachable from inside the VPC.")
-    public_access: bool = Field(False, description="Reachable from the internet, restricted to `publicAccessCidrs`.")
+    public_access: bool = Field(
+        False, description="Reachable from the internet, restricted to `publicAccessCidrs`."
+    )
     public_access_cidrs: Annotated[list[IPv4Network], AfterValidator(_unique)] = Field(
-        default_factory=list, description="Required when `publicAccess` is true; 0.0.0.0/0 is allowed but warned."
+        default_factory=list,
+        description="Required when `publicAccess` is true; 0.0.0.0/0 is allowed but warned.",
     )
 
     @field_validator("public_access")
     @classmethod
     def _reachable(cls, v: bool, info: ValidationInfo) -> bool:
         if not v and info.data.get("private_access") is False:
-            raise ValueError("privateAccess and publicAccess are both false: nobody could reach the cluster API")
+            raise ValueError(
+                "privateAccess and publicAccess are both false: nobody could reach the cluster API"
+            )
         return v
 
     @field_validator("public_access_cidrs")
@@ -119,9 +146,13 @@ class SystemNodeGroupConfig(Section):
     """`llm-platform:cluster.systemNodeGroup` — on-demand CPU nodes for controllers (never GPUs)."""
 
     instance_types: Annotated[list[str], AfterValidator(_unique)] = Field(["m7i.xlarge"], min_length=1)
-    min_size: int = Field(2, ge=1, description="At least 1: controllers (Karpenter, KEDA, CoreDNS) live here.")
+    min_size: int = Field(
+        2, ge=1, description="At least 1: controllers (Karpenter, KEDA, CoreDNS) live here."
+    )
     max_size: int = Field(4, ge=1, le=100)
-    desired_size: int | None = Field(None, description="Initial size; defaults to minSize. The autoscaler owns it.")
+    desired_size: int | None = Field(
+        None, description="Initial size; defaults to minSize. The autoscaler owns it."
+    )
     disk_size_gib: int = Field(50, ge=20, le=1000)
 
     @field_validator("max_size")
@@ -152,7 +183,8 @@ class ClusterConfig(Section):
     )
     endpoint: EndpointConfig = Field(default_factory=EndpointConfig)
     log_types: Annotated[
-        list[Literal["api", "audit", "authenticator", "controllerManager", "scheduler"]], AfterValidator(_unique)
+        list[Literal["api", "audit", "authenticator", "controllerManager", "scheduler"]],
+        AfterValidator(_unique),
     ] = Field(["api", "audit", "authenticator", "controllerManager", "scheduler"])
     log_retention_days: Literal[LOG_RETENTION_DAYS] = Field(  # type: ignore[valid-type]
         90, description="CloudWatch retention of control-plane logs (EKS would keep them forever)."
@@ -202,14 +234,18 @@ class NodeAmiConfig(Section):
 class GpuNodeGroupConfig(Section):
     """One entry of `llm-platform:gpuNodeGroups` — one EKS managed node group, tainted for GPU work only."""
 
-    name: DnsLabel = Field(max_length=30, description="Pool name; becomes the node label llm-platform.io/pool.")
+    name: DnsLabel = Field(
+        max_length=30, description="Pool name; becomes the node label llm-platform.io/pool."
+    )
     capacity_type: Literal["on-demand", "spot"] = Field(description="on-demand | spot.")
     instance_types: Annotated[list[str], AfterValidator(_unique)] = Field(
         min_length=1, description="GPU instance types, all with the same GPU model. Spot: list several."
     )
     min_size: int = Field(ge=0, le=100)
     max_size: int = Field(ge=1, le=100)
-    desired_size: int | None = Field(None, description="Initial size; defaults to minSize. The autoscaler owns it.")
+    desired_size: int | None = Field(
+        None, description="Initial size; defaults to minSize. The autoscaler owns it."
+    )
     disk_size_gib: int = Field(
         200, ge=100, le=4096, description="Image volume: vLLM images are ~10 GB compressed, ~25 GB unpacked."
     )
@@ -248,7 +284,9 @@ class ModelCacheConfig(Section):
     namespace: DnsLabel = Field("inference", description="Namespace of the inference workloads and the PVC.")
     pvc_name: DnsLabel = Field("model-cache", description="The one shared ReadWriteMany claim.")
     size_gib: int = Field(
-        1024, ge=1, description="Requested PVC size. EFS does not enforce it; it documents the expected footprint."
+        1024,
+        ge=1,
+        description="Requested PVC size. EFS does not enforce it; it documents the expected footprint.",
     )
     throughput_mode: Literal["elastic", "bursting"] = Field(
         "elastic", description="elastic: full read speed for cold starts without provisioning throughput."

@@ -158,8 +158,9 @@ def build(cfg: PlatformConfig) -> dict[str, pulumi.Input]:
         "privateSubnetIds": network.private_subnet_ids,
         "publicSubnetIds": network.public_subnet_ids,
         "systemNodeGroupName": cluster.system_nodes.node_group_name,
-        "gpuNodeGroupNames": {g.name: ng.node_group_name for g, ng in zip(cfg.gpu_node_groups, gpu_groups,
-                                                                          strict=True)},
+        "gpuNodeGroupNames": {
+            g.name: ng.node_group_name for g, ng in zip(cfg.gpu_node_groups, gpu_groups, strict=True)
+        },
         "nodeRoleArn": cluster.node_role.arn,
         "modelCacheFileSystemId": cache.file_system_id,
         "modelCachePvcName": cache.pvc_name,

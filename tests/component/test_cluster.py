@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import json
+
+from components.cluster import Cluster, ClusterArgs, SystemNodesArgs
+from tests.component.harness import record
+
+SYSTEM = SystemNodesArgs(
+    instance_types=("m7i.xlarge",),
+    ami_type="AL2023_x86_64_STANDARD",
+    release_version="1.35.6-20260714",
+    image_volume_device="/dev/xvda",
+    disk_size_gib=50,
+    min_size=2,
+    max_size=3,
+    desired_size=2,
+)
+
+
+def _cluster(**overrides):
+    args = dict(
+        name="c1",
+        kubernetes_version="1.35",
+        vpc_id="vpc-1",
+        private_subnet_ids=("subnet-p1", "subnet-p2"),
+        public_subnet_ids=("subnet-u1", "subnet-u2"),
+        endpoint_private_access=True,
+        endpoint_public_access=False,
+        public_access_cidrs=(),
+        log_types=("api", "audit"),
+        log_retention_days=90,
+        admin_role_arns=("arn:aws:iam::123456789012:role/platform-admin",),
+        deletion_protection=True,
+        support_type="STANDARD",
+        coredns_version="v1.14.2-eksbuild.4",
+        kube_proxy_version="v1.35.3-eksbuild.13",
+        pod_identity_agent_version="v1.3.10-eksbuild.3",
+        system_nodes=SYSTEM,
+    )
+    args.update(overrides)
+
+    def declare():
+        c = Cluster("cluster", ClusterArgs(**args))
+        return {"name": c.cluster_name, "kubeconfig": c.kubeconfig, "sg": c.cluster_security_group_id}
+
+    return record(declare)
+
+
+def test_control_plane_settings():
+    rec = _cluster()
+    eks = rec.one("eks:index:Cluster")["inputs"]
+    assert eks["name"] == "c1" and eks["version"] == "1.35"
+    assert eks["authenticationMode"] == "API"
+    assert eks["createOidcProvider"] is True
+    assert eks["encryptionConfigKeyArn"].startswith("arn:aws:kms:")
+    assert eks["endpointPrivateAccess"] is True and eks["endpointPublicAccess"] is False
+    assert "publicAccessCidrs" not in eks
+    assert eks["enabledClusterLogTypes"] == ["api", "audit"]
+    assert eks["skipDefaultNodeGroup"] is True and eks["skipDefaultSecurityGroups"] is True
+    assert eks["deletionProtection"] is True
+    assert eks["upgradePolicy"] == {"supportType": "STANDARD"}
+    assert eks["corednsAddonOptions"] == {"version": "v1.14.2-eksbuild.4"}
+    assert eks["kubeProxyAddonOptions"] == {"version": "v1.35.3-eksbuild.13"}
+    (entry,) = eks["accessEntries"].values()
+    assert entry["principalArn"] == "arn:aws:iam::123456789012:role/platform-admin"
+    (assoc,) = entry["accessPolicies"].values()
+    assert assoc["policyArn"] == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+    assert assoc["accessScope"] == {"type": "cluster"}
+    key = rec.one("aws:kms/key:Key")["inputs"]
+    assert key["enableKeyRotation"] is True
+
+
+def test_control_plane_logs_have_a_retention_and_exist_before_the_cluster():
+    rec = _cluster()
+    logs = rec.one("aws:cloudwatch/logGroup:LogGroup")
+    assert logs["inputs"] == {"name": "/aws/eks/c1/cluster", "retentionInDays": 90}
+    assert logs["urn"] in rec.one("eks:index:Cluster")["dependsOn"]
+
+
+def test_public_endpoint_takes_only_the_listed_cidrs():
+    eks = _cluster(endpoint_public_access=True, public_access_cidrs=("203.0.113.0/24",)).one(
+        "eks:index:Cluster"
+    )
+    assert eks["inputs"]["publicAccessCidrs"] == ["203.0.113.0/24"]
+
+
+def test_kubeconfig_is_secret_and_feeds_an_explicit_provider():
+    rec = _cluster()
+    assert rec.outputs["kubeconfig"] == "[secret]"
+    provider = rec.one("pulumi:providers:kubernetes")
+    assert provider["inputs"]["kubeconfig"] == "[secret]"
+    assert rec.outputs["name"] == "c1"
+
+
+def test_system_nodes_are_on_demand_cpu_and_wait_for_the_node_role():
+    rec = _cluster()
+    ng = rec.one("aws:eks/nodeGroup:NodeGroup")
+    assert ng["inputs"]["capacityType"] == "ON_DEMAND"
+    assert ng["inputs"]["amiType"] == "AL2023_x86_64_STANDARD"
+    assert "taints" not in ng["inputs"] or ng["inputs"]["taints"] == []
+    policies = {
+        r["inputs"]["policyArn"].rsplit("/", 1)[-1]: r["urn"]
+        for r in rec.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    }
+    assert set(policies) == {
+        "AmazonEKSWorkerNodePolicy",
+        "AmazonEC2ContainerRegistryPullOnly",
+        "AmazonEKS_CNI_Policy",
+        "AmazonSSMManagedInstanceCore",
+    }
+    assert set(policies.values()) <= set(ng["dependsOn"])
+    trust = json.loads(rec.one("aws:iam/role:Role")["inputs"]["assumeRolePolicy"])
+    assert trust["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
+
+
+def test_pod_identity_agent_is_pinned_and_waits_for_nodes():
+    rec = _cluster()
+    addon = rec.one("aws:eks/addon:Addon")
+    assert addon["inputs"]["addonName"] == "eks-pod-identity-agent"
+    assert addon["inputs"]["addonVersion"] == "v1.3.10-eksbuild.3"
+    ng = rec.one("aws:eks/nodeGroup:NodeGroup")
+    assert ng["urn"] in addon["dependsOn"]

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from components.node_group import DESIRED_SIZE_PATH, ManagedNodeGroup, ManagedNodeGroupArgs
+from stacks.scheduling import GPU_TAINT
+from tests.component.harness import record
+
+
+def _group(**overrides):
+    args = dict(
+        cluster_name="c1",
+        node_role_arn="arn:aws:iam::123456789012:role/node",
+        subnet_ids=("subnet-a", "subnet-b", "subnet-c"),
+        instance_types=("g6e.12xlarge", "g6e.24xlarge"),
+        capacity_type="SPOT",
+        ami_type="AL2023_x86_64_NVIDIA",
+        release_version="1.35.6-20260714",
+        image_volume_device="/dev/xvda",
+        disk_size_gib=300,
+        min_size=0,
+        max_size=4,
+        desired_size=0,
+        labels={"llm-platform.io/pool": "p"},
+        taints=(GPU_TAINT.for_eks(),),
+    )
+    args.update(overrides)
+    return record(lambda: {"name": ManagedNodeGroup("gpu", ManagedNodeGroupArgs(**args)).node_group_name})
+
+
+def test_node_group_takes_what_it_is_given_and_pins_the_ami():
+    rec = _group()
+    ng = rec.one("aws:eks/nodeGroup:NodeGroup")["inputs"]
+    assert ng["capacityType"] == "SPOT"
+    assert ng["instanceTypes"] == ["g6e.12xlarge", "g6e.24xlarge"]
+    assert ng["amiType"] == "AL2023_x86_64_NVIDIA"
+    assert ng["releaseVersion"] == "1.35.6-20260714"
+    assert ng["subnetIds"] == ["subnet-a", "subnet-b", "subnet-c"]
+    assert ng["taints"] == [{"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}]
+    assert ng["scalingConfig"] == {"minSize": 0, "maxSize": 4, "desiredSize": 0}
+    assert ng["nodeRepairConfig"] == {"enabled": True}
+    # The disk is sized through the launch template only (EKS rejects disk_size together with one).
+    assert "diskSize" not in ng
+    assert rec.outputs["name"].startswith("gpu-ng-")
+
+
+def test_autoscaler_owns_desired_size_after_creation():
+    ng = _group().one("aws:eks/nodeGroup:NodeGroup")
+    assert ng["ignoreChanges"] == [DESIRED_SIZE_PATH] == ["scalingConfig.desiredSize"]
+
+
+def test_launch_template_enforces_imdsv2_hop_limit_one_and_sizes_the_image_volume():
+    rec = _group(image_volume_device="/dev/xvdb", disk_size_gib=512)
+    lt = rec.one("aws:ec2/launchTemplate:LaunchTemplate")["inputs"]
+    assert lt["metadataOptions"] == {
+        "httpEndpoint": "enabled",
+        "httpTokens": "required",
+        "httpPutResponseHopLimit": 1,
+    }
+    (bdm,) = lt["blockDeviceMappings"]
+    assert bdm["deviceName"] == "/dev/xvdb"
+    assert (
+        bdm["ebs"]["volumeSize"] == 512
+        and bdm["ebs"]["volumeType"] == "gp3"
+        and bdm["ebs"]["encrypted"] == "true"
+    )
+    assert "imageId" not in lt, "an AMI in the launch template would override the pinned release_version"
+    ng = rec.one("aws:eks/nodeGroup:NodeGroup")["inputs"]
+    assert ng["launchTemplate"]["id"].startswith("lt-")
+
+
+def test_explicit_dependencies_reach_the_node_group_itself():
+    def declare():
+        import pulumi_aws as aws
+
+        nat = aws.ec2.NatGateway("nat", subnet_id="subnet-a", allocation_id="eipalloc-1")
+        args = ManagedNodeGroupArgs(
+            cluster_name="c1",
+            node_role_arn="r",
+            subnet_ids=("s",),
+            instance_types=("g6.xlarge",),
+            capacity_type="ON_DEMAND",
+            ami_type="AL2023_x86_64_NVIDIA",
+            release_version="1.35.6-20260714",
+            image_volume_device="/dev/xvda",
+            disk_size_gib=100,
+            min_size=1,
+            max_size=1,
+            desired_size=1,
+            depends_on=(nat,),
+        )
+        ManagedNodeGroup("g", args)
+
+    ng = record(declare).one("aws:eks/nodeGroup:NodeGroup")
+    assert any(d.endswith("aws:ec2/natGateway:NatGateway::nat") for d in ng["dependsOn"])

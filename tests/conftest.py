@@ -1,0 +1,44 @@
+"""Shared fixtures: the project's real stack files, planned once per session, and helpers to vary them."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from planner.run import Plan, run_plan
+from planner.stackfile import available_stacks
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+STACKS = available_stacks(PROJECT_DIR)
+
+
+def stack_doc(stack: str = "dev") -> dict[str, Any]:
+    return yaml.safe_load((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text())
+
+
+def write_variant(
+    tmp: Path, mutate: Callable[[dict[str, Any]], None], base: str = "dev", name: str = "variant"
+) -> Path:
+    """A project dir holding Pulumi.yaml and Pulumi.<name>.yaml = Pulumi.<base>.yaml changed by `mutate`."""
+    shutil.copy(PROJECT_DIR / "Pulumi.yaml", tmp / "Pulumi.yaml")
+    doc = copy.deepcopy(stack_doc(base))
+    mutate(doc["config"])
+    (tmp / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    return tmp
+
+
+@pytest.fixture(scope="session")
+def plans() -> dict[str, Plan]:
+    """Every real Pulumi.<stack>.yaml in the project, planned offline once for the whole session."""
+    return {stack: run_plan(PROJECT_DIR, stack) for stack in STACKS}
+
+
+@pytest.fixture(params=STACKS)
+def plan(request, plans) -> Plan:
+    return plans[request.param]

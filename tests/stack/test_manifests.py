@@ -1,0 +1,40 @@
+"""Every rendered Kubernetes object validates (strictly) against the cluster version's OpenAPI schema."""
+
+from __future__ import annotations
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from planner.render import write_plan
+from tests.conftest import STACKS
+
+
+@pytest.fixture(scope="module", params=STACKS)
+def rendered(request, plans, tmp_path_factory):
+    plan = plans[request.param]
+    out = tmp_path_factory.mktemp(request.param)
+    return plan, write_plan(plan, out)
+
+
+def test_manifests_validate_strictly_against_the_cluster_version(rendered):
+    plan, written = rendered
+    assert written["manifests"]
+    version = f"{plan.config.cluster.kubernetes_version}.0"
+    for path in written["manifests"]:
+        doc = yaml.safe_load(path.read_text())
+        # strict: an unknown (e.g. misspelled) field fails instead of being ignored
+        kubernetes_validate.validate(doc, version, strict=True)
+
+
+def test_one_file_per_kubernetes_object(rendered):
+    plan, written = rendered
+    objects = [r for r in plan.resources if r["type"].startswith("kubernetes:") and "kind" in r["inputs"]]
+    assert len(written["manifests"]) == len(objects)
+
+
+def test_manifests_hold_no_secrets_or_unknowns(rendered):
+    _, written = rendered
+    for path in written["manifests"]:
+        text = path.read_text()
+        assert "[unknown]" not in text and "offline-placeholder-secret" not in text, path.name
