@@ -86,7 +86,11 @@ class ManagedNodeGroup(pulumi.ComponentResource):
             ami_type=args.ami_type,
             # Pinned: the AMI release fixes the NVIDIA driver and CUDA. Not resolved at deploy time.
             release_version=args.release_version,
-            launch_template={"id": self.launch_template.id, "version": self.launch_template.latest_version},
+            # The node group API takes the version as a string; latest_version is a number.
+            launch_template={
+                "id": self.launch_template.id,
+                "version": self.launch_template.latest_version.apply(str),
+            },
             scaling_config={
                 "min_size": args.min_size,
                 "max_size": args.max_size,

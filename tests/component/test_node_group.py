@@ -64,7 +64,7 @@ def test_launch_template_enforces_imdsv2_hop_limit_one_and_sizes_the_image_volum
     )
     assert "imageId" not in lt, "an AMI in the launch template would override the pinned release_version"
     ng = rec.one("aws:eks/nodeGroup:NodeGroup")["inputs"]
-    assert ng["launchTemplate"]["id"].startswith("lt-")
+    assert ng["launchTemplate"]["id"].startswith("lt-") and ng["launchTemplate"]["version"] == "1"
 
 
 def test_explicit_dependencies_reach_the_node_group_itself():
