@@ -37,20 +37,6 @@ def _unique(values: list) -> list:
     return values
 
 
-def _check_max(v: int, info: ValidationInfo) -> int:
-    lo = info.data.get("min_size")
-    if lo is not None and v < lo:
-        raise ValueError(f"must be >= minSize ({lo})")
-    return v
-
-
-def _check_desired(v: int | None, info: ValidationInfo) -> int | None:
-    lo, hi = info.data.get("min_size"), info.data.get("max_size")
-    if v is not None and lo is not None and hi is not None and not lo <= v <= hi:
-        raise ValueError(f"must lie between minSize ({lo}) and maxSize ({hi})")
-    return v
-
-
 DnsLabel = Annotated[str, Field(pattern=r"^[a-z]([-a-z0-9]*[a-z0-9])?$", max_length=63)]
 AZ_PATTERN = r"^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$"
 # The retention periods CloudWatch Logs accepts.
@@ -142,7 +128,33 @@ class EndpointConfig(Section):
         return v
 
 
-class SystemNodeGroupConfig(Section):
+class SizedNodeGroup(Section):
+    """Size rules shared by every node group section (fields are declared by each subclass, in the order
+    minSize, maxSize, desiredSize, so each check sees the values before it)."""
+
+    @field_validator("max_size", check_fields=False)
+    @classmethod
+    def _max_ge_min(cls, v: int, info: ValidationInfo) -> int:
+        lo = info.data.get("min_size")
+        if lo is not None and v < lo:
+            raise ValueError(f"must be >= minSize ({lo})")
+        return v
+
+    @field_validator("desired_size", check_fields=False)
+    @classmethod
+    def _desired_in_range(cls, v: int | None, info: ValidationInfo) -> int | None:
+        lo, hi = info.data.get("min_size"), info.data.get("max_size")
+        if v is not None and lo is not None and hi is not None and not lo <= v <= hi:
+            raise ValueError(f"must lie between minSize ({lo}) and maxSize ({hi})")
+        return v
+
+    @property
+    def initial_size(self) -> int:
+        """The node count at creation: desiredSize, else minSize. Afterwards the autoscaler owns it."""
+        return self.desired_size if self.desired_size is not None else self.min_size  # type: ignore[attr-defined]
+
+
+class SystemNodeGroupConfig(SizedNodeGroup):
     """`llm-platform:cluster.systemNodeGroup` — on-demand CPU nodes for controllers (never GPUs)."""
 
     instance_types: Annotated[list[str], AfterValidator(_unique)] = Field(["m7i.xlarge"], min_length=1)
@@ -155,22 +167,16 @@ class SystemNodeGroupConfig(Section):
     )
     disk_size_gib: int = Field(50, ge=20, le=1000)
 
-    @field_validator("max_size")
-    @classmethod
-    def _max_ge_min(cls, v: int, info: ValidationInfo) -> int:
-        return _check_max(v, info)
-
-    @field_validator("desired_size")
-    @classmethod
-    def _desired_in_range(cls, v: int | None, info: ValidationInfo) -> int | None:
-        return _check_desired(v, info)
-
     @field_validator("instance_types")
     @classmethod
     def _not_gpu(cls, v: list[str]) -> list[str]:
         gpus = [t for t in v if t in GPU_INSTANCES]
         if gpus:
             raise ValueError(f"GPU instance types do not belong in the system node group: {', '.join(gpus)}")
+        # The system group runs the x86_64 AMI; Graviton families (m7g, c8gd, ...) would not boot it.
+        graviton = [t for t in v if re.match(r"^[a-z]+\d+g[a-z]*\.", t)]
+        if graviton:
+            raise ValueError(f"arm64 (Graviton) instance types are not supported yet: {', '.join(graviton)}")
         return v
 
 
@@ -231,7 +237,7 @@ class NodeAmiConfig(Section):
         return v
 
 
-class GpuNodeGroupConfig(Section):
+class GpuNodeGroupConfig(SizedNodeGroup):
     """One entry of `llm-platform:gpuNodeGroups` — one EKS managed node group, tainted for GPU work only."""
 
     name: DnsLabel = Field(
@@ -250,16 +256,6 @@ class GpuNodeGroupConfig(Section):
         200, ge=100, le=4096, description="Image volume: vLLM images are ~10 GB compressed, ~25 GB unpacked."
     )
     labels: dict[str, str] = Field(default_factory=dict, description="Extra node labels.")
-
-    @field_validator("max_size")
-    @classmethod
-    def _max_ge_min(cls, v: int, info: ValidationInfo) -> int:
-        return _check_max(v, info)
-
-    @field_validator("desired_size")
-    @classmethod
-    def _desired_in_range(cls, v: int | None, info: ValidationInfo) -> int | None:
-        return _check_desired(v, info)
 
     @field_validator("instance_types")
     @classmethod

@@ -5,7 +5,7 @@ from stacks.scheduling import GPU_TAINT
 from tests.component.harness import record
 
 
-def _group(**overrides):
+def _args(**overrides) -> ManagedNodeGroupArgs:
     args = dict(
         cluster_name="c1",
         node_role_arn="arn:aws:iam::123456789012:role/node",
@@ -23,7 +23,11 @@ def _group(**overrides):
         taints=(GPU_TAINT.for_eks(),),
     )
     args.update(overrides)
-    return record(lambda: {"name": ManagedNodeGroup("gpu", ManagedNodeGroupArgs(**args)).node_group_name})
+    return ManagedNodeGroupArgs(**args)
+
+
+def _group(**overrides):
+    return record(lambda: {"name": ManagedNodeGroup("gpu", _args(**overrides)).node_group_name})
 
 
 def test_node_group_takes_what_it_is_given_and_pins_the_ami():
@@ -72,22 +76,7 @@ def test_explicit_dependencies_reach_the_node_group_itself():
         import pulumi_aws as aws
 
         nat = aws.ec2.NatGateway("nat", subnet_id="subnet-a", allocation_id="eipalloc-1")
-        args = ManagedNodeGroupArgs(
-            cluster_name="c1",
-            node_role_arn="r",
-            subnet_ids=("s",),
-            instance_types=("g6.xlarge",),
-            capacity_type="ON_DEMAND",
-            ami_type="AL2023_x86_64_NVIDIA",
-            release_version="1.35.6-20260714",
-            image_volume_device="/dev/xvda",
-            disk_size_gib=100,
-            min_size=1,
-            max_size=1,
-            desired_size=1,
-            depends_on=(nat,),
-        )
-        ManagedNodeGroup("g", args)
+        ManagedNodeGroup("g", _args(depends_on=(nat,)))
 
     ng = record(declare).one("aws:eks/nodeGroup:NodeGroup")
     assert any(d.endswith("aws:ec2/natGateway:NatGateway::nat") for d in ng["dependsOn"])
