@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -11,17 +10,10 @@ import pulumi_aws as aws
 import pulumi_eks as eks
 import pulumi_kubernetes as k8s
 
+from components.iam import node_role
 from components.node_group import ManagedNodeGroup, ManagedNodeGroupArgs
 
 _CLUSTER_ADMIN_POLICY = "arn:{partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
-# What every managed node needs. ECR pull-only is narrower than the usual ReadOnly; CNI rights stay on the
-# node role because the VPC CNI starts before any Pod Identity credentials could exist.
-_NODE_POLICIES = (
-    "AmazonEKSWorkerNodePolicy",
-    "AmazonEC2ContainerRegistryPullOnly",
-    "AmazonEKS_CNI_Policy",
-    "AmazonSSMManagedInstanceCore",  # shell access through SSM instead of SSH keys
-)
 
 
 @dataclass(frozen=True)
@@ -127,32 +119,9 @@ class Cluster(pulumi.ComponentResource):
         self.oidc_provider_url: pulumi.Output[str] = self.eks.oidc_provider_url
         self.kubeconfig: pulumi.Output[str] = pulumi.Output.secret(self.eks.kubeconfig_json)
 
-        self.node_role = aws.iam.Role(
-            f"{name}-node",
-            description=f"EKS managed node groups of {args.name}",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "ec2.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
-            opts=child,
+        self.node_role, attachments = node_role(
+            f"{name}-node", f"EKS managed node groups of {args.name}", self
         )
-        attachments = [
-            aws.iam.RolePolicyAttachment(
-                f"{name}-node-{policy}",
-                role=self.node_role.name,
-                policy_arn=partition.apply(lambda p, pol=policy: f"arn:{p}:iam::aws:policy/{pol}"),
-                opts=child,
-            )
-            for policy in _NODE_POLICIES
-        ]
 
         sys = args.system_nodes
         self.system_nodes = ManagedNodeGroup(

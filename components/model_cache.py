@@ -7,13 +7,14 @@ config edits and `pulumi destroy` alike: a lost key would make retained data unr
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
+
+from components.iam import POD_IDENTITY_TRUST, managed_policy_arn
 
 EFS_CSI_CONTROLLER_SA = "efs-csi-controller-sa"  # the add-on's controller service account (kube-system)
 
@@ -44,7 +45,6 @@ class ModelCache(pulumi.ComponentResource):
         super().__init__("llm-platform:storage:ModelCache", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         keep = pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect)
-        partition = aws.get_partition_output().partition
 
         key = aws.kms.Key(
             f"{name}-key",
@@ -96,26 +96,13 @@ class ModelCache(pulumi.ComponentResource):
         csi_role = aws.iam.Role(
             f"{name}-efs-csi",
             description="EFS CSI controller (EKS Pod Identity): creates and deletes access points",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "pods.eks.amazonaws.com"},
-                            "Action": ["sts:AssumeRole", "sts:TagSession"],
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=POD_IDENTITY_TRUST,
             opts=child,
         )
         aws.iam.RolePolicyAttachment(
             f"{name}-efs-csi",
             role=csi_role.name,
-            policy_arn=partition.apply(
-                lambda p: f"arn:{p}:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy"
-            ),
+            policy_arn=managed_policy_arn("service-role/AmazonEFSCSIDriverPolicy"),
             opts=child,
         )
         # The add-on's node DaemonSet tolerates every taint (upstream default `operator: Exists`), so GPU

@@ -294,6 +294,92 @@ class ModelCacheConfig(Section):
     )
 
 
+GoDuration = Annotated[str, Field(pattern=r"^(\d+h)?(\d+m)?(\d+s)?$", min_length=2)]
+
+
+class NodePoolConfig(Section):
+    """One entry of `llm-platform:addons.karpenter.nodePools` — a Karpenter NodePool of GPU nodes."""
+
+    name: DnsLabel = Field(
+        max_length=30, description="NodePool name; also the node label llm-platform.io/pool."
+    )
+    capacity_type: Literal["on-demand", "spot"]
+    instance_families: Annotated[list[str], AfterValidator(_unique)] = Field(
+        min_length=1, description="GPU instance families (g6, g6e, p5 …), all with the same GPU model."
+    )
+    gpu_limit: int = Field(ge=1, le=1024, description="Spending cap: most nvidia.com/gpu this pool may hold.")
+    weight: int = Field(0, ge=0, le=100, description="Higher is tried first: give spot pools more weight.")
+    consolidate_after: GoDuration = Field(
+        "10m",
+        description="How long a node must be empty before it is removed (WhenEmpty consolidation only).",
+    )
+    expire_after: GoDuration | Literal["Never"] = Field(
+        "720h",
+        description="Nodes are replaced after this age (picks up new AMIs); serving pods opt out of disruption.",
+    )
+    disk_size_gib: int = Field(200, ge=100, le=4096)
+
+    @field_validator("instance_families")
+    @classmethod
+    def _known_gpu_families(cls, v: list[str]) -> list[str]:
+        families = {i.family: i for i in GPU_INSTANCES.values()}
+        unknown = [f for f in v if f not in families]
+        if unknown:
+            raise ValueError(
+                f"not GPU families in the catalog: {', '.join(unknown)} (known: {', '.join(sorted(families))})"
+            )
+        gpus = sorted({(families[f].gpu_name, families[f].gpu_memory_gib) for f in v})
+        if len(gpus) > 1:
+            raise ValueError("families mix GPU models " + ", ".join(f"{n} {m} GiB" for n, m in gpus))
+        return v
+
+
+class GpuOperatorConfig(Section):
+    """`llm-platform:addons.gpuOperator` — NVIDIA GPU Operator (device plugin, DCGM exporter, GFD)."""
+
+    enabled: bool = True
+    time_slicing: dict[str, Annotated[int, Field(ge=2, le=48)]] = Field(
+        default_factory=dict,
+        description="Per GPU pool (node group or NodePool name): share each GPU between N pods. For dev and "
+        "batch pools only: time-sliced pods share memory with no isolation.",
+    )
+
+
+class KarpenterConfig(Section):
+    """`llm-platform:addons.karpenter` — GPU nodes on demand, spot first."""
+
+    enabled: bool = True
+    node_pools: list[NodePoolConfig] = Field(default_factory=list)
+
+
+class KedaConfig(Section):
+    """`llm-platform:addons.keda` — event-driven autoscaling on Prometheus metrics."""
+
+    enabled: bool = True
+
+
+class MonitoringConfig(Section):
+    """`llm-platform:addons.monitoring` — kube-prometheus-stack: Prometheus, Alertmanager, Grafana."""
+
+    enabled: bool = True
+    retention: str = Field("15d", pattern=r"^\d+(h|d|w|y)$", description="Prometheus retention time.")
+    storage_gib: int = Field(50, ge=10, le=16384, description="Prometheus gp3 volume size.")
+    grafana_admin_password_key: str = Field(
+        "grafanaAdminPassword",
+        description="Name of the secret config key (`pulumi config set --secret llm-platform:<name> …`) holding "
+        "Grafana's admin password. When unset, a random password is generated and kept in a Kubernetes Secret.",
+    )
+
+
+class AddonsConfig(Section):
+    """`llm-platform:addons` — the in-cluster add-ons; each can be switched off."""
+
+    gpu_operator: GpuOperatorConfig = Field(default_factory=GpuOperatorConfig)
+    karpenter: KarpenterConfig = Field(default_factory=KarpenterConfig)
+    keda: KedaConfig = Field(default_factory=KedaConfig)
+    monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
+
+
 class PlatformConfig(Section):
     """The whole validated stack config. Keys are the stack file's `llm-platform:` keys."""
 
@@ -303,3 +389,4 @@ class PlatformConfig(Section):
     node_ami: NodeAmiConfig
     gpu_node_groups: list[GpuNodeGroupConfig]
     model_cache: ModelCacheConfig
+    addons: AddonsConfig

@@ -21,6 +21,7 @@ from pydantic.alias_generators import to_camel
 
 from stacks.catalog import AMI_FAMILIES
 from stacks.config import (
+    AddonsConfig,
     ClusterConfig,
     GpuNodeGroupConfig,
     ModelCacheConfig,
@@ -40,6 +41,7 @@ SECTIONS: Mapping[str, tuple[str, Any, bool]] = types.MappingProxyType(
         f"{NAMESPACE}:nodeAmi": ("node_ami", NodeAmiConfig, True),
         f"{NAMESPACE}:gpuNodeGroups": ("gpu_node_groups", list[GpuNodeGroupConfig], True),
         f"{NAMESPACE}:modelCache": ("model_cache", ModelCacheConfig, False),
+        f"{NAMESPACE}:addons": ("addons", AddonsConfig, False),
     }
 )
 
@@ -101,8 +103,10 @@ def load_config(flat: Mapping[str, str], source: str) -> PlatformConfig:
             values[field] = TypeAdapter(schema).validate_python(raw[key])
         except ValidationError as exc:
             issues.extend(_pydantic_issues(key, schema, exc))
-    if "model_cache" not in values and not any(i.key.startswith(f"{NAMESPACE}:modelCache") for i in issues):
-        values["model_cache"] = ModelCacheConfig()
+    # Optional sections take their (safe) defaults when absent.
+    for key, (field, schema, required) in SECTIONS.items():
+        if not required and key not in raw:
+            values[field] = schema()
 
     issues.extend(_cross_checks(values))
     if issues:
@@ -147,6 +151,40 @@ def _cross_checks(v: dict[str, Any]) -> list[ConfigIssue]:
                     )
                 )
             seen.setdefault(group.name, i)
+    if "addons" in v and "gpu_node_groups" in v:
+        issues.extend(_addon_checks(v["addons"], v["gpu_node_groups"]))
+    return issues
+
+
+def _addon_checks(addons, gpu_groups) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    pools_key = f"{NAMESPACE}:addons.karpenter.nodePools"
+    group_names = {g.name for g in gpu_groups}
+    pool_names = {p.name for p in addons.karpenter.node_pools} if addons.karpenter.enabled else set()
+    for i, pool in enumerate(addons.karpenter.node_pools):
+        if pool.name in group_names or pool.name == "system":
+            issues.append(
+                ConfigIssue(f"{pools_key}[{i}].name", f"{pool.name!r} is already a managed node group name")
+            )
+        if [p.name for p in addons.karpenter.node_pools].index(pool.name) != i:
+            issues.append(
+                ConfigIssue(f"{pools_key}[{i}].name", f"{pool.name!r} is used by an earlier NodePool")
+            )
+    if addons.karpenter.enabled and not addons.karpenter.node_pools:
+        issues.append(ConfigIssue(pools_key, "Karpenter is enabled but declares no NodePool"))
+    ts_key = f"{NAMESPACE}:addons.gpuOperator.timeSlicing"
+    for pool in addons.gpu_operator.time_slicing:
+        if pool not in group_names | pool_names:
+            known = ", ".join(sorted(group_names | pool_names))
+            issues.append(
+                ConfigIssue(
+                    f"{ts_key}.{pool}", f"no GPU node group or NodePool named {pool!r} (have: {known})"
+                )
+            )
+    if addons.gpu_operator.time_slicing and not addons.gpu_operator.enabled:
+        issues.append(
+            ConfigIssue(ts_key, "time slicing needs the GPU operator: set gpuOperator.enabled to true")
+        )
     return issues
 
 

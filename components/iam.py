@@ -1,0 +1,53 @@
+"""IAM building blocks shared by the components: trust policies and the EKS node role."""
+
+from __future__ import annotations
+
+import json
+
+import pulumi
+import pulumi_aws as aws
+
+# What every EKS node needs. ECR pull-only is narrower than the usual ReadOnly; CNI rights stay on the node
+# role because the VPC CNI starts before any Pod Identity credentials could exist.
+NODE_POLICIES = (
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEC2ContainerRegistryPullOnly",
+    "AmazonEKS_CNI_Policy",
+    "AmazonSSMManagedInstanceCore",  # shell access through SSM instead of SSH keys
+)
+
+
+def service_trust(service: str, actions: tuple[str, ...] = ("sts:AssumeRole",)) -> str:
+    """A trust policy letting one AWS service principal assume the role."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": list(actions)}],
+        }
+    )
+
+
+# EKS Pod Identity: the agent assumes the role and tags the session with the pod's namespace/service account.
+POD_IDENTITY_TRUST = service_trust("pods.eks.amazonaws.com", ("sts:AssumeRole", "sts:TagSession"))
+
+
+def managed_policy_arn(policy: str) -> pulumi.Output[str]:
+    """arn:<partition>:iam::aws:policy/<policy>, right in every partition (aws, aws-cn, aws-us-gov)."""
+    return aws.get_partition_output().partition.apply(lambda p: f"arn:{p}:iam::aws:policy/{policy}")
+
+
+def node_role(
+    name: str, description: str, parent: pulumi.Resource
+) -> tuple[aws.iam.Role, list[pulumi.Resource]]:
+    """An EC2 node role with the node policies; returns the role and its attachments (to depend on)."""
+    child = pulumi.ResourceOptions(parent=parent)
+    role = aws.iam.Role(
+        name, description=description, assume_role_policy=service_trust("ec2.amazonaws.com"), opts=child
+    )
+    attachments: list[pulumi.Resource] = [
+        aws.iam.RolePolicyAttachment(
+            f"{name}-{policy}", role=role.name, policy_arn=managed_policy_arn(policy), opts=child
+        )
+        for policy in NODE_POLICIES
+    ]
+    return role, attachments
