@@ -11,7 +11,6 @@ which `make plan` (build/<stack>/helm/) makes reviewable.
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -53,6 +52,7 @@ class HelmAddonArgs:
     cluster_name: pulumi.Input[str]
     identity: AddonIdentity | None = None
     create_namespace: bool = True
+    skip_crds: bool = False  # when a separate release owns the chart's CRDs
     timeout_seconds: int = 900
     depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
 
@@ -62,6 +62,15 @@ def set_path(values: dict[str, Any], path: Sequence[str], value: Any) -> None:
     for key in path[:-1]:
         node = node.setdefault(key, {})
     node[path[-1]] = value
+
+
+def _copy_tree(value: Any) -> Any:
+    """Copy dicts and lists so ARNs can be set into them; leaves (which may be Outputs) are shared."""
+    if isinstance(value, Mapping):
+        return {k: _copy_tree(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_copy_tree(v) for v in value]
+    return value
 
 
 def chart_reference(chart: str, repository: str) -> tuple[str, dict[str, str] | None]:
@@ -76,7 +85,7 @@ def chart_reference(chart: str, repository: str) -> tuple[str, dict[str, str] | 
 class HelmAddon(pulumi.ComponentResource):
     def __init__(self, name: str, args: HelmAddonArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("llm-platform:addons:HelmAddon", name, None, opts)
-        values = copy.deepcopy(dict(args.values))
+        values = _copy_tree(args.values)
         self.role: aws.iam.Role | None = None
         identity_ready: list[pulumi.Resource] = []
 
@@ -92,6 +101,7 @@ class HelmAddon(pulumi.ComponentResource):
             repository_opts=repository_opts,
             namespace=args.namespace,
             create_namespace=args.create_namespace,
+            skip_crds=args.skip_crds,
             values=values,
             # Wait until the add-on's workloads are ready, so dependents (custom resources, scaled objects)
             # are created against a working controller; roll back a failed upgrade instead of leaving it half.

@@ -186,6 +186,16 @@ def _file_system(m: PlanMocks, args: MockResourceArgs, seed: str) -> dict:
     }
 
 
+def _queue(m: PlanMocks, args: MockResourceArgs, seed: str) -> dict:
+    name = _physical(args, seed)
+    return {
+        "id": f"https://sqs.{m.region}.amazonaws.com/{ACCOUNT}/{name}",
+        "name": name,
+        "url": f"https://sqs.{m.region}.amazonaws.com/{ACCOUNT}/{name}",
+        "arn": m.arn("sqs", name),
+    }
+
+
 def _k8s(m: PlanMocks, args: MockResourceArgs, seed: str) -> dict:
     meta = dict(args.inputs.get("metadata") or {})
     meta.setdefault("name", f"{args.name}-{_hex(seed, 8)}")
@@ -219,6 +229,24 @@ _RESOURCES: dict[str, Callable[[PlanMocks, MockResourceArgs, str], dict]] = {
     },
     "aws:efs/fileSystem:FileSystem": _file_system,
     "aws:efs/mountTarget:MountTarget": _simple("fsmt"),
+    "aws:sqs/queue:Queue": _queue,
+    "aws:cloudwatch/eventRule:EventRule": lambda m, a, s: {
+        "id": _physical(a, s),
+        "name": _physical(a, s),
+        "arn": m.arn("events", f"rule/{_physical(a, s)}"),
+    },
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": lambda m, a, s: {
+        "associationId": f"a-{_hex(s, 17)}",
+        "associationArn": m.arn(
+            "eks", f"podidentityassociation/{a.inputs.get('clusterName')}/a-{_hex(s, 17)}"
+        ),
+    },
+    "aws:eks/accessEntry:AccessEntry": lambda m, a, s: {
+        "accessEntryArn": m.arn("eks", f"access-entry/{a.inputs.get('clusterName')}/{_hex(s, 12)}"),
+    },
+    "aws:iam/rolePolicy:RolePolicy": lambda m, a, s: {"id": f"{a.inputs.get('role')}:{_physical(a, s)}"},
+    # Deterministic, and obviously not a real password; the program marks it secret anyway.
+    "random:index/randomPassword:RandomPassword": lambda m, a, s: {"result": f"offline-{_hex(s, 24)}"},
 }
 
 

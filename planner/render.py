@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from planner.mocks import is_kubernetes_object
+from planner.mocks import SECRET, is_kubernetes_object
 from planner.run import Plan
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -20,6 +20,10 @@ def manifest_of(record: dict[str, Any]) -> dict[str, Any]:
     """A Kubernetes object as the provider would apply it: apiVersion, kind, metadata first."""
     inputs = dict(record["inputs"])
     head = {k: inputs.pop(k) for k in ("apiVersion", "kind", "metadata") if k in inputs}
+    # A Secret's data arrives redacted as a whole; keep the manifest schema-valid and the redaction visible.
+    for field in ("data", "stringData"):
+        if inputs.get(field) == SECRET:
+            inputs[field] = {"redacted": SECRET}
     return {**head, **inputs}
 
 

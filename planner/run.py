@@ -50,7 +50,7 @@ class Plan:
 def validate_stack(project_dir: Path, stack: str) -> tuple[StackFile, PlatformConfig]:
     """Read and validate a stack file; raises ConfigError naming every bad key."""
     sf = read_stack(project_dir, stack)
-    return sf, load_config(sf.config, sf.path.name)
+    return sf, load_config(sf.config, sf.path.name, sf.secret_keys)
 
 
 def run_plan(project_dir: Path, stack: str) -> Plan:

@@ -45,6 +45,8 @@ EKS_ADDON_VERSIONS: MappingProxyType[str, str] = MappingProxyType(
     {
         "eks-pod-identity-agent": "v1.3.10-eksbuild.3",
         "aws-efs-csi-driver": "v3.4.0-eksbuild.1",
+        # Pinned in public configs as the 2026-08 default for EKS 1.36 (driver v1.64.0, chart 2.64.0).
+        "aws-ebs-csi-driver": "v1.64.0-eksbuild.1",
     }
 )
 
@@ -209,3 +211,80 @@ def karpenter_ami_alias(family: str, release_version: str) -> str:
             f"{release_version!r} is not a {family} release version (e.g. {fam.release_example})"
         )
     return f"{fam.karpenter_alias_prefix}@v{match['alias']}"
+
+
+@dataclass(frozen=True)
+class ChartPin:
+    """One pinned Helm chart. Every value we set is checked against `values_url` (the chart's values.yaml at
+    exactly this version). `images` lists what the chart deploys by default at this version: the chart pins
+    them, so pinning the chart pins the images."""
+
+    chart: str
+    repository: str
+    version: str
+    values_url: str
+    images: tuple[str, ...]
+
+
+HELM_CHARTS: MappingProxyType[str, ChartPin] = MappingProxyType(
+    {
+        "kube-prometheus-stack": ChartPin(
+            chart="kube-prometheus-stack",
+            repository="https://prometheus-community.github.io/helm-charts",
+            version="88.5.3",
+            values_url="https://github.com/prometheus-community/helm-charts/blob/kube-prometheus-stack-88.5.3/"
+            "charts/kube-prometheus-stack/values.yaml",
+            images=(
+                "quay.io/prometheus-operator/prometheus-operator:v0.93.1",
+                "grafana 13.2.0 (subchart 12.11.1)",
+                "kube-state-metrics (subchart 8.4.0)",
+                "prometheus-node-exporter (subchart 4.56.1)",
+            ),
+        ),
+        "gpu-operator": ChartPin(
+            chart="gpu-operator",
+            repository="https://helm.ngc.nvidia.com/nvidia",
+            version="v26.7.0",  # with the leading v, as NVIDIA publishes it
+            values_url="https://github.com/NVIDIA/gpu-operator/blob/v26.7.0/deployments/gpu-operator/values.yaml",
+            images=(
+                "nvcr.io/nvidia/gpu-operator:v26.7.0",
+                "nvcr.io/nvidia/k8s-device-plugin:v0.20.0",
+                "nvcr.io/nvidia/k8s/dcgm-exporter:4.6.0-4.8.3-distroless",
+            ),
+        ),
+        # Helm installs a chart's crds/ only on first install and never upgrades them; Karpenter's own
+        # karpenter-crd chart ships them as templates, so `pulumi up` after a version bump upgrades them too.
+        "karpenter-crd": ChartPin(
+            chart="karpenter-crd",
+            repository="oci://public.ecr.aws/karpenter",
+            version="1.14.1",
+            values_url="https://github.com/aws/karpenter-provider-aws/blob/v1.14.1/charts/karpenter-crd/values.yaml",
+            images=(),
+        ),
+        "karpenter": ChartPin(
+            chart="karpenter",
+            repository="oci://public.ecr.aws/karpenter",
+            version="1.14.1",
+            values_url="https://github.com/aws/karpenter-provider-aws/blob/v1.14.1/charts/karpenter/values.yaml",
+            images=(
+                "public.ecr.aws/karpenter/controller:1.14.1@sha256:723130949e4cab989461ff07d1be4cd781d63515432494641b33c235f300ae23",
+            ),
+        ),
+        "keda": ChartPin(
+            chart="keda",
+            repository="https://kedacore.github.io/charts",
+            version="2.20.2",
+            values_url="https://github.com/kedacore/charts/blob/v2.20.2/keda/values.yaml",
+            images=(
+                "ghcr.io/kedacore/keda:2.20.2",
+                "ghcr.io/kedacore/keda-metrics-apiserver:2.20.2",
+                "ghcr.io/kedacore/keda-admission-webhooks:2.20.2",
+            ),
+        ),
+    }
+)
+
+
+def gpu_of_family(family: str) -> GpuInstance:
+    """The GPU every size of an instance family carries (one GPU model per family in this catalog)."""
+    return next(i for i in GPU_INSTANCES.values() if i.family == family)

@@ -11,7 +11,7 @@ import re
 from ipaddress import IPv4Network
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
 
 from stacks.catalog import AMI_FAMILIES, GPU_INSTANCES, SUPPORTED_KUBERNETES_VERSIONS
@@ -364,11 +364,6 @@ class MonitoringConfig(Section):
     enabled: bool = True
     retention: str = Field("15d", pattern=r"^\d+(h|d|w|y)$", description="Prometheus retention time.")
     storage_gib: int = Field(50, ge=10, le=16384, description="Prometheus gp3 volume size.")
-    grafana_admin_password_key: str = Field(
-        "grafanaAdminPassword",
-        description="Name of the secret config key (`pulumi config set --secret llm-platform:<name> …`) holding "
-        "Grafana's admin password. When unset, a random password is generated and kept in a Kubernetes Secret.",
-    )
 
 
 class AddonsConfig(Section):
@@ -390,3 +385,6 @@ class PlatformConfig(Section):
     gpu_node_groups: list[GpuNodeGroupConfig]
     model_cache: ModelCacheConfig
     addons: AddonsConfig
+    # `llm-platform:grafanaAdminPassword`, set with `pulumi config set --secret`. When absent a random password
+    # is generated. Never printed: pydantic's SecretStr hides it from reprs and error messages.
+    grafana_admin_password: SecretStr | None = None

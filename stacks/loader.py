@@ -12,11 +12,11 @@ import difflib
 import json
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
 from pydantic.alias_generators import to_camel
 
 from stacks.catalog import AMI_FAMILIES
@@ -33,7 +33,10 @@ from stacks.config import (
 NAMESPACE = "llm-platform"
 REGION_KEY = "aws:region"
 
+GRAFANA_PASSWORD_KEY = f"{NAMESPACE}:grafanaAdminPassword"
+
 # Stack-file key -> (PlatformConfig field, schema, required). The one table of what a stack file may contain.
+# Optional sections default to their schema's defaults; the secret defaults to None.
 SECTIONS: Mapping[str, tuple[str, Any, bool]] = types.MappingProxyType(
     {
         f"{NAMESPACE}:network": ("network", NetworkConfig, True),
@@ -42,6 +45,7 @@ SECTIONS: Mapping[str, tuple[str, Any, bool]] = types.MappingProxyType(
         f"{NAMESPACE}:gpuNodeGroups": ("gpu_node_groups", list[GpuNodeGroupConfig], True),
         f"{NAMESPACE}:modelCache": ("model_cache", ModelCacheConfig, False),
         f"{NAMESPACE}:addons": ("addons", AddonsConfig, False),
+        GRAFANA_PASSWORD_KEY: ("grafana_admin_password", SecretStr, False),
     }
 )
 
@@ -77,9 +81,13 @@ def parse_raw(flat: Mapping[str, str]) -> dict[str, Any]:
     return out
 
 
-def load_config(flat: Mapping[str, str], source: str) -> PlatformConfig:
-    """Validate every key; raise ConfigError listing every problem, each naming its stack-file key."""
+def load_config(flat: Mapping[str, str], source: str, secret_keys: Collection[str] = ()) -> PlatformConfig:
+    """Validate every key; raise ConfigError listing every problem, each naming its stack-file key.
+
+    `secret_keys` are the keys the stack file holds encrypted (`secure:`); secrets must be among them."""
     raw = parse_raw(flat)
+    if GRAFANA_PASSWORD_KEY in flat:
+        raw[GRAFANA_PASSWORD_KEY] = str(flat[GRAFANA_PASSWORD_KEY])  # never JSON-decode a password
     issues: list[ConfigIssue] = []
     values: dict[str, Any] = {}
 
@@ -106,7 +114,14 @@ def load_config(flat: Mapping[str, str], source: str) -> PlatformConfig:
     # Optional sections take their (safe) defaults when absent.
     for key, (field, schema, required) in SECTIONS.items():
         if not required and key not in raw:
-            values[field] = schema()
+            values[field] = None if schema is SecretStr else schema()
+    if GRAFANA_PASSWORD_KEY in raw and GRAFANA_PASSWORD_KEY not in secret_keys:
+        issues.append(
+            ConfigIssue(
+                GRAFANA_PASSWORD_KEY,
+                "must be stored encrypted: pulumi config set --secret llm-platform:grafanaAdminPassword <value>",
+            )
+        )
 
     issues.extend(_cross_checks(values))
     if issues:
@@ -153,6 +168,19 @@ def _cross_checks(v: dict[str, Any]) -> list[ConfigIssue]:
             seen.setdefault(group.name, i)
     if "addons" in v and "gpu_node_groups" in v:
         issues.extend(_addon_checks(v["addons"], v["gpu_node_groups"]))
+    if (
+        "addons" in v
+        and "node_ami" in v
+        and v["addons"].gpu_operator.time_slicing
+        and AMI_FAMILIES[v["node_ami"].family].ships_device_plugin
+    ):
+        issues.append(
+            ConfigIssue(
+                f"{NAMESPACE}:addons.gpuOperator.timeSlicing",
+                f"{NAMESPACE}:nodeAmi.family {v['node_ami'].family!r} ships its own device plugin, so the "
+                "GPU operator's time-slicing config would not apply: use al2023 or remove timeSlicing",
+            )
+        )
     return issues
 
 
@@ -201,6 +229,8 @@ def _pydantic_issues(key: str, schema: Any, exc: ValidationError) -> list[Config
             message = f"unknown key; {suggestion}allowed: {', '.join(allowed)}"
         elif err["type"] == "missing":
             message = "required key is missing"
+        elif schema is SecretStr:
+            message = err["msg"]  # never echo a secret
         else:
             message = f"{err['msg'].removeprefix('Value error, ')} (got {_short(err.get('input'))})"
         issues.append(ConfigIssue(path, message))

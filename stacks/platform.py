@@ -11,29 +11,14 @@ from components.cluster import Cluster, ClusterArgs, SystemNodesArgs
 from components.model_cache import ModelCache, ModelCacheArgs
 from components.network import Network, NetworkArgs
 from components.node_group import ManagedNodeGroup, ManagedNodeGroupArgs
+from stacks.addons import build_addons
 from stacks.catalog import AMI_FAMILIES, EKS_ADDON_VERSIONS, GPU_INSTANCES, KUBERNETES_RELEASES
-from stacks.config import GpuNodeGroupConfig, PlatformConfig
-from stacks.scheduling import (
-    CAPACITY_TYPE_LABEL,
-    GPU_MEMORY_LABEL,
-    GPU_NAME_LABEL,
-    GPU_TAINT,
-    POOL_LABEL,
-)
+from stacks.config import PlatformConfig
+from stacks.labels import pool_labels
+from stacks.scheduling import CAPACITY_TYPE_LABEL, GPU_TAINT, POOL_LABEL
 
 # Config vocabulary (Karpenter's) -> EKS managed node group API.
 EKS_CAPACITY_TYPE = {"on-demand": "ON_DEMAND", "spot": "SPOT"}
-
-
-def gpu_node_labels(group: GpuNodeGroupConfig) -> dict[str, str]:
-    gpu = GPU_INSTANCES[group.instance_types[0]]  # config validation guarantees one GPU model per group
-    return {
-        **group.labels,
-        POOL_LABEL: group.name,
-        CAPACITY_TYPE_LABEL: group.capacity_type,
-        GPU_NAME_LABEL: gpu.gpu_name,
-        GPU_MEMORY_LABEL: str(gpu.gpu_memory_gib),
-    }
 
 
 def build(cfg: PlatformConfig) -> dict[str, pulumi.Input]:
@@ -106,7 +91,8 @@ def build(cfg: PlatformConfig) -> dict[str, pulumi.Input]:
                     min_size=group.min_size,
                     max_size=group.max_size,
                     desired_size=group.initial_size,
-                    labels=gpu_node_labels(group),
+                    # Config validation guarantees one GPU model per group.
+                    labels=pool_labels(cfg, group.name, group.capacity_type, gpu, dict(group.labels)),
                     taints=(GPU_TAINT.for_eks(),),
                     tags={"llm-platform/pool": group.name},
                     # After the system nodes: cluster controllers (and later the GPU operator) come up before
@@ -149,7 +135,10 @@ def build(cfg: PlatformConfig) -> dict[str, pulumi.Input]:
         ),
     )
 
+    addon_outputs = build_addons(cfg, cluster)
+
     return {
+        **addon_outputs,
         "region": cfg.region,
         "clusterName": cluster.cluster_name,
         "kubeconfig": cluster.kubeconfig,

@@ -22,7 +22,10 @@ def runtime_config_map() -> dict[str, str]:
 def run() -> dict[str, pulumi.Output]:
     source = f"Pulumi.{pulumi.get_stack()}.yaml"
     try:
-        cfg = load_config(runtime_config_map(), source)
+        secret_keys = set(runtime_config._SECRET_KEYS.get()) | set(
+            runtime_config.get_config_secret_keys_env()
+        )
+        cfg = load_config(runtime_config_map(), source, secret_keys)
     except ConfigError as err:
         # RunError prints just the message: the list of bad keys, no traceback. Nothing has been registered.
         raise pulumi.RunError(str(err)) from None

@@ -25,11 +25,24 @@ def test_plan_writes_plan_manifests_helm_and_a_summary(tmp_path):
         plan["resources"][0]
     )
     assert sorted(p.name for p in (out / "manifests").iterdir()) == [
+        "ec2nodeclass-gpu-on-demand.yaml",
+        "ec2nodeclass-gpu-spot.yaml",
         "namespace-inference.yaml",
+        "namespace-monitoring.yaml",
+        "nodepool-gpu-on-demand.yaml",
+        "nodepool-gpu-spot.yaml",
         "persistentvolumeclaim-inference-model-cache.yaml",
+        "secret-monitoring-grafana-admin.yaml",
         "storageclass-efs-model-cache.yaml",
+        "storageclass-gp3.yaml",
     ]
-    assert (out / "helm").is_dir()
+    assert sorted(p.name for p in (out / "helm").iterdir()) == [
+        "gpu-operator.yaml",
+        "karpenter-crd.yaml",
+        "karpenter.yaml",
+        "keda.yaml",
+        "monitoring.yaml",
+    ]
     assert "l40s-spot          spot" in result.stdout and "1.35.6-20260714" in result.stdout
     assert "aws:eks/nodeGroup:NodeGroup" in result.stdout
 

@@ -150,8 +150,15 @@ def test_stack_outputs_are_complete_and_secrets_redacted(plan):
         "modelCacheFileSystemId",
         "modelCachePvcName",
         "modelCacheNamespace",
+        "prometheusUrl",
+        "grafanaService",
+        "karpenterNodeRoleArn",
+        "karpenterInterruptionQueue",
+        "karpenterNodePools",
     }
     assert set(plan.outputs) == expected
     assert plan.outputs["kubeconfig"] == "[secret]"
     assert set(plan.outputs["gpuNodeGroupNames"]) == {g.name for g in plan.config.gpu_node_groups}
-    assert "get-token" not in json.dumps(plan.as_json()), "kubeconfig leaked into the plan"
+    text = json.dumps(plan.as_json())
+    assert "get-token" not in text, "kubeconfig leaked into the plan"
+    assert "offline-" not in text, "a generated password leaked into the plan"

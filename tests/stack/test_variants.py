@@ -9,6 +9,7 @@ from tests.conftest import write_variant
 def test_bottlerocket_fleet_uses_its_ami_types_and_data_volume(tmp_path):
     def to_bottlerocket(c):
         c["llm-platform:nodeAmi"] = {"family": "bottlerocket", "releaseVersion": "1.65.0-0be31b34"}
+        del c["llm-platform:addons"]["gpuOperator"]["timeSlicing"]  # Bottlerocket's own device plugin
 
     plan = run_plan(write_variant(tmp_path, to_bottlerocket), "variant")
     types = {r["name"]: r["inputs"]["amiType"] for r in plan.of_type("aws:eks/nodeGroup:NodeGroup")}
@@ -18,6 +19,15 @@ def test_bottlerocket_fleet_uses_its_ami_types_and_data_volume(tmp_path):
     }
     for lt in plan.of_type("aws:ec2/launchTemplate:LaunchTemplate"):
         assert lt["inputs"]["blockDeviceMappings"][0]["deviceName"] == "/dev/xvdb"
+    # Karpenter pins the same release through its alias, and sizes the same (data) volume.
+    for nc in plan.of_type("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass"):
+        assert nc["inputs"]["spec"]["amiSelectorTerms"] == [{"alias": "bottlerocket@v1.65.0"}]
+        assert nc["inputs"]["spec"]["blockDeviceMappings"][0]["deviceName"] == "/dev/xvdb"
+    # Bottlerocket ships the device plugin: the GPU operator must not deploy a second one.
+    (gpu_operator,) = [
+        r for r in plan.of_type("kubernetes:helm.sh/v3:Release") if r["inputs"]["name"] == "gpu-operator"
+    ]
+    assert gpu_operator["inputs"]["values"]["devicePlugin"] == {"enabled": False}
 
 
 def test_adding_a_gpu_group_adds_only_that_group(tmp_path, plans):

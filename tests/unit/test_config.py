@@ -98,8 +98,16 @@ def test_ami_release_must_be_pinned(release):
 
 
 def test_bottlerocket_release_format():
-    ok = edit(
+    # Dev's time slicing needs the GPU operator's device plugin, which Bottlerocket replaces with its own.
+    clash = edit(
         flat(),
+        "llm-platform:nodeAmi",
+        lambda v: v.update(family="bottlerocket", releaseVersion="1.65.0-0be31b34"),
+    )
+    assert "ships its own device plugin" in errors(clash)["llm-platform:addons.gpuOperator.timeSlicing"]
+    c0 = edit(flat(), "llm-platform:addons", lambda v: v["gpuOperator"].pop("timeSlicing"))
+    ok = edit(
+        c0,
         "llm-platform:nodeAmi",
         lambda v: v.update(family="bottlerocket", releaseVersion="1.65.0-0be31b34"),
     )

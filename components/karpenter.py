@@ -1,0 +1,294 @@
+"""Karpenter: GPU nodes on demand, spot first, from NodePools declared in stack config.
+
+Ordering, created top to bottom and destroyed bottom to top:
+  AWS side (roles, queue, rules)  ->  karpenter-crd release (the CRDs)  ->  karpenter release (the controller,
+  on the system node group)  ->  EC2NodeClass  ->  NodePool.
+Every custom resource lists the release that brings its CRD in `depends_on`, because Pulumi cannot know that
+a chart provides a Kind: without it a first `pulumi up` fails with "failed to determine if the following GVK
+is namespaced". The same edges make `pulumi destroy` remove NodePools (and so Karpenter's nodes) while the
+controller still runs to drain them, and remove the controller before the node group it runs on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from components.helm_addon import AddonIdentity, HelmAddon, HelmAddonArgs
+from components.iam import node_role
+from components.karpenter_iam import INTERRUPTION_EVENTS, controller_policy
+from stacks.catalog import ChartPin
+
+NAMESPACE = "kube-system"  # Karpenter's docs: the default API priority FlowSchemas apply there
+SERVICE_ACCOUNT = "karpenter"  # the chart's fullname for release "karpenter"
+DISCOVERY_TAG = "karpenter.sh/discovery"
+
+
+@dataclass(frozen=True)
+class NodePoolSpec:
+    """A NodePool and its EC2NodeClass, already resolved from config (labels, GPU name, zones)."""
+
+    name: str
+    capacity_type: str  # spot | on-demand
+    instance_families: tuple[str, ...]
+    gpu_name: str
+    labels: Mapping[str, str]
+    taints: tuple[Mapping[str, str], ...]
+    gpu_limit: int
+    weight: int
+    consolidate_after: str
+    expire_after: str
+    disk_size_gib: int
+
+
+@dataclass(frozen=True)
+class KarpenterArgs:
+    cluster_name: pulumi.Input[str]
+    # The plain config value: IAM conditions and discovery tags must be known strings.
+    cluster_name_value: str
+    region: str
+    zones: tuple[str, ...]
+    cluster_security_group_id: pulumi.Input[str]
+    ami_alias: str  # e.g. al2023@v20260714: the same release as the managed node groups
+    image_volume_device: str
+    crd_chart: ChartPin
+    chart: ChartPin
+    node_pools: tuple[NodePoolSpec, ...]
+    controller_node_selector: Mapping[str, str]
+    k8s_provider: k8s.Provider
+    depends_on: Sequence[pulumi.Resource] = ()
+
+
+def ec2_node_class(spec: NodePoolSpec, args: KarpenterArgs, role_name: str) -> dict[str, Any]:
+    discovery = {"tags": {DISCOVERY_TAG: args.cluster_name_value}}
+    return {
+        "role": role_name,
+        "amiSelectorTerms": [{"alias": args.ami_alias}],
+        "subnetSelectorTerms": [discovery],
+        "securityGroupSelectorTerms": [discovery],
+        "blockDeviceMappings": [
+            {
+                "deviceName": args.image_volume_device,
+                "ebs": {
+                    "volumeSize": f"{spec.disk_size_gib}Gi",
+                    "volumeType": "gp3",
+                    "iops": 3000,
+                    "throughput": 250,
+                    "encrypted": True,
+                    "deleteOnTermination": True,
+                },
+            }
+        ],
+        "metadataOptions": {
+            "httpEndpoint": "enabled",
+            "httpProtocolIPv6": "disabled",
+            "httpPutResponseHopLimit": 1,
+            "httpTokens": "required",
+        },
+        "tags": {"Name": f"{args.cluster_name_value}-{spec.name}", "llm-platform/pool": spec.name},
+    }
+
+
+def node_pool(spec: NodePoolSpec, args: KarpenterArgs) -> dict[str, Any]:
+    return {
+        "weight": spec.weight,
+        # The spending cap: Karpenter launches nothing that would take the pool past it.
+        "limits": {"nvidia.com/gpu": str(spec.gpu_limit)},
+        "disruption": {
+            # Karpenter's consolidation is not GPU-aware: WhenEmptyOrUnderutilized could evict busy servers to
+            # repack them. WhenEmpty only removes nodes nothing runs on; one node at a time.
+            "consolidationPolicy": "WhenEmpty",
+            "consolidateAfter": spec.consolidate_after,
+            "budgets": [{"nodes": "1"}],
+        },
+        "template": {
+            "metadata": {"labels": dict(spec.labels)},
+            "spec": {
+                "nodeClassRef": {"group": "karpenter.k8s.aws", "kind": "EC2NodeClass", "name": spec.name},
+                "taints": [dict(t) for t in spec.taints],
+                "expireAfter": spec.expire_after,
+                "requirements": [
+                    {"key": "karpenter.sh/capacity-type", "operator": "In", "values": [spec.capacity_type]},
+                    {
+                        "key": "karpenter.k8s.aws/instance-family",
+                        "operator": "In",
+                        "values": list(spec.instance_families),
+                    },
+                    {
+                        "key": "karpenter.k8s.aws/instance-gpu-name",
+                        "operator": "In",
+                        "values": [spec.gpu_name],
+                    },
+                    {"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64"]},
+                    {"key": "topology.kubernetes.io/zone", "operator": "In", "values": list(args.zones)},
+                ],
+            },
+        },
+    }
+
+
+class Karpenter(pulumi.ComponentResource):
+    def __init__(self, name: str, args: KarpenterArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("llm-platform:addons:Karpenter", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        cluster = args.cluster_name_value
+
+        # --- nodes: their own role, admitted to the cluster through an EC2_LINUX access entry
+        self.node_role, node_policies = node_role(f"{name}-node", f"Karpenter nodes of {cluster}", self)
+        access = aws.eks.AccessEntry(
+            f"{name}-node",
+            cluster_name=args.cluster_name,
+            principal_arn=self.node_role.arn,
+            type="EC2_LINUX",
+            opts=child,
+        )
+        # Our node groups use the EKS-created cluster security group; Karpenter's nodes find it by this tag.
+        aws.ec2.Tag(
+            f"{name}-cluster-sg-discovery",
+            resource_id=args.cluster_security_group_id,
+            key=DISCOVERY_TAG,
+            value=cluster,
+            opts=child,
+        )
+
+        # --- interruption handling: spot warnings, rebalance, health and state events reach the controller
+        self.queue = aws.sqs.Queue(
+            f"{name}-interruptions", message_retention_seconds=300, sqs_managed_sse_enabled=True, opts=child
+        )
+        aws.sqs.QueuePolicy(
+            f"{name}-interruptions",
+            queue_url=self.queue.id,
+            policy=self.queue.arn.apply(
+                lambda arn: json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Id": "EC2InterruptionPolicy",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": ["events.amazonaws.com", "sqs.amazonaws.com"]},
+                                "Action": "sqs:SendMessage",
+                                "Resource": arn,
+                            },
+                            {
+                                "Sid": "DenyHTTP",
+                                "Effect": "Deny",
+                                "Principal": "*",
+                                "Action": "sqs:*",
+                                "Resource": arn,
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                            },
+                        ],
+                    }
+                )
+            ),
+            opts=child,
+        )
+        for event, pattern in INTERRUPTION_EVENTS.items():
+            rule = aws.cloudwatch.EventRule(f"{name}-{event}", event_pattern=json.dumps(pattern), opts=child)
+            aws.cloudwatch.EventTarget(f"{name}-{event}", rule=rule.name, arn=self.queue.arn, opts=child)
+
+        # --- controller: scoped policy through Pod Identity
+        identity = pulumi.Output.all(
+            aws.get_partition_output().partition,
+            aws.get_caller_identity_output().account_id,
+            self.node_role.arn,
+            self.queue.arn,
+        ).apply(
+            lambda a: json.dumps(
+                controller_policy(
+                    partition=a[0],
+                    region=args.region,
+                    account=a[1],
+                    cluster=cluster,
+                    node_role_arn=a[2],
+                    queue_arn=a[3],
+                )
+            )
+        )
+        crds = HelmAddon(
+            f"{name}-crd",
+            HelmAddonArgs(
+                release="karpenter-crd",
+                namespace=NAMESPACE,
+                chart=args.crd_chart.chart,
+                repository=args.crd_chart.repository,
+                version=args.crd_chart.version,
+                values={},
+                k8s_provider=args.k8s_provider,
+                cluster_name=args.cluster_name,
+                create_namespace=False,
+                depends_on=tuple(args.depends_on),
+            ),
+            opts=child,
+        )
+        self.controller = HelmAddon(
+            name,
+            HelmAddonArgs(
+                release="karpenter",
+                namespace=NAMESPACE,
+                chart=args.chart.chart,
+                repository=args.chart.repository,
+                version=args.chart.version,
+                values={
+                    "settings": {"clusterName": cluster, "interruptionQueue": self.queue.name},
+                    # On the system node group, never on nodes it manages (the chart's default affinity also
+                    # keeps it off any node with a karpenter.sh/nodepool label).
+                    "nodeSelector": {"kubernetes.io/os": "linux", **args.controller_node_selector},
+                    "replicas": 2,
+                    "controller": {
+                        "resources": {
+                            "requests": {"cpu": "1", "memory": "1Gi"},
+                            "limits": {"cpu": "1", "memory": "1Gi"},
+                        }
+                    },
+                },
+                k8s_provider=args.k8s_provider,
+                cluster_name=args.cluster_name,
+                identity=AddonIdentity(
+                    service_account=SERVICE_ACCOUNT, mechanism="pod-identity", inline_policy=identity
+                ),
+                create_namespace=False,
+                skip_crds=True,  # karpenter-crd owns them
+                depends_on=(*args.depends_on, crds.release, access, *node_policies),
+            ),
+            opts=child,
+        )
+
+        self.node_pools: list[str] = []
+        for spec in args.node_pools:
+            node_class = k8s.apiextensions.CustomResource(
+                f"{name}-nodeclass-{spec.name}",
+                api_version="karpenter.k8s.aws/v1",
+                kind="EC2NodeClass",
+                metadata={"name": spec.name},
+                spec=self.node_role.name.apply(lambda role, s=spec: ec2_node_class(s, args, role)),
+                opts=pulumi.ResourceOptions(
+                    parent=self, provider=args.k8s_provider, depends_on=[self.controller.release]
+                ),
+            )
+            k8s.apiextensions.CustomResource(
+                f"{name}-nodepool-{spec.name}",
+                api_version="karpenter.sh/v1",
+                kind="NodePool",
+                metadata={"name": spec.name},
+                spec=node_pool(spec, args),
+                opts=pulumi.ResourceOptions(
+                    parent=self, provider=args.k8s_provider, depends_on=[self.controller.release, node_class]
+                ),
+            )
+            self.node_pools.append(spec.name)
+
+        self.register_outputs(
+            {
+                "nodeRoleArn": self.node_role.arn,
+                "interruptionQueue": self.queue.name,
+                "nodePools": self.node_pools,
+            }
+        )

@@ -1,0 +1,164 @@
+"""Composition of the in-cluster add-ons: block storage, monitoring, GPU operator, KEDA, Karpenter.
+
+Ordering: the system node group first (every controller runs there); kube-prometheus-stack before the charts
+that create ServiceMonitors (GPU operator, KEDA), since they need its CRDs; Karpenter as its component says.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pulumi_random as random
+
+from components.block_storage import BlockStorage, BlockStorageArgs
+from components.cluster import Cluster
+from components.helm_addon import HelmAddon, HelmAddonArgs
+from components.karpenter import Karpenter, KarpenterArgs, NodePoolSpec
+from stacks.addon_values import (
+    GRAFANA_ADMIN_SECRET,
+    GRAFANA_SERVICE,
+    MONITORING_NAMESPACE,
+    MONITORING_RELEASE,
+    PROMETHEUS_URL,
+    SYSTEM_NODES,
+    gpu_operator_values,
+    keda_values,
+    monitoring_values,
+)
+from stacks.catalog import AMI_FAMILIES, EKS_ADDON_VERSIONS, HELM_CHARTS, gpu_of_family, karpenter_ami_alias
+from stacks.config import PlatformConfig
+from stacks.labels import pool_labels
+from stacks.scheduling import GPU_TAINT
+
+
+def _addon(name: str, cluster: Cluster, **kwargs) -> HelmAddon:
+    pin = HELM_CHARTS[kwargs.pop("chart_key", name)]
+    return HelmAddon(
+        name,
+        HelmAddonArgs(
+            chart=pin.chart,
+            repository=pin.repository,
+            version=pin.version,
+            k8s_provider=cluster.k8s_provider,
+            cluster_name=cluster.cluster_name,
+            **kwargs,
+        ),
+    )
+
+
+def build_addons(cfg: PlatformConfig, cluster: Cluster) -> dict[str, pulumi.Input]:
+    addons = cfg.addons
+    system_ready: tuple[pulumi.Resource, ...] = (cluster.system_nodes.node_group,)
+    outputs: dict[str, pulumi.Input] = {}
+
+    storage = BlockStorage(
+        "block-storage",
+        BlockStorageArgs(
+            cluster_name=cluster.cluster_name,
+            ebs_csi_version=EKS_ADDON_VERSIONS["aws-ebs-csi-driver"],
+            k8s_provider=cluster.k8s_provider,
+            addon_depends_on=(cluster.pod_identity_agent,),
+        ),
+    )
+
+    service_monitor_crds: tuple[pulumi.Resource, ...] = ()
+    if addons.monitoring.enabled:
+        namespace = k8s.core.v1.Namespace(
+            "monitoring-namespace",
+            metadata={
+                "name": MONITORING_NAMESPACE,
+                # node-exporter needs the host's network and PID namespaces.
+                "labels": {
+                    "app.kubernetes.io/part-of": "llm-platform",
+                    "pod-security.kubernetes.io/enforce": "privileged",
+                },
+            },
+            opts=pulumi.ResourceOptions(provider=cluster.k8s_provider),
+        )
+        if cfg.grafana_admin_password is not None:
+            password = pulumi.Output.secret(cfg.grafana_admin_password.get_secret_value())
+        else:
+            generated = random.RandomPassword("grafana-admin", length=32, special=False)
+            password = pulumi.Output.secret(generated.result)
+        admin = k8s.core.v1.Secret(
+            "grafana-admin",
+            metadata={"name": GRAFANA_ADMIN_SECRET, "namespace": namespace.metadata["name"]},
+            type="Opaque",
+            string_data={"admin-user": "admin", "admin-password": password},
+            opts=pulumi.ResourceOptions(provider=cluster.k8s_provider),
+        )
+        monitoring = _addon(
+            "monitoring",
+            cluster,
+            chart_key="kube-prometheus-stack",
+            release=MONITORING_RELEASE,
+            namespace=MONITORING_NAMESPACE,
+            values=monitoring_values(cfg, storage.storage_class_name),
+            create_namespace=False,
+            depends_on=(*system_ready, namespace, admin, storage.storage_class, storage.addon),
+        )
+        service_monitor_crds = (monitoring.release,)
+        outputs |= {"prometheusUrl": PROMETHEUS_URL, "grafanaService": GRAFANA_SERVICE}
+
+    if addons.gpu_operator.enabled:
+        _addon(
+            "gpu-operator",
+            cluster,
+            release="gpu-operator",
+            namespace="gpu-operator",
+            values=gpu_operator_values(cfg),
+            depends_on=(*system_ready, *service_monitor_crds),
+        )
+
+    if addons.keda.enabled:
+        _addon(
+            "keda",
+            cluster,
+            release="keda",
+            namespace="keda",
+            values=keda_values(cfg),
+            depends_on=(*system_ready, *service_monitor_crds),
+        )
+
+    if addons.karpenter.enabled:
+        ami = AMI_FAMILIES[cfg.node_ami.family]
+        specs = tuple(
+            NodePoolSpec(
+                name=p.name,
+                capacity_type=p.capacity_type,
+                instance_families=tuple(p.instance_families),
+                gpu_name=gpu_of_family(p.instance_families[0]).gpu_name,
+                labels=pool_labels(cfg, p.name, p.capacity_type, gpu_of_family(p.instance_families[0])),
+                taints=(GPU_TAINT.for_kubernetes(),),
+                gpu_limit=p.gpu_limit,
+                weight=p.weight,
+                consolidate_after=p.consolidate_after,
+                expire_after=p.expire_after,
+                disk_size_gib=p.disk_size_gib,
+            )
+            for p in addons.karpenter.node_pools
+        )
+        karpenter = Karpenter(
+            "karpenter",
+            KarpenterArgs(
+                cluster_name=cluster.cluster_name,
+                cluster_name_value=cfg.cluster.name,
+                region=cfg.region,
+                zones=tuple(cfg.network.availability_zones),
+                cluster_security_group_id=cluster.cluster_security_group_id,
+                ami_alias=karpenter_ami_alias(cfg.node_ami.family, cfg.node_ami.release_version),
+                image_volume_device=ami.image_volume_device,
+                crd_chart=HELM_CHARTS["karpenter-crd"],
+                chart=HELM_CHARTS["karpenter"],
+                node_pools=specs,
+                controller_node_selector=SYSTEM_NODES,
+                k8s_provider=cluster.k8s_provider,
+                depends_on=(*system_ready, cluster.pod_identity_agent),
+            ),
+        )
+        outputs |= {
+            "karpenterNodeRoleArn": karpenter.node_role.arn,
+            "karpenterInterruptionQueue": karpenter.queue.name,
+            "karpenterNodePools": karpenter.node_pools,
+        }
+    return outputs
