@@ -47,7 +47,7 @@ class HelmAddonArgs:
     chart: str
     repository: str  # https://… Helm repository, or oci://registry/path (the chart name is then appended)
     version: str  # exact chart version: never a range
-    values: Mapping[str, Any]
+    values: Mapping[str, Any]  # checked against the chart's verified paths by whoever holds the ChartPin
     k8s_provider: k8s.Provider
     cluster_name: pulumi.Input[str]
     identity: AddonIdentity | None = None

@@ -212,6 +212,24 @@ class Karpenter(pulumi.ComponentResource):
                 )
             )
         )
+        controller_values = {
+            "settings": {"clusterName": cluster, "interruptionQueue": self.queue.name},
+            # On the system node group, never on nodes it manages (the chart's default affinity also keeps
+            # it off any node with a karpenter.sh/nodepool label).
+            "nodeSelector": {"kubernetes.io/os": "linux", **args.controller_node_selector},
+            "replicas": 2,
+            "controller": {
+                "resources": {
+                    "requests": {"cpu": "1", "memory": "1Gi"},
+                    "limits": {"cpu": "1", "memory": "1Gi"},
+                }
+            },
+        }
+        unverified = args.chart.unverified_paths(controller_values)
+        if unverified:
+            raise ValueError(
+                f"karpenter {args.chart.version}: unverified values {unverified} ({args.chart.values_url})"
+            )
         crds = HelmAddon(
             f"{name}-crd",
             HelmAddonArgs(
@@ -236,19 +254,7 @@ class Karpenter(pulumi.ComponentResource):
                 chart=args.chart.chart,
                 repository=args.chart.repository,
                 version=args.chart.version,
-                values={
-                    "settings": {"clusterName": cluster, "interruptionQueue": self.queue.name},
-                    # On the system node group, never on nodes it manages (the chart's default affinity also
-                    # keeps it off any node with a karpenter.sh/nodepool label).
-                    "nodeSelector": {"kubernetes.io/os": "linux", **args.controller_node_selector},
-                    "replicas": 2,
-                    "controller": {
-                        "resources": {
-                            "requests": {"cpu": "1", "memory": "1Gi"},
-                            "limits": {"cpu": "1", "memory": "1Gi"},
-                        }
-                    },
-                },
+                values=controller_values,
                 k8s_provider=args.k8s_provider,
                 cluster_name=args.cluster_name,
                 identity=AddonIdentity(

@@ -25,7 +25,14 @@ from stacks.addon_values import (
     keda_values,
     monitoring_values,
 )
-from stacks.catalog import AMI_FAMILIES, EKS_ADDON_VERSIONS, HELM_CHARTS, gpu_of_family, karpenter_ami_alias
+from stacks.catalog import (
+    AMI_FAMILIES,
+    EKS_ADDON_VERSIONS,
+    HELM_CHARTS,
+    ChartPin,
+    gpu_of_family,
+    karpenter_ami_alias,
+)
 from stacks.config import PlatformConfig
 from stacks.labels import pool_labels
 from stacks.scheduling import GPU_TAINT
@@ -33,6 +40,7 @@ from stacks.scheduling import GPU_TAINT
 
 def _addon(name: str, cluster: Cluster, **kwargs) -> HelmAddon:
     pin = HELM_CHARTS[kwargs.pop("chart_key", name)]
+    require_verified(pin, kwargs["values"])
     return HelmAddon(
         name,
         HelmAddonArgs(
@@ -44,6 +52,16 @@ def _addon(name: str, cluster: Cluster, **kwargs) -> HelmAddon:
             **kwargs,
         ),
     )
+
+
+def require_verified(pin: ChartPin, values: dict) -> None:
+    """Refuse, before anything is registered, a value path nobody read in the pinned chart's values.yaml."""
+    bad = pin.unverified_paths(values)
+    if bad:
+        raise ValueError(
+            f"{pin.chart} {pin.version}: values {', '.join(bad)} are not among the paths verified in "
+            f"{pin.values_url}; read them there and add them to HELM_CHARTS[...].settable"
+        )
 
 
 def build_addons(cfg: PlatformConfig, cluster: Cluster) -> dict[str, pulumi.Input]:

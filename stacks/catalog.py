@@ -7,9 +7,10 @@ Everything here is data, not logic: adding an instance type or a Kubernetes vers
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 Arch = Literal["x86_64", "arm64"]
 
@@ -224,6 +225,22 @@ class ChartPin:
     version: str
     values_url: str
     images: tuple[str, ...]
+    # Value paths we set, each read in `values_url` at `version`. A path ends where the chart takes free-form
+    # data (a nodeSelector map, a resources block): everything below it is the chart's schema, not ours.
+    settable: frozenset[str] = frozenset()
+
+    def unverified_paths(self, values: Mapping[str, Any], prefix: str = "") -> list[str]:
+        """Paths in `values` not read in this chart version's values.yaml (a typo, or a key that moved)."""
+        bad: list[str] = []
+        for key, value in values.items():
+            path = f"{prefix}{key}"
+            if path in self.settable:
+                continue
+            if isinstance(value, Mapping) and any(s.startswith(f"{path}.") for s in self.settable):
+                bad.extend(self.unverified_paths(value, f"{path}."))
+            else:
+                bad.append(path)
+        return bad
 
 
 HELM_CHARTS: MappingProxyType[str, ChartPin] = MappingProxyType(
@@ -240,6 +257,47 @@ HELM_CHARTS: MappingProxyType[str, ChartPin] = MappingProxyType(
                 "kube-state-metrics (subchart 8.4.0)",
                 "prometheus-node-exporter (subchart 4.56.1)",
             ),
+            settable=frozenset(
+                {
+                    "crds.enabled",
+                    "kubeControllerManager.enabled",
+                    "kubeScheduler.enabled",
+                    "kubeEtcd.enabled",
+                    "kubeProxy.enabled",
+                    "prometheusOperator.nodeSelector",
+                    "prometheusOperator.admissionWebhooks.patch.nodeSelector",
+                    *(
+                        f"prometheus.prometheusSpec.{k}"
+                        for k in (
+                            "serviceMonitorSelectorNilUsesHelmValues",
+                            "podMonitorSelectorNilUsesHelmValues",
+                            "ruleSelectorNilUsesHelmValues",
+                            "probeSelectorNilUsesHelmValues",
+                            "scrapeConfigSelectorNilUsesHelmValues",
+                            "retention",
+                            "scrapeInterval",
+                            "evaluationInterval",
+                            "nodeSelector",
+                            "resources",
+                            "storageSpec",
+                        )
+                    ),
+                    "alertmanager.enabled",
+                    "alertmanager.alertmanagerSpec.nodeSelector",
+                    # grafana.* below the first level are the grafana subchart's (12.11.1) values.
+                    "grafana.enabled",
+                    "grafana.nodeSelector",
+                    "grafana.admin.existingSecret",
+                    "grafana.admin.userKey",
+                    "grafana.admin.passwordKey",
+                    *(
+                        f"grafana.sidecar.dashboards.{k}"
+                        for k in ("enabled", "label", "labelValue", "searchNamespace")
+                    ),
+                    "prometheus-node-exporter.tolerations",  # subchart 4.56.1
+                    "kube-state-metrics.nodeSelector",  # subchart 8.4.0
+                }
+            ),
         ),
         "gpu-operator": ChartPin(
             chart="gpu-operator",
@@ -250,6 +308,24 @@ HELM_CHARTS: MappingProxyType[str, ChartPin] = MappingProxyType(
                 "nvcr.io/nvidia/gpu-operator:v26.7.0",
                 "nvcr.io/nvidia/k8s-device-plugin:v0.20.0",
                 "nvcr.io/nvidia/k8s/dcgm-exporter:4.6.0-4.8.3-distroless",
+            ),
+            settable=frozenset(
+                {
+                    "driver.enabled",
+                    "toolkit.enabled",
+                    "devicePlugin.enabled",
+                    "devicePlugin.config.create",
+                    "devicePlugin.config.name",
+                    "devicePlugin.config.data",
+                    "dcgmExporter.enabled",
+                    "dcgmExporter.serviceMonitor.enabled",
+                    "dcgmExporter.serviceMonitor.interval",
+                    "dcgmExporter.serviceMonitor.honorLabels",
+                    "gfd.enabled",
+                    "nfd.enabled",
+                    "migManager.enabled",
+                    "operator.nodeSelector",
+                }
             ),
         ),
         # Helm installs a chart's crds/ only on first install and never upgrades them; Karpenter's own
@@ -269,6 +345,15 @@ HELM_CHARTS: MappingProxyType[str, ChartPin] = MappingProxyType(
             images=(
                 "public.ecr.aws/karpenter/controller:1.14.1@sha256:723130949e4cab989461ff07d1be4cd781d63515432494641b33c235f300ae23",
             ),
+            settable=frozenset(
+                {
+                    "settings.clusterName",
+                    "settings.interruptionQueue",
+                    "nodeSelector",
+                    "replicas",
+                    "controller.resources",
+                }
+            ),
         ),
         "keda": ChartPin(
             chart="keda",
@@ -279,6 +364,22 @@ HELM_CHARTS: MappingProxyType[str, ChartPin] = MappingProxyType(
                 "ghcr.io/kedacore/keda:2.20.2",
                 "ghcr.io/kedacore/keda-metrics-apiserver:2.20.2",
                 "ghcr.io/kedacore/keda-admission-webhooks:2.20.2",
+            ),
+            settable=frozenset(
+                {
+                    "nodeSelector",
+                    "operator.replicaCount",
+                    "webhooks.enabled",
+                    "webhooks.replicaCount",
+                    "podDisruptionBudget.operator",
+                    "podDisruptionBudget.metricServer",
+                    "podDisruptionBudget.webhooks",
+                    *(
+                        f"prometheus.{c}.{k}"
+                        for c in ("operator", "metricServer", "webhooks")
+                        for k in ("enabled", "serviceMonitor.enabled")
+                    ),
+                }
             ),
         ),
     }
