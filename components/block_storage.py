@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.iam import POD_IDENTITY_TRUST, managed_policy_arn
+from components.iam import eks_addon_with_role
 
 EBS_CSI_CONTROLLER_SA = "ebs-csi-controller-sa"
 GP3_CLASS = "gp3"
@@ -27,31 +26,19 @@ class BlockStorageArgs:
 class BlockStorage(pulumi.ComponentResource):
     def __init__(self, name: str, args: BlockStorageArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("llm-platform:storage:BlockStorage", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        role = aws.iam.Role(
-            f"{name}-ebs-csi",
-            description="EBS CSI controller (EKS Pod Identity): creates, attaches and deletes volumes",
-            assume_role_policy=POD_IDENTITY_TRUST,
-            opts=child,
-        )
         # V2 acts only on volumes tagged ebs.csi.aws.com/cluster=true, which the driver sets on every volume it
-        # provisions: narrower than the original policy, which could touch any volume in the account.
-        attachment = aws.iam.RolePolicyAttachment(
+        # provisions: narrower than the original policy, which could touch any volume in the account. The
+        # add-on's node DaemonSet tolerates all taints by default, so volumes attach on GPU nodes too.
+        self.addon = eks_addon_with_role(
             f"{name}-ebs-csi",
-            role=role.name,
-            policy_arn=managed_policy_arn("service-role/AmazonEBSCSIDriverPolicyV2"),
-            opts=child,
-        )
-        # The add-on's node DaemonSet tolerates all taints by default, so volumes attach on GPU nodes too.
-        self.addon = aws.eks.Addon(
-            f"{name}-ebs-csi",
+            self,
             cluster_name=args.cluster_name,
-            addon_name="aws-ebs-csi-driver",
-            addon_version=args.ebs_csi_version,
-            pod_identity_associations=[{"role_arn": role.arn, "service_account": EBS_CSI_CONTROLLER_SA}],
-            resolve_conflicts_on_create="OVERWRITE",
-            resolve_conflicts_on_update="OVERWRITE",
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment, *args.addon_depends_on]),
+            addon="aws-ebs-csi-driver",
+            version=args.ebs_csi_version,
+            service_account=EBS_CSI_CONTROLLER_SA,
+            policy="service-role/AmazonEBSCSIDriverPolicyV2",
+            description="EBS CSI controller (EKS Pod Identity): creates, attaches and deletes volumes",
+            depends_on=args.addon_depends_on,
         )
         self.storage_class = k8s.storage.v1.StorageClass(
             f"{name}-gp3",

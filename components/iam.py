@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -51,3 +52,34 @@ def node_role(
         for policy in NODE_POLICIES
     ]
     return role, attachments
+
+
+def eks_addon_with_role(
+    name: str,
+    parent: pulumi.Resource,
+    *,
+    cluster_name: pulumi.Input[str],
+    addon: str,
+    version: str,
+    service_account: str,
+    policy: str,
+    description: str,
+    depends_on: Sequence[pulumi.Resource] = (),
+) -> aws.eks.Addon:
+    """A pinned EKS add-on whose controller service account gets a role (one managed policy) through Pod
+    Identity. The add-on waits for the policy attachment, so its controller never starts without rights."""
+    child = pulumi.ResourceOptions(parent=parent)
+    role = aws.iam.Role(name, description=description, assume_role_policy=POD_IDENTITY_TRUST, opts=child)
+    attachment = aws.iam.RolePolicyAttachment(
+        name, role=role.name, policy_arn=managed_policy_arn(policy), opts=child
+    )
+    return aws.eks.Addon(
+        name,
+        cluster_name=cluster_name,
+        addon_name=addon,
+        addon_version=version,
+        pod_identity_associations=[{"role_arn": role.arn, "service_account": service_account}],
+        resolve_conflicts_on_create="OVERWRITE",
+        resolve_conflicts_on_update="OVERWRITE",
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[attachment, *depends_on]),
+    )

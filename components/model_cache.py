@@ -14,7 +14,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.iam import POD_IDENTITY_TRUST, managed_policy_arn
+from components.iam import eks_addon_with_role
 
 EFS_CSI_CONTROLLER_SA = "efs-csi-controller-sa"  # the add-on's controller service account (kube-system)
 
@@ -93,29 +93,18 @@ class ModelCache(pulumi.ComponentResource):
             for i, subnet_id in enumerate(args.subnet_ids)
         ]
 
-        csi_role = aws.iam.Role(
-            f"{name}-efs-csi",
-            description="EFS CSI controller (EKS Pod Identity): creates and deletes access points",
-            assume_role_policy=POD_IDENTITY_TRUST,
-            opts=child,
-        )
-        aws.iam.RolePolicyAttachment(
-            f"{name}-efs-csi",
-            role=csi_role.name,
-            policy_arn=managed_policy_arn("service-role/AmazonEFSCSIDriverPolicy"),
-            opts=child,
-        )
         # The add-on's node DaemonSet tolerates every taint (upstream default `operator: Exists`), so GPU
         # nodes mount the cache without extra configuration; its controller stays on untainted system nodes.
-        self.csi_addon = aws.eks.Addon(
+        self.csi_addon = eks_addon_with_role(
             f"{name}-efs-csi",
+            self,
             cluster_name=args.cluster_name,
-            addon_name="aws-efs-csi-driver",
-            addon_version=args.efs_csi_version,
-            pod_identity_associations=[{"role_arn": csi_role.arn, "service_account": EFS_CSI_CONTROLLER_SA}],
-            resolve_conflicts_on_create="OVERWRITE",
-            resolve_conflicts_on_update="OVERWRITE",
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.addon_depends_on)),
+            addon="aws-efs-csi-driver",
+            version=args.efs_csi_version,
+            service_account=EFS_CSI_CONTROLLER_SA,
+            policy="service-role/AmazonEFSCSIDriverPolicy",
+            description="EFS CSI controller (EKS Pod Identity): creates and deletes access points",
+            depends_on=args.addon_depends_on,
         )
 
         k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.k8s_provider)
