@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 # The stamp records the requirements the venv was built from: editing requirements.txt rebuilds it.
 STAMP := $(VENV)/.installed
 
-.PHONY: plan test lint fmt clean venv
+.PHONY: plan size test lint fmt clean venv
 
 venv: $(STAMP)
 
@@ -22,6 +22,11 @@ $(STAMP): requirements.txt
 
 plan: $(STAMP)
 	$(PY) -m planner --stack $(STACK) --out build/$(STACK)
+
+# make size MODEL=qwen3-32b CONTEXT=32768 [CONCURRENCY=4] [REGION=us-west-2]
+size: $(STAMP)
+	@test -n "$(MODEL)" -a -n "$(CONTEXT)" || (echo "usage: make size MODEL=<catalog name or hf id> CONTEXT=<tokens> [CONCURRENCY=<n>] [REGION=<region>]"; exit 2)
+	@$(PY) -m planner.size --model "$(MODEL)" --context "$(CONTEXT)" --concurrency "$(or $(CONCURRENCY),1)" --region "$(or $(REGION),us-east-1)"
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -12,6 +12,8 @@ import yaml
 
 from planner.mocks import SECRET, is_kubernetes_object
 from planner.run import Plan
+from stacks.catalog import GPU_INSTANCES, PRICE_SOURCE
+from stacks.model_sizing import size_model
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 
@@ -69,6 +71,34 @@ def _yaml(doc: Any) -> str:
     return yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, width=120)
 
 
+def model_table(plan: Plan) -> list[str]:
+    cfg = plan.config
+    if not cfg.models:
+        return []
+    lines = ["", f"Models ({cfg.region}; {PRICE_SOURCE}; spot is an estimate):"]
+    lines.append(
+        f"  {'model':<20} {'GPU':<9} {'TP':>2} {'instance types':<38} {'/node':>5} {'KV tokens':>10} "
+        f"{'seqs':>5} {'$/h od':>7} {'$/h spot':>8}"
+    )
+    for m in cfg.models:
+        s = size_model(cfg, m)
+        cheapest = s.instance_types[0]
+        od, spot = (
+            s.price_per_replica(cfg.region, cheapest),
+            s.price_per_replica(cfg.region, cheapest, spot=True),
+        )
+        types = ",".join(s.instance_types[:3]) + (
+            f" +{len(s.instance_types) - 3}" if len(s.instance_types) > 3 else ""
+        )
+        gpu = s.pools[0].gpu
+        lines.append(
+            f"  {m.name:<20} {gpu.gpu_name + ' ' + str(gpu.gpu_memory_gib) + 'G':<9} {s.tp:>2} {types:<38} "
+            f"{GPU_INSTANCES[cheapest].gpu_count // s.tp:>5} {s.fit.kv_tokens:>10,} {s.fit.full_length_sequences:>5.1f} "
+            f"{'n/a' if od is None else f'{od:.2f}':>7} {'n/a' if spot is None else f'{spot:.2f}':>8}"
+        )
+    return lines
+
+
 def summary(plan: Plan, out: Path, written: dict[str, list[Path]]) -> str:
     cfg = plan.config
     custom = [r for r in plan.resources if r["custom"] and not r["type"].startswith("pulumi:providers:")]
@@ -86,6 +116,7 @@ def summary(plan: Plan, out: Path, written: dict[str, list[Path]]) -> str:
             f"  {g.name:<18} {g.capacity_type:<9} {','.join(g.instance_types):<40} "
             f"size {g.min_size}..{g.max_size}  disk {g.disk_size_gib} GiB"
         )
+    lines += model_table(plan)
     lines += [
         "",
         f"Wrote plan.json, {len(written['manifests'])} manifests, {len(written['helm'])} Helm values files.",

@@ -121,6 +121,27 @@ class GpuInstance:
     memory_gib: int
     arch: Arch = "x86_64"
 
+    @property
+    def reported_memory_gib(self) -> float:
+        """Memory per GPU as the driver reports it (nvidia-smi), which is what vLLM's utilisation applies to."""
+        return GPU_MEMORY_MIB[(self.gpu_name, self.gpu_memory_gib)] / 1024
+
+
+# Total memory per GPU as nvidia-smi reports it, in MiB (NVIDIA datasheets and nvidia-smi output quoted in
+# public bug reports): marketed "24 GB" is 22.5 GiB, which decides whether an 8B model fits with KV to spare.
+GPU_MEMORY_MIB: MappingProxyType[tuple[str, int], int] = MappingProxyType(
+    {
+        ("t4", 16): 15360,
+        ("a10g", 24): 23028,
+        ("l4", 24): 23034,
+        ("l40s", 48): 46068,
+        ("a100", 40): 40960,
+        ("a100", 80): 81920,
+        ("h100", 80): 81559,
+        ("h200", 141): 143771,
+    }
+)
+
 
 def _family(
     family: str, gpu: str, gpu_mem: int, rows: dict[str, tuple[int, int, int]]
@@ -389,3 +410,42 @@ HELM_CHARTS: MappingProxyType[str, ChartPin] = MappingProxyType(
 def gpu_of_family(family: str) -> GpuInstance:
     """The GPU every size of an instance family carries (one GPU model per family in this catalog)."""
     return next(i for i in GPU_INSTANCES.values() if i.family == family)
+
+
+# On-demand Linux USD/hour. us-east-1: aws/karpenter-provider-aws pkg/providers/pricing/
+# zz_generated.pricing_aws.go at v1.14.1 ("generated at 2026-07-06T14:20:29Z for us-east-1"); us-west-2:
+# skypilot-org/skypilot-catalog catalogs/v8/aws/vms.csv (commit e385a0d3), whose us-east-1 rows equal
+# Karpenter's. Prices are after AWS's June 2025 P4/P5 cut. p5e.48xlarge is sold only as Capacity Blocks: no
+# on-demand price. Both regions list the same prices; other regions have no price here (reports say "n/a").
+_PRICES_2026_07 = {
+    "g4dn.xlarge": 0.526, "g4dn.2xlarge": 0.752, "g4dn.4xlarge": 1.204, "g4dn.8xlarge": 2.176,
+    "g4dn.12xlarge": 3.912, "g4dn.16xlarge": 4.352, "g4dn.metal": 7.824,
+    "g5.xlarge": 1.006, "g5.2xlarge": 1.212, "g5.4xlarge": 1.624, "g5.8xlarge": 2.448, "g5.12xlarge": 5.672,
+    "g5.16xlarge": 4.096, "g5.24xlarge": 8.144, "g5.48xlarge": 16.288,
+    "g6.xlarge": 0.8048, "g6.2xlarge": 0.9776, "g6.4xlarge": 1.3232, "g6.8xlarge": 2.0144, "g6.12xlarge": 4.6016,
+    "g6.16xlarge": 3.3968, "g6.24xlarge": 6.6752, "g6.48xlarge": 13.3504,
+    "g6e.xlarge": 1.861, "g6e.2xlarge": 2.24208, "g6e.4xlarge": 3.00424, "g6e.8xlarge": 4.52856,
+    "g6e.12xlarge": 10.49264, "g6e.16xlarge": 7.57719, "g6e.24xlarge": 15.06559, "g6e.48xlarge": 30.13118,
+    "p4d.24xlarge": 21.957642, "p4de.24xlarge": 27.44705,
+    "p5.4xlarge": 6.88, "p5.48xlarge": 55.04, "p5en.48xlarge": 63.296,
+}  # fmt: skip
+PRICE_SOURCE = "AWS Pricing API snapshots of 2026-07 (Karpenter v1.14.1 generated table; SkyPilot catalog v8)"
+ON_DEMAND_USD_PER_HOUR: MappingProxyType[str, MappingProxyType[str, float]] = MappingProxyType(
+    {region: MappingProxyType(_PRICES_2026_07) for region in ("us-east-1", "us-west-2")}
+)
+
+# Spot as a fraction of on-demand: the zone-averaged SkyPilot spot snapshots for us-east-1/us-west-2 (2026),
+# rounded up so estimates err expensive. Spot for p4de/p5/p5en capacity is thin: treat as a hope, not a plan.
+SPOT_FRACTION: MappingProxyType[str, float] = MappingProxyType(
+    {"g4dn": 0.42, "g5": 0.41, "g6": 0.47, "g6e": 0.42, "p4d": 0.50, "p4de": 0.50, "p5": 0.40, "p5en": 0.40}
+)
+
+
+def on_demand_price(region: str, instance_type: str) -> float | None:
+    return ON_DEMAND_USD_PER_HOUR.get(region, {}).get(instance_type)
+
+
+def spot_price_estimate(region: str, instance_type: str) -> float | None:
+    price = on_demand_price(region, instance_type)
+    fraction = SPOT_FRACTION.get(instance_type.split(".")[0])
+    return None if price is None or fraction is None else price * fraction

@@ -375,6 +375,134 @@ class AddonsConfig(Section):
     monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
 
 
+class ArchitectureConfig(Section):
+    """A model's shape, from its config.json, for models not in the catalog (stacks/models.py)."""
+
+    params_b: float = Field(gt=0, le=2000, description="Total parameters in billions (all MoE experts).")
+    layers: int = Field(ge=1, le=256, description="num_hidden_layers")
+    hidden_size: int = Field(ge=64, le=65536)
+    attention_heads: int = Field(ge=1, le=256, description="num_attention_heads")
+    kv_heads: int = Field(ge=1, le=256, description="num_key_value_heads")
+    head_dim: int = Field(ge=16, le=512)
+    native_dtype: Literal["bfloat16", "float16"] = "bfloat16"
+
+
+class PlacementConfig(Section):
+    pools: Annotated[list[DnsLabel], AfterValidator(_unique)] = Field(
+        min_length=1,
+        description="GPU pools (managed node groups and/or Karpenter NodePools) the model may use.",
+    )
+    capacity_type: Literal["on-demand", "spot", "either"] = Field(
+        "either", description="either: prefer spot, fall back to on-demand."
+    )
+
+
+class ReplicasConfig(Section):
+    min: int = Field(
+        1, ge=0, le=100, description="Warm replicas kept at all times; 0 only with scale to zero."
+    )
+    max: int = Field(2, ge=1, le=100)
+
+    @field_validator("max")
+    @classmethod
+    def _max_ge_min(cls, v: int, info: ValidationInfo) -> int:
+        lo = info.data.get("min")
+        if lo is not None and v < lo:
+            raise ValueError(f"must be >= min ({lo})")
+        return v
+
+
+# Flags the platform sets itself; `extraArgs` may not override them.
+MANAGED_VLLM_FLAGS = frozenset(
+    {
+        "--served-model-name",
+        "--tensor-parallel-size",
+        "--max-model-len",
+        "--gpu-memory-utilization",
+        "--max-num-seqs",
+        "--dtype",
+        "--quantization",
+        "--kv-cache-dtype",
+        "--enable-prefix-caching",
+        "--no-enable-prefix-caching",
+        "--port",
+        "--host",
+        "--model",
+        "--download-dir",
+        "--revision",
+    }
+)
+HF_SOURCE = r"^hf://[A-Za-z0-9][\w.-]*/[\w.-]+$"
+S3_SOURCE = r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[\w./-]*)?$"
+
+
+class ModelConfig(Section):
+    """One entry of `llm-platform:models` — one served model."""
+
+    name: DnsLabel = Field(
+        max_length=40, description="--served-model-name and the metrics' model_name label."
+    )
+    source: str = Field(
+        pattern=f"({HF_SOURCE})|({S3_SOURCE})", description="hf://org/model or s3://bucket/prefix"
+    )
+    revision: str | None = Field(
+        None, pattern=r"^[0-9a-f]{40}$", description="hf:// only: the commit to serve (a branch name drifts)."
+    )
+    architecture: str | ArchitectureConfig | None = Field(
+        None,
+        description="A catalog name (see `make size`), or the shape itself; default: the catalog entry of an hf:// source.",
+    )
+    image: str | None = Field(
+        None,
+        pattern=r"^[\w./-]+(:[\w.-]+|@sha256:[0-9a-f]{64})$",
+        description="Override the pinned vLLM image.",
+    )
+    placement: PlacementConfig
+    tensor_parallel_size: Literal[1, 2, 4, 8, "auto"] = "auto"
+    max_model_len: int = Field(ge=256, le=1_048_576)
+    gpu_memory_utilization: float = Field(0.9, ge=0.5, le=0.95)
+    max_num_seqs: int = Field(64, ge=1, le=1024)
+    dtype: Literal["auto", "bfloat16", "float16"] = "auto"
+    quantization: Literal["none", "fp8", "awq", "gptq"] = Field(
+        "none", description="fp8 quantizes at load; awq/gptq need a checkpoint published in that format."
+    )
+    kv_cache_dtype: Literal["auto", "fp8"] = "auto"
+    prefix_caching: bool = True
+    min_concurrency: float = Field(
+        2,
+        ge=1,
+        le=1024,
+        description="Full-length sequences the KV cache must hold at once for the model to 'fit'.",
+    )
+    extra_args: list[str] = Field(default_factory=list, description="More vLLM flags; may not override ours.")
+    replicas: ReplicasConfig = Field(default_factory=ReplicasConfig)
+
+    @field_validator("revision")
+    @classmethod
+    def _revision_for_hf(cls, v: str | None, info: ValidationInfo) -> str | None:
+        source = info.data.get("source", "")
+        if source.startswith("hf://") and v is None:
+            raise ValueError("required for hf:// sources: the 40-character commit sha to serve")
+        if source.startswith("s3://") and v is not None:
+            raise ValueError("only for hf:// sources (an s3:// prefix is already one immutable copy)")
+        return v
+
+    @field_validator("image")
+    @classmethod
+    def _pinned(cls, v: str | None) -> str | None:
+        if v is not None and v.endswith(":latest"):
+            raise ValueError("':latest' is not a pin: use a version tag or a digest")
+        return v
+
+    @field_validator("extra_args")
+    @classmethod
+    def _no_overrides(cls, v: list[str]) -> list[str]:
+        clash = sorted({a.split("=", 1)[0] for a in v} & MANAGED_VLLM_FLAGS)
+        if clash:
+            raise ValueError(f"{', '.join(clash)} set by the platform from the model's own keys")
+        return v
+
+
 class PlatformConfig(Section):
     """The whole validated stack config. Keys are the stack file's `llm-platform:` keys."""
 
@@ -385,6 +513,7 @@ class PlatformConfig(Section):
     gpu_node_groups: list[GpuNodeGroupConfig]
     model_cache: ModelCacheConfig
     addons: AddonsConfig
+    models: list[ModelConfig] = Field(default_factory=list)
     # `llm-platform:grafanaAdminPassword`, set with `pulumi config set --secret`. When absent a random password
     # is generated. Never printed: pydantic's SecretStr hides it from reprs and error messages.
     grafana_admin_password: SecretStr | None = None

@@ -25,6 +25,7 @@ from stacks.config import (
     ClusterConfig,
     GpuNodeGroupConfig,
     ModelCacheConfig,
+    ModelConfig,
     NetworkConfig,
     NodeAmiConfig,
     PlatformConfig,
@@ -46,6 +47,7 @@ SECTIONS: Mapping[str, tuple[str, Any, bool]] = types.MappingProxyType(
         f"{NAMESPACE}:modelCache": ("model_cache", ModelCacheConfig, False),
         f"{NAMESPACE}:addons": ("addons", AddonsConfig, False),
         GRAFANA_PASSWORD_KEY: ("grafana_admin_password", SecretStr, False),
+        f"{NAMESPACE}:models": ("models", list[ModelConfig], False),
     }
 )
 
@@ -114,7 +116,11 @@ def load_config(flat: Mapping[str, str], source: str, secret_keys: Collection[st
     # Optional sections take their (safe) defaults when absent.
     for key, (field, schema, required) in SECTIONS.items():
         if not required and key not in raw:
-            values[field] = None if schema is SecretStr else schema()
+            values[field] = (
+                None
+                if schema is SecretStr
+                else TypeAdapter(schema).validate_python([] if field == "models" else {})
+            )
     if GRAFANA_PASSWORD_KEY in raw and GRAFANA_PASSWORD_KEY not in secret_keys:
         issues.append(
             ConfigIssue(
@@ -168,6 +174,8 @@ def _cross_checks(v: dict[str, Any]) -> list[ConfigIssue]:
             seen.setdefault(group.name, i)
     if "addons" in v and "gpu_node_groups" in v:
         issues.extend(_addon_checks(v["addons"], v["gpu_node_groups"]))
+    if {"models", "addons", "gpu_node_groups", "region"} <= set(v):
+        issues.extend(_model_checks(v))
     if (
         "addons" in v
         and "node_ami" in v
@@ -213,6 +221,64 @@ def _addon_checks(addons, gpu_groups) -> list[ConfigIssue]:
         issues.append(
             ConfigIssue(ts_key, "time slicing needs the GPU operator: set gpuOperator.enabled to true")
         )
+    return issues
+
+
+def _model_checks(v: dict[str, Any]) -> list[ConfigIssue]:
+    """Models: unique names, known pools of one GPU model, a known architecture, and a fit, with numbers."""
+    from stacks.model_sizing import SizingError, gpu_pools, size_model  # sizing imports this module's schema
+    from stacks.models import UnknownArchitecture, architecture_for
+
+    # A light PlatformConfig stand-in: sizing reads only these sections.
+    cfg = types.SimpleNamespace(**{k: v[k] for k in ("models", "addons", "gpu_node_groups", "region")})
+    pools = gpu_pools(cfg)
+    issues: list[ConfigIssue] = []
+    seen: set[str] = set()
+    for i, model in enumerate(v["models"]):
+        key = f"{NAMESPACE}:models[{i}]"
+        if model.name in seen:
+            issues.append(ConfigIssue(f"{key}.name", f"{model.name!r} is already used by an earlier model"))
+        seen.add(model.name)
+        unknown = [p for p in model.placement.pools if p not in pools]
+        if unknown:
+            issues.append(
+                ConfigIssue(
+                    f"{key}.placement.pools",
+                    f"no GPU pool named {', '.join(unknown)} (pools: {', '.join(pools) or 'none'})",
+                )
+            )
+            continue
+        gpus = sorted({(pools[p].gpu.gpu_name, pools[p].gpu.gpu_memory_gib) for p in model.placement.pools})
+        if len(gpus) > 1:
+            issues.append(
+                ConfigIssue(
+                    f"{key}.placement.pools",
+                    "pools with different GPUs ("
+                    + ", ".join(f"{n} {m} GB" for n, m in gpus)
+                    + "): one model "
+                    "is sized for one GPU model; list pools of the same GPU",
+                )
+            )
+            continue
+        try:
+            architecture_for(model)
+        except UnknownArchitecture as err:
+            issues.append(ConfigIssue(f"{key}.architecture", str(err)))
+            continue
+        try:
+            size_model(cfg, model)
+        except SizingError as err:
+            # Name the key to change: the context if KV is the problem, else TP (when set) or the pools.
+            text = str(err)
+            if "provides" in text:
+                field = "placement.capacityType"
+            elif "not possible" in text or ("weights alone" in text and model.tensor_parallel_size != "auto"):
+                field = "tensorParallelSize"
+            elif "weights alone" in text:
+                field = "placement.pools"
+            else:
+                field = "maxModelLen"
+            issues.append(ConfigIssue(f"{key}.{field}", f"{model.name}: {err}"))
     return issues
 
 

@@ -1,0 +1,109 @@
+"""Model entries: validated like the rest of the config, fit decided before anything is created."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from planner.size import main as size_main
+from planner.stackfile import read_stack
+from stacks.loader import ConfigError, load_config
+from tests.conftest import PROJECT_DIR
+
+REV = "c1899de289a04d12100db370d81485cdf75e47ca"
+
+
+def with_models(models: list[dict], stack: str = "dev") -> dict[str, str]:
+    c = dict(read_stack(PROJECT_DIR, stack).config)
+    c["llm-platform:models"] = json.dumps(models)
+    return c
+
+
+def model(**kw) -> dict:
+    base = {
+        "name": "m1",
+        "source": "hf://Qwen/Qwen3-0.6B",
+        "revision": REV,
+        "placement": {"pools": ["l4-spot"]},
+        "maxModelLen": 8192,
+    }
+    return {**base, **kw}
+
+
+def errors(models: list[dict], stack: str = "dev") -> dict[str, str]:
+    with pytest.raises(ConfigError) as exc:
+        load_config(with_models(models, stack), "Pulumi.test.yaml")
+    return {i.key: i.message for i in exc.value.issues}
+
+
+def test_a_small_model_fits_the_dev_pools():
+    cfg = load_config(with_models([model()]), "x")
+    assert cfg.models[0].tensor_parallel_size == "auto"
+
+
+def test_source_revision_and_image_rules():
+    errs = errors([model(revision=None), model(name="m2", source="s3://bucket/qwen", revision=REV, architecture="qwen3-0.6b"),
+                   model(name="m3", image="vllm/vllm-openai:latest"), model(name="m4", revision="main")])  # fmt: skip
+    assert "required for hf:// sources" in errs["llm-platform:models[0].revision"]
+    assert "only for hf:// sources" in errs["llm-platform:models[1].revision"]
+    assert "not a pin" in errs["llm-platform:models[2].image"]
+    assert "should match pattern" in errs["llm-platform:models[3].revision"]
+
+
+def test_extra_args_may_not_override_platform_flags():
+    errs = errors([model(extraArgs=["--max-model-len=4096", "--enforce-eager"])])
+    assert "--max-model-len set by the platform" in errs["llm-platform:models[0].extraArgs"]
+
+
+def test_unknown_pool_and_mixed_gpus_and_unknown_architecture():
+    errs = errors([
+        model(placement={"pools": ["nope"]}),
+        model(name="m2", source="hf://someone/unknown-model", revision=REV),
+        model(name="m1"),
+    ])  # fmt: skip
+    assert "no GPU pool named nope" in errs["llm-platform:models[0].placement.pools"]
+    assert "not in the model catalog" in errs["llm-platform:models[1].architecture"]
+    assert "already used" in errs["llm-platform:models[2].name"]
+
+
+def test_a_model_that_cannot_fit_is_refused_with_numbers_and_ways_out():
+    big = model(name="big", source="hf://Qwen/Qwen3-32B", revision=REV, placement={"pools": ["l4-spot"]},
+                maxModelLen=32768, tensorParallelSize=1)  # fmt: skip
+    msg = errors([big])["llm-platform:models[0].tensorParallelSize"]
+    assert "does not fit: l4 24 GB TP=1: 20.2 GiB usable per GPU - weights 61.0 GiB" in msg
+    assert "tensorParallelSize 8 on nodes with 8+ l4 GPUs" in msg and "a pool of h200 141 GB" in msg
+    # When the context is what does not fit, the key is maxModelLen and the ways out say how short, or fp8.
+    long = model(name="long", source="hf://Qwen/Qwen3-8B", revision=REV, maxModelLen=32768)
+    msg = errors([long])["llm-platform:models[0].maxModelLen"]
+    assert "= 10,847 tokens = 0.3 sequences of 32,768; needs 2 (minConcurrency)" in msg
+    assert "quantization: fp8 (2.0 sequences)" in msg and "maxModelLen <= 5376" in msg
+
+
+def test_auto_tensor_parallelism_and_explicit_impossible_tp():
+    from stacks.model_sizing import size_model
+
+    cfg = load_config(with_models([model(name="q8", source="hf://Qwen/Qwen3-8B", placement={"pools": ["gpu-spot"]},
+                                         maxModelLen=32768)]), "x")  # fmt: skip
+    assert size_model(cfg, cfg.models[0]).tp == 2  # L4: one GPU holds under two 32k sequences of Qwen3-8B
+    errs = errors([model(tensorParallelSize=8)])  # l4-spot nodes have one GPU
+    assert "not possible" in errs["llm-platform:models[0].tensorParallelSize"]
+
+
+def test_capacity_preference_needs_a_matching_pool():
+    errs = errors([model(placement={"pools": ["l4-spot"], "capacityType": "on-demand"})])
+    assert "provides on-demand capacity" in errs["llm-platform:models[0].placement.capacityType"]
+
+
+def test_make_size_ranks_feasible_instance_types(capsys):
+    assert size_main(["--model", "qwen3-32b", "--context", "32768", "--concurrency", "2"]) == 0
+    out = capsys.readouterr().out
+    rows = [line.split() for line in out.splitlines() if line.startswith(("g", "p")) and "xlarge" in line]
+    prices = [float(r[-2]) for r in rows if r[-2] != "n/a"]
+    assert prices == sorted(prices) and len(rows) >= 5
+    assert not any(r[0] in ("g6.xlarge", "g5.xlarge") for r in rows)  # 61 GiB of weights on a 24 GB GPU
+
+
+def test_make_size_says_when_nothing_fits(capsys):
+    assert size_main(["--model", "gpt-oss-120b", "--context", "1048576", "--concurrency", "64"]) == 1
+    assert "nothing in the catalog fits" in capsys.readouterr().out
