@@ -6,6 +6,8 @@ that create ServiceMonitors (GPU operator, KEDA), since they need its CRDs; Karp
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
@@ -64,8 +66,17 @@ def require_verified(pin: ChartPin, values: dict) -> None:
         )
 
 
-def build_addons(cfg: PlatformConfig, cluster: Cluster) -> dict[str, pulumi.Input]:
+@dataclass(frozen=True)
+class AddonHandles:
+    """What later parts wait for: the releases that bring the CRDs their objects use."""
+
+    monitoring: tuple[pulumi.Resource, ...] = ()
+    keda: tuple[pulumi.Resource, ...] = ()
+
+
+def build_addons(cfg: PlatformConfig, cluster: Cluster) -> tuple[dict[str, pulumi.Input], AddonHandles]:
     addons = cfg.addons
+    keda_release: tuple[pulumi.Resource, ...] = ()
     system_ready: tuple[pulumi.Resource, ...] = (cluster.system_nodes.node_group,)
     outputs: dict[str, pulumi.Input] = {}
 
@@ -129,7 +140,7 @@ def build_addons(cfg: PlatformConfig, cluster: Cluster) -> dict[str, pulumi.Inpu
         )
 
     if addons.keda.enabled:
-        _addon(
+        keda = _addon(
             "keda",
             cluster,
             release="keda",
@@ -137,6 +148,7 @@ def build_addons(cfg: PlatformConfig, cluster: Cluster) -> dict[str, pulumi.Inpu
             values=keda_values(cfg),
             depends_on=(*system_ready, *service_monitor_crds),
         )
+        keda_release = (keda.release,)
 
     if addons.karpenter.enabled:
         ami = AMI_FAMILIES[cfg.node_ami.family]
@@ -179,4 +191,4 @@ def build_addons(cfg: PlatformConfig, cluster: Cluster) -> dict[str, pulumi.Inpu
             "karpenterInterruptionQueue": karpenter.queue.name,
             "karpenterNodePools": karpenter.node_pools,
         }
-    return outputs
+    return outputs, AddonHandles(monitoring=service_monitor_crds, keda=keda_release)

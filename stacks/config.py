@@ -412,6 +412,60 @@ class ReplicasConfig(Section):
         return v
 
 
+# Edges of vLLM's TTFT histogram (vllm:time_to_first_token_seconds): a p95 target between two edges would be
+# interpolated inside one bucket, so targets must sit on an edge.
+TTFT_BUCKET_EDGES = (0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0)
+
+
+class WarmWindowConfig(Section):
+    """A KEDA cron window keeping at least `replicas` warm (e.g. office hours)."""
+
+    timezone: str = Field(
+        pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$", description="IANA name, e.g. Europe/Berlin"
+    )
+    start: str = Field(pattern=r"^(\S+\s+){4}\S+$", description="cron, e.g. '0 8 * * 1-5'")
+    end: str = Field(pattern=r"^(\S+\s+){4}\S+$", description="cron, e.g. '0 19 * * 1-5'")
+    replicas: int = Field(ge=1, le=100)
+
+
+class AutoscalingConfig(Section):
+    """KEDA triggers for one model. Queue depth always; TTFT and KV usage when set."""
+
+    queue_depth_per_replica: int = Field(
+        4,
+        ge=1,
+        le=1000,
+        description="Waiting requests per replica (vllm:num_requests_waiting) before adding one.",
+    )
+    ttft_p95_seconds: float | None = Field(
+        None, description=f"Scale up when p95 time-to-first-token exceeds this; one of {TTFT_BUCKET_EDGES}."
+    )
+    kv_cache_usage: float | None = Field(
+        None, ge=0.5, le=0.99, description="Scale up when a replica's KV cache is fuller than this (0-1)."
+    )
+    warm_windows: list[WarmWindowConfig] = Field(default_factory=list)
+
+    @field_validator("ttft_p95_seconds")
+    @classmethod
+    def _on_bucket_edge(cls, v: float | None) -> float | None:
+        if v is not None and v not in TTFT_BUCKET_EDGES:
+            raise ValueError(
+                f"must be a bucket edge of vLLM's TTFT histogram: {', '.join(map(str, TTFT_BUCKET_EDGES))}"
+            )
+        return v
+
+
+class ServingConfig(Section):
+    """`llm-platform:serving` — guardrails of the inference namespace."""
+
+    gpu_quota: int | None = Field(
+        None,
+        ge=1,
+        le=4096,
+        description="ResourceQuota on nvidia.com/gpu; default: what every model's max replicas need.",
+    )
+
+
 # Flags the platform sets itself; `extraArgs` may not override them.
 MANAGED_VLLM_FLAGS = frozenset(
     {
@@ -476,6 +530,7 @@ class ModelConfig(Section):
     )
     extra_args: list[str] = Field(default_factory=list, description="More vLLM flags; may not override ours.")
     replicas: ReplicasConfig = Field(default_factory=ReplicasConfig)
+    autoscaling: AutoscalingConfig = Field(default_factory=AutoscalingConfig)
 
     @field_validator("revision")
     @classmethod
@@ -514,6 +569,9 @@ class PlatformConfig(Section):
     model_cache: ModelCacheConfig
     addons: AddonsConfig
     models: list[ModelConfig] = Field(default_factory=list)
+    serving: ServingConfig = Field(default_factory=ServingConfig)
+    # `llm-platform:huggingFaceToken`, set with `pulumi config set --secret`; required by gated models.
+    hugging_face_token: SecretStr | None = None
     # `llm-platform:grafanaAdminPassword`, set with `pulumi config set --secret`. When absent a random password
     # is generated. Never printed: pydantic's SecretStr hides it from reprs and error messages.
     grafana_admin_password: SecretStr | None = None

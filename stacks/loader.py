@@ -29,12 +29,15 @@ from stacks.config import (
     NetworkConfig,
     NodeAmiConfig,
     PlatformConfig,
+    ServingConfig,
 )
 
 NAMESPACE = "llm-platform"
 REGION_KEY = "aws:region"
 
 GRAFANA_PASSWORD_KEY = f"{NAMESPACE}:grafanaAdminPassword"
+HF_TOKEN_KEY = f"{NAMESPACE}:huggingFaceToken"
+SECRET_KEYS = (GRAFANA_PASSWORD_KEY, HF_TOKEN_KEY)
 
 # Stack-file key -> (PlatformConfig field, schema, required). The one table of what a stack file may contain.
 # Optional sections default to their schema's defaults; the secret defaults to None.
@@ -48,6 +51,8 @@ SECTIONS: Mapping[str, tuple[str, Any, bool]] = types.MappingProxyType(
         f"{NAMESPACE}:addons": ("addons", AddonsConfig, False),
         GRAFANA_PASSWORD_KEY: ("grafana_admin_password", SecretStr, False),
         f"{NAMESPACE}:models": ("models", list[ModelConfig], False),
+        f"{NAMESPACE}:serving": ("serving", ServingConfig, False),
+        HF_TOKEN_KEY: ("hugging_face_token", SecretStr, False),
     }
 )
 
@@ -88,8 +93,9 @@ def load_config(flat: Mapping[str, str], source: str, secret_keys: Collection[st
 
     `secret_keys` are the keys the stack file holds encrypted (`secure:`); secrets must be among them."""
     raw = parse_raw(flat)
-    if GRAFANA_PASSWORD_KEY in flat:
-        raw[GRAFANA_PASSWORD_KEY] = str(flat[GRAFANA_PASSWORD_KEY])  # never JSON-decode a password
+    for key in SECRET_KEYS:
+        if key in flat:
+            raw[key] = str(flat[key])  # never JSON-decode a secret
     issues: list[ConfigIssue] = []
     values: dict[str, Any] = {}
 
@@ -121,13 +127,11 @@ def load_config(flat: Mapping[str, str], source: str, secret_keys: Collection[st
                 if schema is SecretStr
                 else TypeAdapter(schema).validate_python([] if field == "models" else {})
             )
-    if GRAFANA_PASSWORD_KEY in raw and GRAFANA_PASSWORD_KEY not in secret_keys:
-        issues.append(
-            ConfigIssue(
-                GRAFANA_PASSWORD_KEY,
-                "must be stored encrypted: pulumi config set --secret llm-platform:grafanaAdminPassword <value>",
+    for key in SECRET_KEYS:
+        if key in raw and key not in secret_keys:
+            issues.append(
+                ConfigIssue(key, f"must be stored encrypted: pulumi config set --secret {key} <value>")
             )
-        )
 
     issues.extend(_cross_checks(values))
     if issues:
@@ -176,6 +180,15 @@ def _cross_checks(v: dict[str, Any]) -> list[ConfigIssue]:
         issues.extend(_addon_checks(v["addons"], v["gpu_node_groups"]))
     if {"models", "addons", "gpu_node_groups", "region"} <= set(v):
         issues.extend(_model_checks(v))
+    if "models" in v and "addons" in v and v["models"]:
+        for name, needed in (
+            ("keda", "autoscaling"),
+            ("monitoring", "the queue-depth metrics KEDA scales on"),
+        ):
+            if not getattr(v["addons"], name).enabled:
+                issues.append(
+                    ConfigIssue(f"{NAMESPACE}:addons.{name}.enabled", f"models need {name} for {needed}")
+                )
     if (
         "addons" in v
         and "node_ami" in v
@@ -227,7 +240,7 @@ def _addon_checks(addons, gpu_groups) -> list[ConfigIssue]:
 def _model_checks(v: dict[str, Any]) -> list[ConfigIssue]:
     """Models: unique names, known pools of one GPU model, a known architecture, and a fit, with numbers."""
     from stacks.model_sizing import SizingError, gpu_pools, size_model  # sizing imports this module's schema
-    from stacks.models import UnknownArchitecture, architecture_for
+    from stacks.models import UnknownArchitecture, architecture_for, catalog_entry
 
     # A light PlatformConfig stand-in: sizing reads only these sections.
     cfg = types.SimpleNamespace(**{k: v[k] for k in ("models", "addons", "gpu_node_groups", "region")})
@@ -279,6 +292,16 @@ def _model_checks(v: dict[str, Any]) -> list[ConfigIssue]:
             else:
                 field = "maxModelLen"
             issues.append(ConfigIssue(f"{key}.{field}", f"{model.name}: {err}"))
+            continue
+        entry = catalog_entry(model)
+        if entry is not None and entry.gated and v.get("hugging_face_token") is None:
+            issues.append(
+                ConfigIssue(
+                    f"{key}.source",
+                    f"{entry.hf_id} is gated: accept its licence on Hugging Face, then "
+                    f"`pulumi config set --secret {HF_TOKEN_KEY} <token>`",
+                )
+            )
     return issues
 
 

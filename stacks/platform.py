@@ -16,6 +16,7 @@ from stacks.catalog import AMI_FAMILIES, EKS_ADDON_VERSIONS, GPU_INSTANCES, KUBE
 from stacks.config import PlatformConfig
 from stacks.labels import pool_labels
 from stacks.scheduling import CAPACITY_TYPE_LABEL, GPU_TAINT, POOL_LABEL
+from stacks.serving_composition import build_models
 
 # Config vocabulary (Karpenter's) -> EKS managed node group API.
 EKS_CAPACITY_TYPE = {"on-demand": "ON_DEMAND", "spot": "SPOT"}
@@ -135,10 +136,12 @@ def build(cfg: PlatformConfig) -> dict[str, pulumi.Input]:
         ),
     )
 
-    addon_outputs = build_addons(cfg, cluster)
+    addon_outputs, handles = build_addons(cfg, cluster)
+    model_outputs = build_models(cfg, cluster, cache, namespace, handles)
 
     return {
         **addon_outputs,
+        **model_outputs,
         "region": cfg.region,
         "clusterName": cluster.cluster_name,
         "kubeconfig": cluster.kubeconfig,

@@ -24,18 +24,25 @@ def test_plan_writes_plan_manifests_helm_and_a_summary(tmp_path):
     assert {"urn", "type", "name", "parent", "custom", "inputs", "dependsOn", "protect"} <= set(
         plan["resources"][0]
     )
-    assert sorted(p.name for p in (out / "manifests").iterdir()) == [
-        "ec2nodeclass-gpu-on-demand.yaml",
-        "ec2nodeclass-gpu-spot.yaml",
-        "namespace-inference.yaml",
-        "namespace-monitoring.yaml",
-        "nodepool-gpu-on-demand.yaml",
-        "nodepool-gpu-spot.yaml",
-        "persistentvolumeclaim-inference-model-cache.yaml",
-        "secret-monitoring-grafana-admin.yaml",
-        "storageclass-efs-model-cache.yaml",
-        "storageclass-gp3.yaml",
+    manifests = {p.name for p in (out / "manifests").iterdir()}
+    k8s_objects = [
+        r for r in plan["resources"] if r["type"].startswith("kubernetes:") and "kind" in r["inputs"]
     ]
+    assert len(manifests) == len(k8s_objects)
+    for model in ("qwen3-8b", "qwen3-32b"):
+        assert {
+            f"job-inference-preload-{model}.yaml",
+            f"deployment-inference-{model}.yaml",
+            f"service-inference-{model}.yaml",
+            f"poddisruptionbudget-inference-{model}.yaml",
+            f"podmonitor-inference-{model}.yaml",
+            f"scaledobject-inference-{model}.yaml",
+        } <= manifests
+    assert {
+        "nodepool-gpu-spot.yaml",
+        "ec2nodeclass-gpu-spot.yaml",
+        "resourcequota-inference-gpu.yaml",
+    } <= manifests
     assert sorted(p.name for p in (out / "helm").iterdir()) == [
         "gpu-operator.yaml",
         "karpenter-crd.yaml",
@@ -43,6 +50,7 @@ def test_plan_writes_plan_manifests_helm_and_a_summary(tmp_path):
         "keda.yaml",
         "monitoring.yaml",
     ]
+    assert "qwen3-32b" in result.stdout and "Models (us-east-1" in result.stdout
     assert "l40s-spot          spot" in result.stdout and "1.35.6-20260714" in result.stdout
     assert "aws:eks/nodeGroup:NodeGroup" in result.stdout
 

@@ -184,7 +184,7 @@ def test_all_add_ons_off_leaves_the_base_platform(tmp_path):
         c["llm-platform:addons"] = {
             k: {"enabled": False} for k in ("gpuOperator", "karpenter", "keda", "monitoring")
         }
-        only_node_groups(c)
+        c.pop("llm-platform:models")  # served models need KEDA and monitoring
 
     plan = run_plan(write_variant(tmp_path, all_off), "variant")
     assert plan.of_type(RELEASE) == [] and plan.of_type(NODE_POOL) == []
@@ -207,6 +207,8 @@ def test_each_add_on_switches_off_alone(tmp_path, addon, gone):
         c["llm-platform:addons"][addon] = {"enabled": False}
         if addon == "karpenter":
             only_node_groups(c)
+        if addon in ("keda", "monitoring"):
+            c.pop("llm-platform:models")  # served models need both
 
     plan = run_plan(write_variant(tmp_path, off), "variant")
     names = {r["inputs"]["name"] for r in plan.of_type(RELEASE)}
@@ -219,3 +221,15 @@ def test_each_add_on_switches_off_alone(tmp_path, addon, gone):
             releases(plan)["keda"]["inputs"]["values"]["prometheus"]["operator"]["serviceMonitor"]["enabled"]
             is False
         )
+
+
+@pytest.mark.parametrize("addon", ["keda", "monitoring"])
+def test_models_refuse_a_platform_without_autoscaling_or_metrics(tmp_path, addon):
+    from stacks.loader import ConfigError
+
+    def off(c):
+        c["llm-platform:addons"][addon] = {"enabled": False}
+
+    with pytest.raises(ConfigError) as exc:
+        run_plan(write_variant(tmp_path, off), "variant")
+    assert [i.key for i in exc.value.issues] == [f"llm-platform:addons.{addon}.enabled"]

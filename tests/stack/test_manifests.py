@@ -17,8 +17,8 @@ def rendered(request, plans, tmp_path_factory):
     return plan, write_plan(plan, out)
 
 
-# Custom resources: kubernetes-validate ships no CRD schemas; tests/stack/test_karpenter.py checks them.
-CRD_GROUPS = ("karpenter.sh/", "karpenter.k8s.aws/")
+# Custom resources: kubernetes-validate ships no CRD schemas; test_addons.py and test_serving.py check them.
+CRD_GROUPS = ("karpenter.sh/", "karpenter.k8s.aws/", "keda.sh/", "monitoring.coreos.com/")
 
 
 def test_manifests_validate_strictly_against_the_cluster_version(rendered):

@@ -155,6 +155,8 @@ def test_stack_outputs_are_complete_and_secrets_redacted(plan):
         "karpenterNodeRoleArn",
         "karpenterInterruptionQueue",
         "karpenterNodePools",
+        "modelEndpoints",
+        "servedModelNames",
     }
     assert set(plan.outputs) == expected
     assert plan.outputs["kubeconfig"] == "[secret]"

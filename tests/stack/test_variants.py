@@ -48,7 +48,14 @@ def test_adding_a_gpu_group_adds_only_that_group(tmp_path, plans):
     added = {r["name"] for r in plan.resources if r["urn"] not in before}
     assert added == {"gpu-l40s-od", "gpu-l40s-od-lt", "gpu-l40s-od-ng"}
     changed = [r["name"] for r in plan.resources if r["urn"] in before and r != before[r["urn"]]]
-    assert changed == []
+    # The namespace's default GPU quota is the fleet's capacity: one more g6e.xlarge GPU.
+    assert changed == ["inference-gpu-quota"]
+
+    def quota(resource) -> int:
+        return int(resource["inputs"]["spec"]["hard"]["requests.nvidia.com/gpu"])
+
+    after = plan.by_name("inference-gpu-quota")
+    assert quota(after) == quota(before[after["urn"]]) + 1
     assert set(plan.outputs["gpuNodeGroupNames"]) == {"l4-spot", "l40s-od"}
 
 

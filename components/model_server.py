@@ -1,0 +1,166 @@
+"""ModelServer: one served model — weights preload Job, vLLM Deployment, Service, PDB, PodMonitor, ScaledObject.
+
+The objects themselves are built as data in `stacks/serving.py`; this component registers them in order:
+PodMonitor and ScaledObject only after the releases that bring their CRDs (kube-prometheus-stack, KEDA), and
+the Deployment only after its preload Job and cache claim exist.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from components.iam import POD_IDENTITY_TRUST
+
+
+@dataclass(frozen=True)
+class ModelServerArgs:
+    name: str
+    namespace: pulumi.Input[str]
+    preload_job: Mapping[str, Any]
+    deployment: Mapping[str, Any]
+    service: Mapping[str, Any]
+    pod_disruption_budget: Mapping[str, Any] | None
+    pod_monitor: Mapping[str, Any]
+    scaled_object: Mapping[str, Any]
+    service_account: str
+    # How long `pulumi up` waits for the Deployment: preload + model start, derived from the model size.
+    rollout_timeout_s: int
+    k8s_provider: k8s.Provider
+    cluster_name: pulumi.Input[str]
+    s3_source: tuple[str, str] | None = (
+        None  # (bucket, prefix) for s3:// models: read-only role for the preload
+    )
+    cache_ready: Sequence[pulumi.Resource] = ()
+    monitoring_crds: Sequence[pulumi.Resource] = ()
+    keda_crds: Sequence[pulumi.Resource] = ()
+
+
+def s3_read_policy(bucket: str, prefix: str) -> dict[str, Any]:
+    """Read one prefix of one bucket, nothing else."""
+    prefix = prefix.strip("/")
+    objects = f"{prefix}/*" if prefix else "*"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "s3:ListBucket",
+                "Resource": f"arn:aws:s3:::{bucket}",
+                "Condition": {"StringLike": {"s3:prefix": [objects]}},
+            },
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/{objects}"},
+        ],
+    }
+
+
+def _with(meta: Mapping[str, Any], namespace: pulumi.Input[str], **annotations: str) -> dict[str, Any]:
+    out = {**meta, "namespace": namespace}
+    if annotations:
+        out["annotations"] = {**meta.get("annotations", {}), **annotations}
+    return out
+
+
+class ModelServer(pulumi.ComponentResource):
+    def __init__(self, name: str, args: ModelServerArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("llm-platform:serving:ModelServer", name, None, opts)
+        k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.k8s_provider)
+        ns = args.namespace
+
+        sa = k8s.core.v1.ServiceAccount(
+            f"{name}-preload",
+            metadata={"name": args.service_account, "namespace": ns},
+            automount_service_account_token=False,
+            opts=k8s_opts,
+        )
+        preload_ready: list[pulumi.Resource] = [sa, *args.cache_ready]
+        if args.s3_source is not None:
+            bucket, prefix = args.s3_source
+            role = aws.iam.Role(
+                f"{name}-preload",
+                description=f"weights preload of {args.name}: read s3://{bucket}/{prefix}",
+                assume_role_policy=POD_IDENTITY_TRUST,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            preload_ready.append(
+                aws.iam.RolePolicy(
+                    f"{name}-preload",
+                    role=role.id,
+                    policy=json.dumps(s3_read_policy(bucket, prefix)),
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
+            )
+            preload_ready.append(
+                aws.eks.PodIdentityAssociation(
+                    f"{name}-preload",
+                    cluster_name=args.cluster_name,
+                    namespace=ns,
+                    service_account=args.service_account,
+                    role_arn=role.arn,
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
+            )
+
+        job = k8s.batch.v1.Job(
+            f"{name}-preload-job",
+            metadata=_with(args.preload_job["metadata"], ns),
+            spec=args.preload_job["spec"],
+            opts=pulumi.ResourceOptions(parent=self, provider=args.k8s_provider, depends_on=preload_ready),
+        )
+        self.deployment = k8s.apps.v1.Deployment(
+            f"{name}-deployment",
+            metadata=_with(
+                args.deployment["metadata"], ns, **{"pulumi.com/timeoutSeconds": str(args.rollout_timeout_s)}
+            ),
+            spec=args.deployment["spec"],
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                provider=args.k8s_provider,
+                depends_on=[job, *args.cache_ready],
+                # KEDA owns the replica count once the ScaledObject exists.
+                ignore_changes=["spec.replicas"],
+            ),
+        )
+        self.service = k8s.core.v1.Service(
+            f"{name}-service",
+            metadata=_with(args.service["metadata"], ns),
+            spec=args.service["spec"],
+            opts=k8s_opts,
+        )
+        if args.pod_disruption_budget is not None:
+            k8s.policy.v1.PodDisruptionBudget(
+                f"{name}-pdb",
+                metadata=_with(args.pod_disruption_budget["metadata"], ns),
+                spec=args.pod_disruption_budget["spec"],
+                opts=k8s_opts,
+            )
+        k8s.apiextensions.CustomResource(
+            f"{name}-podmonitor",
+            api_version="monitoring.coreos.com/v1",
+            kind="PodMonitor",
+            metadata=_with(args.pod_monitor["metadata"], ns),
+            spec=args.pod_monitor["spec"],
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=args.k8s_provider, depends_on=list(args.monitoring_crds)
+            ),
+        )
+        k8s.apiextensions.CustomResource(
+            f"{name}-scaledobject",
+            api_version="keda.sh/v1alpha1",
+            kind="ScaledObject",
+            metadata=_with(args.scaled_object["metadata"], ns),
+            spec=args.scaled_object["spec"],
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=args.k8s_provider, depends_on=[*args.keda_crds, self.deployment]
+            ),
+        )
+        self.endpoint = self.service.metadata.apply(
+            lambda m: f"http://{m['name']}.{m['namespace']}.svc:8000/v1"
+        )
+        self.register_outputs({"endpoint": self.endpoint})
