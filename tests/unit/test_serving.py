@@ -1,0 +1,204 @@
+"""The per-model objects built from config (stacks/serving.py), checked property by property."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components.model_server import s3_read_policy
+from planner.stackfile import read_stack
+from stacks import serving
+from stacks.loader import load_config
+from stacks.model_sizing import size_model
+from stacks.scheduling import GPU_TAINT
+from tests.conftest import PROJECT_DIR
+
+
+@pytest.fixture(scope="module")
+def prod():
+    sf = read_stack(PROJECT_DIR, "prod")
+    return load_config(sf.config, sf.path.name, sf.secret_keys)
+
+
+def served(cfg, name: str, **changes) -> serving.Served:
+    model = next(m for m in cfg.models if m.name == name)
+    if changes:
+        model = model.model_copy(update=changes)
+    return serving.Served(model, size_model(cfg, model), "inference")
+
+
+def test_vllm_args_carry_the_sizing_and_the_served_name(prod):
+    args = serving.vllm_args(served(prod, "qwen3-32b"))
+    pairs = dict(zip(args[::2], args[1::2], strict=False))
+    assert pairs["--served-model-name"] == "qwen3-32b"
+    assert pairs["--tensor-parallel-size"] == "4" and pairs["--max-model-len"] == "32768"
+    assert "--enable-prefix-caching" in args and "--quantization" not in args
+
+
+def test_deployment_serves_only_from_a_complete_cache_on_the_gpus_it_asks_for(prod):
+    s = served(prod, "qwen3-32b")
+    d = serving.deployment(s, "model-cache")
+    pod = d["spec"]["template"]["spec"]
+    (vllm,) = pod["containers"]
+    assert vllm["image"] == "vllm/vllm-openai:v0.31.0"
+    assert (
+        vllm["resources"]["limits"]["nvidia.com/gpu"]
+        == "4"
+        == vllm["resources"]["requests"]["nvidia.com/gpu"]
+    )
+    cmd = vllm["command"][2]
+    assert f"exec vllm serve {s.cache_dir}" in cmd and "torch.cuda.device_count()" in cmd and "n >= 4" in cmd
+    assert {"name": "HF_HUB_OFFLINE", "value": "1"} in vllm["env"]
+    wait = pod["initContainers"][0]["command"][2]
+    assert f"{s.cache_dir}/{serving.COMPLETE_MARKER}" in wait
+    assert s.cache_dir == "/models/qwen3-32b/9216db5781bf21249d130ec9da846c4624c16137"
+    assert pod["tolerations"] == [GPU_TAINT.toleration()]
+    assert d["spec"]["template"]["metadata"]["annotations"]["karpenter.sh/do-not-disrupt"] == "true"
+    assert d["spec"]["strategy"]["rollingUpdate"] == {"maxUnavailable": 0, "maxSurge": 1}
+    shm = next(v for v in pod["volumes"] if v["name"] == "shm")
+    assert shm["emptyDir"] == {"medium": "Memory", "sizeLimit": "8Gi"}  # 2 GiB per tensor-parallel rank
+    assert (
+        pod["terminationGracePeriodSeconds"] > 30
+        and vllm["lifecycle"]["preStop"]["exec"]["command"][-1] == "sleep 30"
+    )
+    assert pod["securityContext"]["runAsNonRoot"] is True and vllm["securityContext"]["capabilities"] == {
+        "drop": ["ALL"]
+    }
+    cache = next(v for v in pod["volumes"] if v["name"] == "model-cache")
+    assert cache["persistentVolumeClaim"] == {"claimName": "model-cache", "readOnly": True}
+
+
+def test_probes_budget_follows_model_size(prod):
+    small, big = served(prod, "qwen3-8b"), served(prod, "qwen3-32b")
+    probes = {}
+    for s in (small, big):
+        (c,) = serving.deployment(s, "pvc")["spec"]["template"]["spec"]["containers"]
+        probes[s.name] = c
+        assert c["readinessProbe"]["httpGet"]["path"] == "/v1/models"  # ready only once the model is listed
+        assert c["livenessProbe"]["httpGet"]["path"] == "/health"
+    budget = {
+        n: c["startupProbe"]["failureThreshold"] * c["startupProbe"]["periodSeconds"]
+        for n, c in probes.items()
+    }
+    # By hand: 61.0 GiB at 100 MiB/s = 625 s + 300 s warm-up; 15.3 GiB = 156 s + 300 s.
+    assert budget["qwen3-32b"] == pytest.approx(925, abs=10) and budget["qwen3-8b"] == pytest.approx(
+        456, abs=10
+    )
+
+
+def test_placement_affinity(prod):
+    either = serving.node_affinity(served(prod, "qwen3-8b"))["nodeAffinity"]
+    (term,) = either["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
+    assert term["matchExpressions"] == [
+        {
+            "key": "llm-platform.io/pool",
+            "operator": "In",
+            "values": ["l40s-on-demand", "l40s-spot", "gpu-spot", "gpu-on-demand"],
+        }
+    ]
+    assert either["preferredDuringSchedulingIgnoredDuringExecution"][0]["preference"]["matchExpressions"][0][
+        "values"
+    ] == ["spot"]
+    od = serving.node_affinity(served(prod, "qwen3-32b"))["nodeAffinity"]
+    exprs = od["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"][0]["matchExpressions"]
+    assert {"key": "llm-platform.io/capacity-type", "operator": "In", "values": ["on-demand"]} in exprs
+    assert "preferredDuringSchedulingIgnoredDuringExecution" not in od
+
+
+def test_queries_are_aggregated_and_filtered_by_namespace_and_model(prod):
+    q = serving.queries(served(prod, "qwen3-8b"))
+    for query in q.values():
+        assert 'namespace="inference",model_name="qwen3-8b"' in query
+    assert q["queue"] == 'sum(vllm:num_requests_waiting{namespace="inference",model_name="qwen3-8b"})'
+    assert q["ttft_p95"].startswith(
+        "(histogram_quantile(0.95, sum by (le) (rate(vllm:time_to_first_token_seconds_bucket"
+    )
+    assert q["kv_cache"].startswith("max(vllm:kv_cache_usage_perc")
+
+
+def test_scaled_object_scales_up_fast_down_slowly_with_fallback(prod):
+    so = serving.scaled_object(served(prod, "qwen3-8b"), "http://prom:9090")["spec"]
+    assert (so["minReplicaCount"], so["maxReplicaCount"]) == (2, 8)
+    (queue,) = so["triggers"]
+    assert queue["metricType"] == "AverageValue" and queue["metadata"]["threshold"] == "4"
+    assert queue["metadata"]["serverAddress"] == "http://prom:9090"
+    behavior = so["advanced"]["horizontalPodAutoscalerConfig"]["behavior"]
+    assert behavior["scaleUp"]["stabilizationWindowSeconds"] == 0
+    assert behavior["scaleDown"]["stabilizationWindowSeconds"] >= 300
+    assert so["fallback"] == {"failureThreshold": 3, "replicas": 2}
+
+
+def test_optional_triggers_and_warm_windows(prod):
+    from stacks.config import AutoscalingConfig
+
+    auto = AutoscalingConfig.model_validate(
+        {"ttftP95Seconds": 2.5, "kvCacheUsage": 0.85,
+         "warmWindows": [{"timezone": "Europe/Berlin", "start": "0 8 * * 1-5", "end": "0 19 * * 1-5", "replicas": 3}]}
+    )  # fmt: skip
+    so = serving.scaled_object(served(prod, "qwen3-8b", autoscaling=auto), "http://prom:9090")["spec"]
+    kinds = [(t["type"], t.get("metricType")) for t in so["triggers"]]
+    assert kinds == [
+        ("prometheus", "AverageValue"),
+        ("prometheus", "Value"),
+        ("prometheus", "Value"),
+        ("cron", None),
+    ]
+    assert so["triggers"][1]["metadata"]["threshold"] == "2.5"
+    assert so["triggers"][3]["metadata"] == {
+        "timezone": "Europe/Berlin",
+        "start": "0 8 * * 1-5",
+        "end": "0 19 * * 1-5",
+        "desiredReplicas": "3",
+    }
+    assert "fallback" not in so  # KEDA refuses fallback with Value triggers
+
+
+def test_ttft_target_must_sit_on_a_bucket_edge():
+    from pydantic import ValidationError
+
+    from stacks.config import AutoscalingConfig
+
+    with pytest.raises(ValidationError, match="bucket edge"):
+        AutoscalingConfig.model_validate({"ttftP95Seconds": 2.0})
+
+
+def test_preload_is_idempotent_per_revision_and_skips_unused_files(prod):
+    s = served(prod, "qwen3-8b")
+    script = serving.preload_script(s)
+    assert script.startswith("set -eu; if [ -f ")
+    assert f"hf download Qwen/Qwen3-8B --revision {s.model.revision} --local-dir {s.cache_dir}" in script
+    assert script.index("hf download") < script.index(
+        f"mv {s.cache_dir}/.llm-platform-complete.tmp"
+    )  # marker last
+    job = serving.preload_job(s, "model-cache", "preload-qwen3-8b", {"llm-platform.io/pool": "system"})
+    pod = job["spec"]["template"]["spec"]
+    assert pod["nodeSelector"] == {"llm-platform.io/pool": "system"} and "tolerations" not in pod
+    token = next(e for e in pod["containers"][0]["env"] if e["name"] == "HF_TOKEN")
+    assert token["valueFrom"]["secretKeyRef"]["name"] == serving.HF_TOKEN_SECRET
+    llama = s.model.model_copy(
+        update={"source": "hf://meta-llama/Llama-3.1-8B-Instruct", "architecture": None}
+    )
+    excludes = serving.preload_script(serving.Served(llama, s.sizing, "inference"))
+    assert "--exclude 'original/*'" in excludes
+
+
+def test_s3_sources_sync_with_a_role_scoped_to_their_prefix(prod):
+    s = served(
+        prod, "qwen3-8b", source="s3://weights-bucket/qwen/qwen3-8b", revision=None, architecture="qwen3-8b"
+    )
+    assert (
+        "aws s3 sync s3://weights-bucket/qwen/qwen3-8b /models/qwen3-8b/snapshot" in serving.preload_script(s)
+    )
+    job = serving.preload_job(s, "model-cache", "sa", {})
+    assert job["spec"]["template"]["spec"]["containers"][0]["image"].startswith("amazon/aws-cli:")
+    policy = s3_read_policy("weights-bucket", "qwen/qwen3-8b")
+    listing, read = policy["Statement"]
+    assert listing["Resource"] == "arn:aws:s3:::weights-bucket"
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["qwen/qwen3-8b/*"]}}
+    assert read == {
+        "Effect": "Allow",
+        "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::weights-bucket/qwen/qwen3-8b/*",
+    }
+    assert "*" not in json.dumps([s["Action"] for s in policy["Statement"]])
