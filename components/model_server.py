@@ -140,27 +140,31 @@ class ModelServer(pulumi.ComponentResource):
                 spec=args.pod_disruption_budget["spec"],
                 opts=k8s_opts,
             )
-        k8s.apiextensions.CustomResource(
-            f"{name}-podmonitor",
-            api_version="monitoring.coreos.com/v1",
-            kind="PodMonitor",
-            metadata=_with(args.pod_monitor["metadata"], ns),
-            spec=args.pod_monitor["spec"],
-            opts=pulumi.ResourceOptions(
-                parent=self, provider=args.k8s_provider, depends_on=list(args.monitoring_crds)
-            ),
-        )
-        k8s.apiextensions.CustomResource(
-            f"{name}-scaledobject",
-            api_version="keda.sh/v1alpha1",
-            kind="ScaledObject",
-            metadata=_with(args.scaled_object["metadata"], ns),
-            spec=args.scaled_object["spec"],
-            opts=pulumi.ResourceOptions(
-                parent=self, provider=args.k8s_provider, depends_on=[*args.keda_crds, self.deployment]
-            ),
-        )
+        self._custom(name, "podmonitor", "monitoring.coreos.com/v1", "PodMonitor", args.pod_monitor, args,
+                     depends_on=args.monitoring_crds)  # fmt: skip
+        self._custom(name, "scaledobject", "keda.sh/v1alpha1", "ScaledObject", args.scaled_object, args,
+                     depends_on=(*args.keda_crds, self.deployment))  # fmt: skip
         self.endpoint = self.service.metadata.apply(
             lambda m: f"http://{m['name']}.{m['namespace']}.svc:8000/v1"
         )
         self.register_outputs({"endpoint": self.endpoint})
+
+    def _custom(
+        self,
+        name: str,
+        suffix: str,
+        api_version: str,
+        kind: str,
+        obj: Mapping[str, Any],
+        args: ModelServerArgs,
+        depends_on: Sequence[pulumi.Resource],
+    ) -> k8s.apiextensions.CustomResource:
+        """A custom resource, created only after the release that brings its CRD."""
+        return k8s.apiextensions.CustomResource(
+            f"{name}-{suffix}",
+            api_version=api_version,
+            kind=kind,
+            metadata=_with(obj["metadata"], args.namespace),
+            spec=obj["spec"],
+            opts=pulumi.ResourceOptions(parent=self, provider=args.k8s_provider, depends_on=list(depends_on)),
+        )

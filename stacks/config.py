@@ -37,6 +37,14 @@ def _unique(values: list) -> list:
     return values
 
 
+def at_least(v: int, info: ValidationInfo, lower_field: str) -> int:
+    """An upper bound must not be below the lower bound declared before it (named as in the stack file)."""
+    lo = info.data.get(lower_field)
+    if lo is not None and v < lo:
+        raise ValueError(f"must be >= {to_camel(lower_field)} ({lo})")
+    return v
+
+
 DnsLabel = Annotated[str, Field(pattern=r"^[a-z]([-a-z0-9]*[a-z0-9])?$", max_length=63)]
 AZ_PATTERN = r"^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$"
 # The retention periods CloudWatch Logs accepts.
@@ -135,10 +143,7 @@ class SizedNodeGroup(Section):
     @field_validator("max_size", check_fields=False)
     @classmethod
     def _max_ge_min(cls, v: int, info: ValidationInfo) -> int:
-        lo = info.data.get("min_size")
-        if lo is not None and v < lo:
-            raise ValueError(f"must be >= minSize ({lo})")
-        return v
+        return at_least(v, info, "min_size")
 
     @field_validator("desired_size", check_fields=False)
     @classmethod
@@ -406,10 +411,7 @@ class ReplicasConfig(Section):
     @field_validator("max")
     @classmethod
     def _max_ge_min(cls, v: int, info: ValidationInfo) -> int:
-        lo = info.data.get("min")
-        if lo is not None and v < lo:
-            raise ValueError(f"must be >= min ({lo})")
-        return v
+        return at_least(v, info, "min")
 
 
 # Edges of vLLM's TTFT histogram (vllm:time_to_first_token_seconds): a p95 target between two edges would be
