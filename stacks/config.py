@@ -516,7 +516,12 @@ class ModelConfig(Section):
     placement: PlacementConfig
     tensor_parallel_size: Literal[1, 2, 4, 8, "auto"] = "auto"
     max_model_len: int = Field(ge=256, le=1_048_576)
-    gpu_memory_utilization: float = Field(0.9, ge=0.5, le=0.95)
+    gpu_memory_utilization: float = Field(
+        0.9,
+        ge=0.1,
+        le=0.95,
+        description="Share of each GPU vLLM takes; on a time-sliced pool, at most 0.95 / slices.",
+    )
     max_num_seqs: int = Field(64, ge=1, le=1024)
     dtype: Literal["auto", "bfloat16", "float16"] = "auto"
     quantization: Literal["none", "fp8", "awq", "gptq"] = Field(

@@ -273,6 +273,18 @@ def _model_checks(v: dict[str, Any]) -> list[ConfigIssue]:
                 )
             )
             continue
+        slicing = v["addons"].gpu_operator.time_slicing if v["addons"].gpu_operator.enabled else {}
+        shared = {p: slicing[p] for p in model.placement.pools if p in slicing}
+        if shared and model.gpu_memory_utilization * max(shared.values()) > 0.95:
+            pool, n = max(shared.items(), key=lambda kv: kv[1])
+            issues.append(
+                ConfigIssue(
+                    f"{key}.gpuMemoryUtilization",
+                    f"{model.gpu_memory_utilization} x {n} pods per GPU on time-sliced pool {pool!r} exceeds the GPU: "
+                    f"use at most {0.95 / n:.2f}, or leave {pool!r} out of placement.pools",
+                )
+            )
+            continue
         try:
             architecture_for(model)
         except UnknownArchitecture as err:

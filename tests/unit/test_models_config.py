@@ -14,9 +14,14 @@ from tests.conftest import PROJECT_DIR
 REV = "c1899de289a04d12100db370d81485cdf75e47ca"
 
 
-def with_models(models: list[dict], stack: str = "dev") -> dict[str, str]:
+def with_models(models: list[dict], stack: str = "dev", sliced: bool = False) -> dict[str, str]:
+    """The stack's config with these models; dev's time slicing only when a test is about it."""
     c = dict(read_stack(PROJECT_DIR, stack).config)
     c["llm-platform:models"] = json.dumps(models)
+    if not sliced:
+        addons = json.loads(c["llm-platform:addons"])
+        addons["gpuOperator"].pop("timeSlicing", None)
+        c["llm-platform:addons"] = json.dumps(addons)
     return c
 
 
@@ -31,9 +36,9 @@ def model(**kw) -> dict:
     return {**base, **kw}
 
 
-def errors(models: list[dict], stack: str = "dev") -> dict[str, str]:
+def errors(models: list[dict], stack: str = "dev", sliced: bool = False) -> dict[str, str]:
     with pytest.raises(ConfigError) as exc:
-        load_config(with_models(models, stack), "Pulumi.test.yaml")
+        load_config(with_models(models, stack, sliced), "Pulumi.test.yaml")
     return {i.key: i.message for i in exc.value.issues}
 
 
@@ -107,3 +112,13 @@ def test_make_size_ranks_feasible_instance_types(capsys):
 def test_make_size_says_when_nothing_fits(capsys):
     assert size_main(["--model", "gpt-oss-120b", "--context", "1048576", "--concurrency", "64"]) == 1
     assert "nothing in the catalog fits" in capsys.readouterr().out
+
+
+def test_time_sliced_pools_limit_each_models_share_of_the_gpu():
+    errs = errors([model(gpuMemoryUtilization=0.9)], sliced=True)  # l4-spot: 2 pods per GPU in dev
+    msg = errs["llm-platform:models[0].gpuMemoryUtilization"]
+    assert "0.9 x 2 pods per GPU on time-sliced pool 'l4-spot'" in msg and "at most 0.47" in msg
+    assert (
+        load_config(with_models([model(gpuMemoryUtilization=0.45)]), "x").models[0].gpu_memory_utilization
+        == 0.45
+    )
