@@ -23,6 +23,7 @@ from components.iam import POD_IDENTITY_TRUST
 class ModelServerArgs:
     name: str
     namespace: pulumi.Input[str]
+    endpoint: str
     preload_job: Mapping[str, Any]
     deployment: Mapping[str, Any]
     service: Mapping[str, Any]
@@ -34,12 +35,15 @@ class ModelServerArgs:
     rollout_timeout_s: int
     k8s_provider: k8s.Provider
     cluster_name: pulumi.Input[str]
-    s3_source: tuple[str, str] | None = (
-        None  # (bucket, prefix) for s3:// models: read-only role for the preload
-    )
+    # (bucket, prefix) for s3:// models: a read-only role for the preload.
+    s3_source: tuple[str, str] | None = None
     cache_ready: Sequence[pulumi.Resource] = ()
     monitoring_crds: Sequence[pulumi.Resource] = ()
     keda_crds: Sequence[pulumi.Resource] = ()
+    # Scale to zero: the KEDA HTTP add-on's route and the `<model>-proxy` name callers use.
+    interceptor_route: Mapping[str, Any] | None = None
+    proxy_service: Mapping[str, Any] | None = None
+    keda_http_crds: Sequence[pulumi.Resource] = ()
 
 
 def s3_read_policy(bucket: str, prefix: str) -> dict[str, Any]:
@@ -140,13 +144,46 @@ class ModelServer(pulumi.ComponentResource):
                 spec=args.pod_disruption_budget["spec"],
                 opts=k8s_opts,
             )
-        self._custom(name, "podmonitor", "monitoring.coreos.com/v1", "PodMonitor", args.pod_monitor, args,
-                     depends_on=args.monitoring_crds)  # fmt: skip
-        self._custom(name, "scaledobject", "keda.sh/v1alpha1", "ScaledObject", args.scaled_object, args,
-                     depends_on=(*args.keda_crds, self.deployment))  # fmt: skip
-        self.endpoint = self.service.metadata.apply(
-            lambda m: f"http://{m['name']}.{m['namespace']}.svc:8000/v1"
+        self._custom(
+            name,
+            "podmonitor",
+            "monitoring.coreos.com/v1",
+            "PodMonitor",
+            args.pod_monitor,
+            args,
+            depends_on=args.monitoring_crds,
         )
+        scaled_after: list[pulumi.Resource] = [*args.keda_crds, self.deployment]
+        if args.interceptor_route is not None and args.proxy_service is not None:
+            k8s.core.v1.Service(
+                f"{name}-proxy",
+                metadata=_with(args.proxy_service["metadata"], ns),
+                spec=args.proxy_service["spec"],
+                opts=k8s_opts,
+            )
+            # KEDA's docs: create the route before the ScaledObject whose trigger names it.
+            scaled_after.append(
+                self._custom(
+                    name,
+                    "route",
+                    "http.keda.sh/v1beta1",
+                    "InterceptorRoute",
+                    args.interceptor_route,
+                    args,
+                    depends_on=args.keda_http_crds,
+                )
+            )
+        self._custom(
+            name,
+            "scaledobject",
+            "keda.sh/v1alpha1",
+            "ScaledObject",
+            args.scaled_object,
+            args,
+            depends_on=scaled_after,
+        )
+        # The address callers use (through the interceptor when the model scales to zero).
+        self.endpoint = pulumi.Output.from_input(args.endpoint)
         self.register_outputs({"endpoint": self.endpoint})
 
     def _custom(

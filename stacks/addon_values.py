@@ -159,3 +159,21 @@ def keda_values(cfg: PlatformConfig) -> dict[str, Any]:
         },
         "prometheus": prometheus,
     }
+
+
+def keda_http_values(cfg: PlatformConfig) -> dict[str, Any]:
+    """keda-add-ons-http 0.15.0, installed beside KEDA (its docs: same namespace). Independent of the models:
+    each InterceptorRoute sets its own cold-start bound; this is only the ceiling."""
+    return {
+        "crds": {"install": True},
+        "operator": {"nodeSelector": SYSTEM_NODES},
+        "scaler": {"nodeSelector": SYSTEM_NODES},
+        "interceptor": {
+            "nodeSelector": SYSTEM_NODES,
+            "replicas": {"min": 2},
+            # The global bound on holding a request during a cold start (routes set their own, shorter ones).
+            "readinessTimeout": "1800s",
+            # Non-streaming completions send headers only when done: allow long generations.
+            "responseHeaderTimeout": "600s",
+        },
+    }

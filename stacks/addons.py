@@ -24,6 +24,7 @@ from stacks.addon_values import (
     PROMETHEUS_URL,
     SYSTEM_NODES,
     gpu_operator_values,
+    keda_http_values,
     keda_values,
     monitoring_values,
 )
@@ -72,6 +73,7 @@ class AddonHandles:
 
     monitoring: tuple[pulumi.Resource, ...] = ()
     keda: tuple[pulumi.Resource, ...] = ()
+    keda_http: tuple[pulumi.Resource, ...] = ()
 
 
 def build_addons(cfg: PlatformConfig, cluster: Cluster) -> tuple[dict[str, pulumi.Input], AddonHandles]:
@@ -150,6 +152,20 @@ def build_addons(cfg: PlatformConfig, cluster: Cluster) -> tuple[dict[str, pulum
         )
         keda_release = (keda.release,)
 
+    keda_http_release: tuple[pulumi.Resource, ...] = ()
+    if addons.keda_http.enabled:
+        keda_http = _addon(
+            "keda-http",
+            cluster,
+            chart_key="keda-add-ons-http",
+            release="keda-add-ons-http",
+            namespace="keda",
+            values=keda_http_values(cfg),
+            # Its chart creates a ScaledObject for the interceptor: KEDA's CRDs must exist first.
+            depends_on=(*system_ready, *keda_release),
+        )
+        keda_http_release = (keda_http.release,)
+
     if addons.karpenter.enabled:
         ami = AMI_FAMILIES[cfg.node_ami.family]
         specs = tuple(
@@ -191,4 +207,6 @@ def build_addons(cfg: PlatformConfig, cluster: Cluster) -> tuple[dict[str, pulum
             "karpenterInterruptionQueue": karpenter.queue.name,
             "karpenterNodePools": karpenter.node_pools,
         }
-    return outputs, AddonHandles(monitoring=service_monitor_crds, keda=keda_release)
+    return outputs, AddonHandles(
+        monitoring=service_monitor_crds, keda=keda_release, keda_http=keda_http_release
+    )

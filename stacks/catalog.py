@@ -403,6 +403,30 @@ HELM_CHARTS: MappingProxyType[str, ChartPin] = MappingProxyType(
                 }
             ),
         ),
+        # KEDA's HTTP add-on: the newest release whose chart and CRDs we read (0.16.0 was announced, unread).
+        "keda-add-ons-http": ChartPin(
+            chart="keda-add-ons-http",
+            repository="https://kedacore.github.io/charts",
+            version="0.15.0",
+            values_url="https://github.com/kedacore/charts/blob/c4b92e9eed0ddc6668b1395d5f137e3ad4baa3d4/"
+            "http-add-on/values.yaml",
+            images=(
+                "ghcr.io/kedacore/http-add-on-interceptor:0.15.0",
+                "ghcr.io/kedacore/http-add-on-scaler:0.15.0",
+                "ghcr.io/kedacore/http-add-on-operator:0.15.0",
+            ),
+            settable=frozenset(
+                {
+                    "crds.install",
+                    "operator.nodeSelector",
+                    "scaler.nodeSelector",
+                    "interceptor.nodeSelector",
+                    "interceptor.replicas.min",
+                    "interceptor.readinessTimeout",
+                    "interceptor.responseHeaderTimeout",
+                }
+            ),
+        ),
     }
 )
 

@@ -363,6 +363,12 @@ class KedaConfig(Section):
     enabled: bool = True
 
 
+class KedaHttpConfig(Section):
+    """`llm-platform:addons.kedaHttp` — KEDA's HTTP add-on: the activation signal for scale to zero."""
+
+    enabled: bool = False
+
+
 class MonitoringConfig(Section):
     """`llm-platform:addons.monitoring` — kube-prometheus-stack: Prometheus, Alertmanager, Grafana."""
 
@@ -377,6 +383,7 @@ class AddonsConfig(Section):
     gpu_operator: GpuOperatorConfig = Field(default_factory=GpuOperatorConfig)
     karpenter: KarpenterConfig = Field(default_factory=KarpenterConfig)
     keda: KedaConfig = Field(default_factory=KedaConfig)
+    keda_http: KedaHttpConfig = Field(default_factory=KedaHttpConfig)
     monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
 
 
@@ -446,6 +453,14 @@ class AutoscalingConfig(Section):
         None, ge=0.5, le=0.99, description="Scale up when a replica's KV cache is fuller than this (0-1)."
     )
     warm_windows: list[WarmWindowConfig] = Field(default_factory=list)
+    scale_to_zero: bool = Field(
+        False,
+        description="Allow 0 replicas when idle (dev). Needs addons.kedaHttp: requests then go through its "
+        "interceptor, which counts them even at zero pods and holds them through the cold start.",
+    )
+    idle_minutes_before_zero: int = Field(
+        30, ge=5, le=1440, description="Idle time before the last replica goes."
+    )
 
     @field_validator("ttft_p95_seconds")
     @classmethod
@@ -538,6 +553,16 @@ class ModelConfig(Section):
     extra_args: list[str] = Field(default_factory=list, description="More vLLM flags; may not override ours.")
     replicas: ReplicasConfig = Field(default_factory=ReplicasConfig)
     autoscaling: AutoscalingConfig = Field(default_factory=AutoscalingConfig)
+
+    @field_validator("autoscaling")
+    @classmethod
+    def _zero_only_when_allowed(cls, v: AutoscalingConfig, info: ValidationInfo) -> AutoscalingConfig:
+        replicas = info.data.get("replicas")
+        if replicas is not None and replicas.min == 0 and not v.scale_to_zero:
+            raise ValueError(
+                "replicas.min is 0 but scaleToZero is false: keep min >= 1, or allow scale to zero"
+            )
+        return v
 
     @field_validator("revision")
     @classmethod

@@ -180,6 +180,22 @@ def _cross_checks(v: dict[str, Any]) -> list[ConfigIssue]:
         issues.extend(_addon_checks(v["addons"], v["gpu_node_groups"]))
     if {"models", "addons", "gpu_node_groups", "region"} <= set(v):
         issues.extend(_model_checks(v))
+    if "addons" in v and v["addons"].keda_http.enabled and not v["addons"].keda.enabled:
+        issues.append(
+            ConfigIssue(
+                f"{NAMESPACE}:addons.kedaHttp.enabled", "the KEDA HTTP add-on needs KEDA: enable addons.keda"
+            )
+        )
+    if "models" in v and "addons" in v and not v["addons"].keda_http.enabled:
+        for i, m in enumerate(v["models"]):
+            if m.autoscaling.scale_to_zero:
+                issues.append(
+                    ConfigIssue(
+                        f"{NAMESPACE}:models[{i}].autoscaling.scaleToZero",
+                        "needs an activation signal that exists at zero pods: set "
+                        f"{NAMESPACE}:addons.kedaHttp.enabled to true",
+                    )
+                )
     if "models" in v and "addons" in v and v["models"]:
         for name, needed in (
             ("keda", "autoscaling"),

@@ -29,6 +29,13 @@ CACHE_READ_MIB_S = 100
 DOWNLOAD_MIB_S = 50
 # Engine start after the weights are in memory: CUDA graph capture, torch.compile, warm-up.
 ENGINE_WARMUP_S = 300
+# From zero replicas a request also waits for a GPU node (Karpenter/ASG launch, join, GPU operator) and the
+# vLLM image pull (~10 GB): measured launches of g6/g6e nodes take 3-5 minutes before the pod starts.
+NODE_AND_IMAGE_S = 480
+# KEDA HTTP add-on (release keda-add-ons-http in namespace keda, chart 0.15.0).
+HTTP_SCALER = "keda-add-ons-http-external-scaler.keda:9090"
+INTERCEPTOR = "keda-add-ons-http-interceptor-proxy.keda.svc.cluster.local"
+INTERCEPTOR_PORT = 8080
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,26 @@ class Served:
     @property
     def preload_budget_s(self) -> int:
         return int(self.weights_gib * 1024 / DOWNLOAD_MIB_S) + 300
+
+    @property
+    def cold_start_s(self) -> int:
+        """From zero replicas to the first answer: a node, the image, the weights, the warm-up."""
+        return NODE_AND_IMAGE_S + self.startup_budget_s
+
+    @property
+    def scales_to_zero(self) -> bool:
+        return self.model.autoscaling.scale_to_zero
+
+    @property
+    def proxy_name(self) -> str:
+        return f"{self.name}-proxy"
+
+    @property
+    def endpoint(self) -> str:
+        """Where clients send requests: the Service, or (scale to zero) the interceptor that wakes it."""
+        if self.scales_to_zero:
+            return f"http://{self.proxy_name}.{self.namespace}.svc:{INTERCEPTOR_PORT}/v1"
+        return f"http://{self.name}.{self.namespace}.svc:{PORT}/v1"
 
 
 def vllm_args(s: Served) -> list[str]:
@@ -361,6 +388,15 @@ def scaled_object(s: Served, prometheus_url: str) -> dict[str, Any]:
         },
         "triggers": triggers,
     }
+    if s.scales_to_zero:
+        # The interceptor counts requests even at zero pods: the activation signal vLLM's metrics cannot be.
+        triggers.append(
+            {"type": "external-push", "metadata": {"scalerAddress": HTTP_SCALER, "interceptorRoute": s.name}}
+        )
+        spec["triggers"] = triggers
+        spec["cooldownPeriod"] = s.model.autoscaling.idle_minutes_before_zero * 60
+        # A new ScaledObject must not scale to zero before its first replica has even finished starting.
+        spec["initialCooldownPeriod"] = s.cold_start_s + 300
     # KEDA applies fallback only when every metric trigger is AverageValue (kedacore/keda discussion #6524).
     if all(
         t.get("metricType", "AverageValue") == "AverageValue" for t in triggers if t["type"] == "prometheus"
@@ -446,5 +482,42 @@ def preload_job(s: Served, pvc: str, service_account: str, system_selector: dict
                     ],
                 },
             },
+        },
+    }
+
+
+def interceptor_route(s: Served) -> dict[str, Any]:
+    """Routes the proxy hostnames to the model's Service and gives KEDA its request concurrency."""
+    host = s.proxy_name
+    return {
+        "metadata": {"name": s.name, "labels": s.labels},
+        "spec": {
+            "target": {"service": s.name, "port": PORT},
+            "rules": [
+                {
+                    "hosts": [
+                        host,
+                        f"{host}.{s.namespace}",
+                        f"{host}.{s.namespace}.svc",
+                        f"{host}.{s.namespace}.svc.cluster.local",
+                    ]
+                }
+            ],
+            # One replica's worth of concurrent requests is what vLLM batches at once.
+            "scalingMetric": {"concurrency": {"targetValue": s.model.max_num_seqs}},
+            # Hold requests through a cold start, then answer 504 instead of waiting forever.
+            "timeouts": {"readiness": f"{s.cold_start_s}s"},
+        },
+    }
+
+
+def proxy_service(s: Served) -> dict[str, Any]:
+    """`<model>-proxy`: the name callers use; it resolves to KEDA's interceptor, which routes by Host."""
+    return {
+        "metadata": {"name": s.proxy_name, "labels": s.labels},
+        "spec": {
+            "type": "ExternalName",
+            "externalName": INTERCEPTOR,
+            "ports": [{"name": "http", "port": INTERCEPTOR_PORT}],
         },
     }

@@ -81,6 +81,7 @@ def build_models(
             ModelServerArgs(
                 name=m.name,
                 namespace=ns,
+                endpoint=s.endpoint,
                 preload_job=serving.preload_job(
                     s, cfg.model_cache.pvc_name, f"preload-{m.name}", SYSTEM_NODES
                 ),
@@ -97,6 +98,9 @@ def build_models(
                 cache_ready=(cache.pvc,),
                 monitoring_crds=handles.monitoring,
                 keda_crds=handles.keda,
+                interceptor_route=serving.interceptor_route(s) if s.scales_to_zero else None,
+                proxy_service=serving.proxy_service(s) if s.scales_to_zero else None,
+                keda_http_crds=handles.keda_http,
             ),
         )
         endpoints[m.name] = server.endpoint

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 
@@ -22,14 +24,17 @@ def releases(plan) -> dict[str, dict]:
 
 def test_four_add_ons_with_exact_pinned_versions(plan):
     rel = releases(plan)
-    assert set(rel) == {"kube-prometheus-stack", "gpu-operator", "keda", "karpenter-crd", "karpenter"}
+    extra = {"keda-add-ons-http"} if plan.config.addons.keda_http.enabled else set()
+    assert set(rel) == {"kube-prometheus-stack", "gpu-operator", "keda", "karpenter-crd", "karpenter"} | extra
     chart_of = {"kube-prometheus-stack": "kube-prometheus-stack"}
     for name, r in rel.items():
         pin = HELM_CHARTS[chart_of.get(name, name)]
         assert r["inputs"]["version"] == pin.version, name
         assert pin.version[0].isdigit() or pin.version.startswith("v")
         assert not any(c in pin.version for c in "^~*x><"), "a range is not a pin"
-        assert pin.values_url.startswith("https://github.com/") and pin.version.lstrip("v") in pin.values_url
+        # Linked at exactly that version: its tag, or the release commit when the chart repo tags none.
+        assert pin.values_url.startswith("https://github.com/")
+        assert pin.version.lstrip("v") in pin.values_url or re.search(r"/blob/[0-9a-f]{40}/", pin.values_url)
 
 
 def test_every_value_set_was_verified_upstream(plan):
@@ -197,7 +202,7 @@ def test_all_add_ons_off_leaves_the_base_platform(tmp_path):
     ("addon", "gone"),
     [
         ("gpuOperator", {"gpu-operator"}),
-        ("keda", {"keda"}),
+        ("keda", {"keda", "keda-add-ons-http"}),
         ("karpenter", {"karpenter", "karpenter-crd"}),
         ("monitoring", {"kube-prometheus-stack"}),
     ],
@@ -209,10 +214,23 @@ def test_each_add_on_switches_off_alone(tmp_path, addon, gone):
             only_node_groups(c)
         if addon in ("keda", "monitoring"):
             c.pop("llm-platform:models")  # served models need both
+        if addon == "keda":
+            c["llm-platform:addons"]["kedaHttp"] = {"enabled": False}  # the HTTP add-on runs on KEDA
 
     plan = run_plan(write_variant(tmp_path, off), "variant")
     names = {r["inputs"]["name"] for r in plan.of_type(RELEASE)}
-    assert names == {"kube-prometheus-stack", "gpu-operator", "keda", "karpenter", "karpenter-crd"} - gone
+    assert (
+        names
+        == {
+            "kube-prometheus-stack",
+            "gpu-operator",
+            "keda",
+            "karpenter",
+            "karpenter-crd",
+            "keda-add-ons-http",
+        }
+        - gone
+    )
     if addon == "monitoring":
         # Nothing may ask for ServiceMonitors when their CRD is not installed.
         gpu = releases(plan)["gpu-operator"]["inputs"]["values"]
@@ -232,4 +250,6 @@ def test_models_refuse_a_platform_without_autoscaling_or_metrics(tmp_path, addon
 
     with pytest.raises(ConfigError) as exc:
         run_plan(write_variant(tmp_path, off), "variant")
-    assert [i.key for i in exc.value.issues] == [f"llm-platform:addons.{addon}.enabled"]
+    keys = {i.key for i in exc.value.issues}
+    assert f"llm-platform:addons.{addon}.enabled" in keys
+    assert keys <= {f"llm-platform:addons.{addon}.enabled", "llm-platform:addons.kedaHttp.enabled"}

@@ -18,7 +18,7 @@ def rendered(request, plans, tmp_path_factory):
 
 
 # Custom resources: kubernetes-validate ships no CRD schemas; test_addons.py and test_serving.py check them.
-CRD_GROUPS = ("karpenter.sh/", "karpenter.k8s.aws/", "keda.sh/", "monitoring.coreos.com/")
+CRD_GROUPS = ("karpenter.sh/", "karpenter.k8s.aws/", "keda.sh/", "monitoring.coreos.com/", "http.keda.sh/")
 
 
 def test_manifests_validate_strictly_against_the_cluster_version(rendered):

@@ -31,8 +31,10 @@ def test_dev_serves_one_small_model_and_prod_two_one_with_tensor_parallelism(pla
 def test_every_model_has_its_six_objects_in_order(plan):
     releases = {r["inputs"]["name"]: r["urn"] for r in plan.of_type("kubernetes:helm.sh/v3:Release")}
     for m in plan.config.models:
-        objs = {suffix: plan.by_name(f"model-{m.name}-{suffix}") for suffix in PER_MODEL.values()}
-        for typ, suffix in PER_MODEL.items():
+        # No PDB for a model allowed to scale to zero: there is no last replica to protect.
+        wanted = {t: s for t, s in PER_MODEL.items() if s != "pdb" or m.replicas.min >= 1}
+        objs = {suffix: plan.by_name(f"model-{m.name}-{suffix}") for suffix in wanted.values()}
+        for typ, suffix in wanted.items():
             assert objs[suffix]["type"] == typ
             assert objs[suffix]["provider"] == "cluster-k8s"
             assert objs[suffix]["inputs"]["metadata"]["namespace"] == plan.config.model_cache.namespace
@@ -40,7 +42,7 @@ def test_every_model_has_its_six_objects_in_order(plan):
         assert releases["keda"] in objs["scaledobject"]["dependsOn"]
         assert releases["kube-prometheus-stack"] in objs["podmonitor"]["dependsOn"]
         assert objs["deployment"]["ignoreChanges"] == ["spec.replicas"]  # KEDA owns the count
-        for obj in ("preload-job", "deployment", "service", "pdb"):
+        for obj in [o for o in ("preload-job", "deployment", "service", "pdb") if o in objs]:
             kubernetes_validate.validate(
                 {"apiVersion": objs[obj]["inputs"]["apiVersion"], "kind": objs[obj]["inputs"]["kind"],
                  "metadata": objs[obj]["inputs"]["metadata"], "spec": objs[obj]["inputs"]["spec"]},
@@ -51,7 +53,10 @@ def test_every_model_has_its_six_objects_in_order(plan):
 def test_outputs_give_each_model_an_openai_base_url(plan):
     assert plan.outputs["servedModelNames"] == [m.name for m in plan.config.models]
     for m in plan.config.models:
-        assert plan.outputs["modelEndpoints"][m.name] == f"http://{m.name}.inference.svc:8000/v1"
+        # Through the KEDA HTTP interceptor when the model may be at zero replicas, else the Service itself.
+        want = f"http://{m.name}-proxy.inference.svc:8080/v1" if m.autoscaling.scale_to_zero else (
+            f"http://{m.name}.inference.svc:8000/v1")  # fmt: skip
+        assert plan.outputs["modelEndpoints"][m.name] == want
 
 
 def test_namespace_guardrails(plan):
@@ -109,3 +114,41 @@ def test_a_gated_model_needs_a_secret_token(tmp_path, stack):
         if r["inputs"]["metadata"]["name"] == "huggingface-token"
     ]
     assert secret["inputs"]["stringData"] == "[secret]"
+
+
+def test_dev_scales_to_zero_through_the_http_add_on(plans):
+    dev = plans["dev"]
+    (m,) = dev.config.models
+    so = dev.by_name(f"model-{m.name}-scaledobject")
+    spec = so["inputs"]["spec"]
+    assert spec["minReplicaCount"] == 0
+    push = [t for t in spec["triggers"] if t["type"] == "external-push"]
+    assert push == [{"type": "external-push", "metadata": {
+        "scalerAddress": "keda-add-ons-http-external-scaler.keda:9090", "interceptorRoute": m.name}}]  # fmt: skip
+    # The first replica gets longer than a whole cold start (node + image + weights + warm-up) before any
+    # scale-in; idle replicas go after the configured time.
+    route = dev.by_name(f"model-{m.name}-route")
+    cold = int(route["inputs"]["spec"]["timeouts"]["readiness"].removesuffix("s"))
+    assert spec["initialCooldownPeriod"] > cold > 480
+    assert spec["cooldownPeriod"] == 30 * 60
+    assert route["inputs"]["spec"]["target"] == {"service": m.name, "port": 8000}
+    assert "qwen3-0-6b-proxy" in route["inputs"]["spec"]["rules"][0]["hosts"]
+    http = releases_by_name(dev)["keda-add-ons-http"]
+    assert http["urn"] in route["dependsOn"] and route["urn"] in so["dependsOn"]
+    proxy = dev.by_name(f"model-{m.name}-proxy")
+    assert proxy["type"] == "kubernetes:core/v1:Service" and proxy["inputs"]["spec"]["type"] == "ExternalName"
+    assert dev.outputs["modelEndpoints"][m.name] == f"http://{m.name}-proxy.inference.svc:8080/v1"
+    # No PDB at zero: there is no last replica to protect.
+    assert not [r for r in dev.of_type("kubernetes:policy/v1:PodDisruptionBudget") if m.name in r["name"]]
+
+
+def test_prod_keeps_warm_replicas_and_no_http_add_on(plans):
+    prod = plans["prod"]
+    assert not prod.config.addons.keda_http.enabled
+    for so in prod.of_type("kubernetes:keda.sh/v1alpha1:ScaledObject"):
+        assert so["inputs"]["spec"]["minReplicaCount"] >= 1
+        assert all(t["type"] != "external-push" for t in so["inputs"]["spec"]["triggers"])
+
+
+def releases_by_name(plan) -> dict:
+    return {r["inputs"]["name"]: r for r in plan.of_type("kubernetes:helm.sh/v3:Release")}

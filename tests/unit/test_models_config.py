@@ -122,3 +122,16 @@ def test_time_sliced_pools_limit_each_models_share_of_the_gpu():
         load_config(with_models([model(gpuMemoryUtilization=0.45)]), "x").models[0].gpu_memory_utilization
         == 0.45
     )
+
+
+def test_scale_to_zero_needs_permission_and_an_activation_signal():
+    errs = errors([model(replicas={"min": 0, "max": 2})])
+    assert "scaleToZero is false" in errs["llm-platform:models[0].autoscaling"]
+    c = with_models([model(replicas={"min": 0, "max": 2}, autoscaling={"scaleToZero": True})])
+    addons = json.loads(c["llm-platform:addons"])
+    addons["kedaHttp"] = {"enabled": False}
+    c["llm-platform:addons"] = json.dumps(addons)
+    with pytest.raises(ConfigError) as exc:
+        load_config(c, "x")
+    (issue,) = exc.value.issues
+    assert issue.key == "llm-platform:models[0].autoscaling.scaleToZero" and "kedaHttp" in issue.message
