@@ -7,6 +7,7 @@ CONCURRENCY is the number of full-length (CONTEXT-token) sequences the KV cache 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from stacks.catalog import GPU_INSTANCES, PRICE_SOURCE, on_demand_price, spot_price_estimate
@@ -77,4 +78,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `make size ... | head` ends quietly, like any CLI
     sys.exit(main())
