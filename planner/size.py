@@ -7,7 +7,7 @@ CONCURRENCY is the number of full-length (CONTEXT-token) sequences the KV cache 
 from __future__ import annotations
 
 import argparse
-import signal
+import os
 import sys
 
 from stacks.catalog import GPU_INSTANCES, PRICE_SOURCE, on_demand_price, spot_price_estimate
@@ -78,5 +78,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `make size ... | head` ends quietly, like any CLI
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # `make size ... | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
