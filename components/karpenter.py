@@ -62,6 +62,7 @@ class KarpenterArgs:
     node_pools: tuple[NodePoolSpec, ...]
     controller_node_selector: Mapping[str, str]
     k8s_provider: k8s.Provider
+    service_monitor: bool = False
     depends_on: Sequence[pulumi.Resource] = ()
 
 
@@ -218,6 +219,7 @@ class Karpenter(pulumi.ComponentResource):
             # it off any node with a karpenter.sh/nodepool label).
             "nodeSelector": {"kubernetes.io/os": "linux", **args.controller_node_selector},
             "replicas": 2,
+            "serviceMonitor": {"enabled": args.service_monitor},
             "controller": {
                 "resources": {
                     "requests": {"cpu": "1", "memory": "1Gi"},

@@ -44,6 +44,7 @@ class ModelServerArgs:
     interceptor_route: Mapping[str, Any] | None = None
     proxy_service: Mapping[str, Any] | None = None
     keda_http_crds: Sequence[pulumi.Resource] = ()
+    prometheus_rule: Mapping[str, Any] | None = None  # the model's own alerts (startup budget, TTFT SLO)
 
 
 def s3_read_policy(bucket: str, prefix: str) -> dict[str, Any]:
@@ -153,6 +154,16 @@ class ModelServer(pulumi.ComponentResource):
             args,
             depends_on=args.monitoring_crds,
         )
+        if args.prometheus_rule is not None:
+            self._custom(
+                name,
+                "rules",
+                "monitoring.coreos.com/v1",
+                "PrometheusRule",
+                args.prometheus_rule,
+                args,
+                depends_on=args.monitoring_crds,
+            )
         scaled_after: list[pulumi.Resource] = [*args.keda_crds, self.deployment]
         if args.interceptor_route is not None and args.proxy_service is not None:
             k8s.core.v1.Service(

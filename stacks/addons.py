@@ -28,6 +28,7 @@ from stacks.addon_values import (
     keda_values,
     monitoring_values,
 )
+from stacks.alerts import platform_rules
 from stacks.catalog import (
     AMI_FAMILIES,
     EKS_ADDON_VERSIONS,
@@ -130,6 +131,19 @@ def build_addons(cfg: PlatformConfig, cluster: Cluster) -> tuple[dict[str, pulum
         )
         service_monitor_crds = (monitoring.release,)
         outputs |= {"prometheusUrl": PROMETHEUS_URL, "grafanaService": GRAFANA_SERVICE}
+        # Platform-wide alert and recording rules (per-model ones live with each model).
+        k8s.apiextensions.CustomResource(
+            "llm-platform-rules",
+            api_version="monitoring.coreos.com/v1",
+            kind="PrometheusRule",
+            metadata={
+                "name": "llm-platform",
+                "namespace": MONITORING_NAMESPACE,
+                "labels": {"app.kubernetes.io/part-of": "llm-platform"},
+            },
+            spec={"groups": platform_rules(cfg.alerts, cfg.model_cache.namespace)},
+            opts=pulumi.ResourceOptions(provider=cluster.k8s_provider, depends_on=[monitoring.release]),
+        )
 
     if addons.gpu_operator.enabled:
         _addon(
@@ -198,8 +212,10 @@ def build_addons(cfg: PlatformConfig, cluster: Cluster) -> tuple[dict[str, pulum
                 chart=HELM_CHARTS["karpenter"],
                 node_pools=specs,
                 controller_node_selector=SYSTEM_NODES,
+                service_monitor=addons.monitoring.enabled,
                 k8s_provider=cluster.k8s_provider,
-                depends_on=(*system_ready, cluster.pod_identity_agent),
+                # After monitoring: the chart renders its ServiceMonitor only if that CRD already exists.
+                depends_on=(*system_ready, cluster.pod_identity_agent, *service_monitor_crds),
             ),
         )
         outputs |= {

@@ -373,6 +373,7 @@ HELM_CHARTS: MappingProxyType[str, ChartPin] = MappingProxyType(
                     "nodeSelector",
                     "replicas",
                     "controller.resources",
+                    "serviceMonitor.enabled",
                 }
             ),
         ),

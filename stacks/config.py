@@ -472,6 +472,46 @@ class AutoscalingConfig(Section):
         return v
 
 
+class AlertsConfig(Section):
+    """`llm-platform:alerts` — thresholds of the shipped alert rules (docs/runbooks.md explains each)."""
+
+    queue_depth: int = Field(10, ge=1, description="Requests waiting per model for 5 minutes.")
+    ttft_p95_seconds: float = Field(
+        2.5,
+        description="TTFT p95 SLO for models without autoscaling.ttftP95Seconds; a histogram bucket edge.",
+    )
+    kv_cache_usage: float = Field(
+        0.9, ge=0.5, le=1.0, description="Fullest replica's KV cache, for 10 minutes."
+    )
+    gpu_memory_usage: float = Field(
+        0.95,
+        ge=0.5,
+        le=1.0,
+        description="Framebuffer used / total. vLLM takes gpuMemoryUtilization of each GPU up front, so this sits "
+        "above every model's utilisation (validated); 0.95 leaves room for the CUDA context.",
+    )
+    gpu_temperature_celsius: int = Field(85, ge=60, le=110)
+    pending_gpu_pod_minutes: int = Field(
+        15, ge=1, le=240, description="A GPU pod pending with no node this long."
+    )
+    spot_interruptions_per_hour: int = Field(5, ge=1, le=1000)
+    output_length_drift: float = Field(
+        0.2, gt=0, le=5, description="Median generated tokens this far (fraction) from its 7-day baseline."
+    )
+    runbook_base_url: str = Field(
+        "docs/runbooks.md", description="Where runbooks live; alerts link <this>#<alert name, lower-case>."
+    )
+
+    @field_validator("ttft_p95_seconds")
+    @classmethod
+    def _on_bucket_edge(cls, v: float) -> float:
+        if v not in TTFT_BUCKET_EDGES:
+            raise ValueError(
+                f"must be a bucket edge of vLLM's TTFT histogram: {', '.join(map(str, TTFT_BUCKET_EDGES))}"
+            )
+        return v
+
+
 class ServingConfig(Section):
     """`llm-platform:serving` — guardrails of the inference namespace."""
 
@@ -602,6 +642,7 @@ class PlatformConfig(Section):
     addons: AddonsConfig
     models: list[ModelConfig] = Field(default_factory=list)
     serving: ServingConfig = Field(default_factory=ServingConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     # `llm-platform:huggingFaceToken`, set with `pulumi config set --secret`; required by gated models.
     hugging_face_token: SecretStr | None = None
     # `llm-platform:grafanaAdminPassword`, set with `pulumi config set --secret`. When absent a random password

@@ -22,6 +22,7 @@ from pydantic.alias_generators import to_camel
 from stacks.catalog import AMI_FAMILIES
 from stacks.config import (
     AddonsConfig,
+    AlertsConfig,
     ClusterConfig,
     GpuNodeGroupConfig,
     ModelCacheConfig,
@@ -52,6 +53,7 @@ SECTIONS: Mapping[str, tuple[str, Any, bool]] = types.MappingProxyType(
         GRAFANA_PASSWORD_KEY: ("grafana_admin_password", SecretStr, False),
         f"{NAMESPACE}:models": ("models", list[ModelConfig], False),
         f"{NAMESPACE}:serving": ("serving", ServingConfig, False),
+        f"{NAMESPACE}:alerts": ("alerts", AlertsConfig, False),
         HF_TOKEN_KEY: ("hugging_face_token", SecretStr, False),
     }
 )
@@ -289,6 +291,15 @@ def _model_checks(v: dict[str, Any]) -> list[ConfigIssue]:
                 )
             )
             continue
+        alerts = v.get("alerts")
+        if alerts is not None and model.gpu_memory_utilization >= alerts.gpu_memory_usage:
+            issues.append(
+                ConfigIssue(
+                    f"{key}.gpuMemoryUtilization",
+                    f"{model.gpu_memory_utilization} is at or above {NAMESPACE}:alerts.gpuMemoryUsage "
+                    f"({alerts.gpu_memory_usage}): vLLM takes it up front, so the GPU memory alert would always fire",
+                )
+            )
         slicing = v["addons"].gpu_operator.time_slicing if v["addons"].gpu_operator.enabled else {}
         shared = {p: slicing[p] for p in model.placement.pools if p in slicing}
         if shared and model.gpu_memory_utilization * max(shared.values()) > 0.95:

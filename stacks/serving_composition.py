@@ -11,6 +11,7 @@ from components.model_server import ModelServer, ModelServerArgs
 from stacks import serving
 from stacks.addon_values import PROMETHEUS_URL, SYSTEM_NODES
 from stacks.addons import AddonHandles
+from stacks.alerts import model_rules
 from stacks.catalog import GPU_INSTANCES
 from stacks.config import PlatformConfig
 from stacks.model_sizing import size_model
@@ -101,6 +102,18 @@ def build_models(
                 interceptor_route=serving.interceptor_route(s) if s.scales_to_zero else None,
                 proxy_service=serving.proxy_service(s) if s.scales_to_zero else None,
                 keda_http_crds=handles.keda_http,
+                prometheus_rule={
+                    "metadata": {"name": f"llm-model-{m.name}", "labels": s.labels},
+                    "spec": {
+                        "groups": model_rules(
+                            m.name,
+                            ns_name,
+                            s.startup_budget_s,
+                            m.autoscaling.ttft_p95_seconds or cfg.alerts.ttft_p95_seconds,
+                            cfg.alerts.runbook_base_url,
+                        )
+                    },
+                },
             ),
         )
         endpoints[m.name] = server.endpoint

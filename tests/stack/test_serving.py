@@ -82,8 +82,8 @@ def test_adding_one_model_adds_exactly_its_objects(tmp_path, plans):
     plan = run_plan(write_variant(tmp_path, add, name="dev"), "dev")
     before = {r["urn"]: r for r in plans["dev"].resources}
     added = sorted(r["name"] for r in plan.resources if r["urn"] not in before)
-    assert added == sorted(["model-r1-distill-8b", "model-r1-distill-8b-preload"] +
-                           [f"model-r1-distill-8b-{s}" for s in PER_MODEL.values()])  # fmt: skip
+    own = ["model-r1-distill-8b", "model-r1-distill-8b-preload", "model-r1-distill-8b-rules"]
+    assert added == sorted(own + [f"model-r1-distill-8b-{s}" for s in PER_MODEL.values()])
     changed = [r["name"] for r in plan.resources if r["urn"] in before and r != before[r["urn"]]]
     assert changed == []
     assert set(plan.outputs["modelEndpoints"]) == {"qwen3-0-6b", "r1-distill-8b"}
