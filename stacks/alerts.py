@@ -37,12 +37,19 @@ RECORDING = [
 
 
 def _alert(
-    name: str, expr: str, for_: str, severity: str, summary: str, description: str, runbooks: str
+    name: str,
+    expr: str,
+    for_: str,
+    severity: str,
+    summary: str,
+    description: str,
+    runbooks: str,
+    labels: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     rule: dict[str, Any] = {"alert": name, "expr": expr}
     if for_ != "0m":
         rule["for"] = for_
-    rule["labels"] = {"severity": severity}
+    rule["labels"] = {"severity": severity, **(labels or {})}
     rule["annotations"] = {
         "summary": summary,
         "description": description,
@@ -139,10 +146,11 @@ def model_rules(
                        f'max by (namespace, pod) (kube_pod_status_ready{{{pods},condition="false"}}) == 1',
                        f"{budget_min}m", "warning", f"{model} pod {{{{ $labels.pod }}}} is still not ready",
                        f"Not ready after {budget_min} minutes, beyond the startup budget derived from the model's "
-                       "size: a slow cache, a stuck download, or the wrong GPU.", runbooks),
+                       "size: a slow cache, a stuck download, or the wrong GPU.", runbooks, {"model_name": model}),
                 _alert("LLMTimeToFirstTokenSLOBreach", f"{TTFT_P95}{{{match}}} > {ttft_slo_s:g}", "10m", "critical",
                        f"{model}: time to first token p95 above {ttft_slo_s:g} s",
-                       "Users wait too long for the first token: check queueing, KV cache and replicas.", runbooks),
+                       "Users wait too long for the first token: check queueing, KV cache and replicas.", runbooks,
+                       {"model_name": model}),
             ],
         }
     ]  # fmt: skip

@@ -16,7 +16,9 @@ needs_promtool = pytest.mark.skipif(
 )
 
 
-def run_rule_tests(tmp: Path, groups: list[dict[str, Any]], tests: list[dict[str, Any]]) -> str:
+def run_rule_tests(
+    tmp: Path, groups: list[dict[str, Any]], tests: list[dict[str, Any]], evaluation_interval: str = "1m"
+) -> str:
     """Write a rule file and a test file, run `promtool test rules`, fail with its output if it fails."""
     assert PROMTOOL is not None
     rules = tmp / "rules.yaml"
@@ -24,7 +26,8 @@ def run_rule_tests(tmp: Path, groups: list[dict[str, Any]], tests: list[dict[str
     spec = tmp / "tests.yaml"
     spec.write_text(
         yaml.safe_dump(
-            {"rule_files": [rules.name], "evaluation_interval": "1m", "tests": tests}, sort_keys=False
+            {"rule_files": [rules.name], "evaluation_interval": evaluation_interval, "tests": tests},
+            sort_keys=False,
         )
     )
     result = subprocess.run([PROMTOOL, "test", "rules", spec.name], cwd=tmp, capture_output=True, text=True)
@@ -37,5 +40,7 @@ def check_rules(tmp: Path, groups: list[dict[str, Any]]) -> str:
     rules = tmp / "check.yaml"
     rules.write_text(yaml.safe_dump({"groups": groups}, sort_keys=False))
     result = subprocess.run([PROMTOOL, "check", "rules", str(rules)], capture_output=True, text=True)
-    assert result.returncode == 0, f"promtool check rules failed:\n{result.stdout}\n{result.stderr}"
+    # Lint findings (duplicate rules) print FAILED but exit 0: treat them as failures too.
+    ok = result.returncode == 0 and "FAILED" not in result.stdout + result.stderr
+    assert ok, f"promtool check rules failed:\n{result.stdout}\n{result.stderr}"
     return result.stdout
