@@ -12,6 +12,7 @@ import yaml
 
 from stacks.catalog import AMI_FAMILIES
 from stacks.config import PlatformConfig
+from stacks.dashboards import NODE_LABELS_ALLOWLIST
 from stacks.scheduling import POOL_LABEL
 
 # Controllers run on the on-demand CPU system node group, never on (expensive, interruptible) GPU capacity.
@@ -90,7 +91,9 @@ def monitoring_values(cfg: PlatformConfig, storage_class: str) -> dict[str, Any]
         },
         # GPU nodes are tainted: without this node-exporter would not run there. Exists tolerates every effect.
         "prometheus-node-exporter": {"tolerations": [{"operator": "Exists"}]},
-        "kube-state-metrics": {"nodeSelector": SYSTEM_NODES},
+        # Node labels for the capacity dashboard (instance type, capacity type, pool): none are exported unless
+        # allow-listed.
+        "kube-state-metrics": {"nodeSelector": SYSTEM_NODES, "metricLabelsAllowlist": NODE_LABELS_ALLOWLIST},
     }
 
 

@@ -38,7 +38,9 @@ from stacks.catalog import (
     karpenter_ami_alias,
 )
 from stacks.config import PlatformConfig
+from stacks.dashboards import all_dashboards, as_configmap_data
 from stacks.labels import pool_labels
+from stacks.model_sizing import gpu_pools
 from stacks.scheduling import GPU_TAINT
 
 
@@ -144,6 +146,21 @@ def build_addons(cfg: PlatformConfig, cluster: Cluster) -> tuple[dict[str, pulum
             spec={"groups": platform_rules(cfg.alerts, cfg.model_cache.namespace)},
             opts=pulumi.ResourceOptions(provider=cluster.k8s_provider, depends_on=[monitoring.release]),
         )
+        # Dashboards: ConfigMaps the Grafana sidecar picks up (label grafana_dashboard: "1").
+        pools = gpu_pools(cfg)
+        for uid, dashboard in all_dashboards(
+            cfg.region, cfg.model_cache.namespace, [t for p in pools.values() for t in p.instance_types]
+        ).items():
+            k8s.core.v1.ConfigMap(
+                f"dashboard-{uid}",
+                metadata={
+                    "name": f"dashboard-{uid}",
+                    "namespace": MONITORING_NAMESPACE,
+                    "labels": {"grafana_dashboard": "1", "app.kubernetes.io/part-of": "llm-platform"},
+                },
+                data=as_configmap_data(dashboard),
+                opts=pulumi.ResourceOptions(provider=cluster.k8s_provider, depends_on=[namespace]),
+            )
 
     if addons.gpu_operator.enabled:
         _addon(

@@ -317,6 +317,7 @@ HELM_CHARTS: MappingProxyType[str, ChartPin] = MappingProxyType(
                     ),
                     "prometheus-node-exporter.tolerations",  # subchart 4.56.1
                     "kube-state-metrics.nodeSelector",  # subchart 8.4.0
+                    "kube-state-metrics.metricLabelsAllowlist",  # subchart 8.4.0 (default [])
                 }
             ),
         ),

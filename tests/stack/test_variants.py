@@ -48,8 +48,9 @@ def test_adding_a_gpu_group_adds_only_that_group(tmp_path, plans):
     added = {r["name"] for r in plan.resources if r["urn"] not in before}
     assert added == {"gpu-l40s-od", "gpu-l40s-od-lt", "gpu-l40s-od-ng"}
     changed = [r["name"] for r in plan.resources if r["urn"] in before and r != before[r["urn"]]]
-    # The namespace's default GPU quota is the fleet's capacity: one more g6e.xlarge GPU.
-    assert changed == ["inference-gpu-quota"]
+    # The namespace's default GPU quota is the fleet's capacity (one more g6e.xlarge GPU), and the cost
+    # dashboard prices the new instance type.
+    assert sorted(changed) == ["dashboard-llm-capacity-cost", "inference-gpu-quota"]
 
     def quota(resource) -> int:
         return int(resource["inputs"]["spec"]["hard"]["requests.nvidia.com/gpu"])
