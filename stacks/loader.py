@@ -320,17 +320,7 @@ def _model_checks(v: dict[str, Any]) -> list[ConfigIssue]:
         try:
             size_model(cfg, model)
         except SizingError as err:
-            # Name the key to change: the context if KV is the problem, else TP (when set) or the pools.
-            text = str(err)
-            if "provides" in text:
-                field = "placement.capacityType"
-            elif "not possible" in text or ("weights alone" in text and model.tensor_parallel_size != "auto"):
-                field = "tensorParallelSize"
-            elif "weights alone" in text:
-                field = "placement.pools"
-            else:
-                field = "maxModelLen"
-            issues.append(ConfigIssue(f"{key}.{field}", f"{model.name}: {err}"))
+            issues.append(ConfigIssue(f"{key}.{err.key}", f"{model.name}: {err}"))
             continue
         entry = catalog_entry(model)
         if entry is not None and entry.gated and v.get("hugging_face_token") is None:

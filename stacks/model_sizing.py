@@ -59,7 +59,23 @@ class ModelSizing:
 
 
 class SizingError(ValueError):
-    """A message naming the numbers and the ways out; the loader attaches the config key."""
+    """A message naming the numbers and the ways out, and the model key to change (as the stack file spells
+    it); the loader prefixes the model's position."""
+
+    def __init__(self, message: str, key: str):
+        super().__init__(message)
+        self.key = key
+
+
+def _misfit(
+    arch: Architecture, model: ModelConfig, gpu: GpuInstance, tp: int, cfg: PlatformConfig
+) -> SizingError:
+    """Blame the context when KV is short; when the weights alone do not fit, the TP (if set) or the pools."""
+    if _fit(arch, model, gpu, tp).kv_budget_gib >= 0:
+        key = "maxModelLen"
+    else:
+        key = "placement.pools" if model.tensor_parallel_size == "auto" else "tensorParallelSize"
+    return SizingError(_no_fit(arch, model, gpu, tp, cfg), key)
 
 
 def _fit(
@@ -92,7 +108,9 @@ def size_model(cfg: PlatformConfig, model: ModelConfig) -> ModelSizing:
         if wanted == "either" or all_pools[p].capacity_type == wanted
     )
     if not pools:
-        raise SizingError(f"none of the pools {model.placement.pools} provides {wanted} capacity")
+        raise SizingError(
+            f"none of the pools {model.placement.pools} provides {wanted} capacity", "placement.capacityType"
+        )
     gpu = pools[0].gpu
     max_gpus = max(GPU_INSTANCES[t].gpu_count for p in pools for t in p.instance_types)
     candidates = valid_tp_sizes(arch, max_gpus)
@@ -101,16 +119,17 @@ def size_model(cfg: PlatformConfig, model: ModelConfig) -> ModelSizing:
     if model.tensor_parallel_size == "auto":
         tp = next((t for t in candidates if _fit(arch, model, gpu, t).fits(need)), None)
         if tp is None:
-            raise SizingError(_no_fit(arch, model, gpu, max(candidates), cfg))
+            raise _misfit(arch, model, gpu, max(candidates), cfg)
     else:
         tp = model.tensor_parallel_size
         if tp not in candidates:
             raise SizingError(
                 f"tensorParallelSize {tp} is not possible here: it must divide the {arch.attention_heads} attention "
-                f"heads and the pools' nodes have at most {max_gpus} {gpu.gpu_name} GPUs (possible: {candidates})"
+                f"heads and the pools' nodes have at most {max_gpus} {gpu.gpu_name} GPUs (possible: {candidates})",
+                "tensorParallelSize",
             )
         if not _fit(arch, model, gpu, tp).fits(need):
-            raise SizingError(_no_fit(arch, model, gpu, tp, cfg))
+            raise _misfit(arch, model, gpu, tp, cfg)
 
     types = sorted(
         {t for p in pools for t in p.instance_types if GPU_INSTANCES[t].gpu_count >= tp},
