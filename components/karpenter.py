@@ -227,11 +227,7 @@ class Karpenter(pulumi.ComponentResource):
                 }
             },
         }
-        unverified = args.chart.unverified_paths(controller_values)
-        if unverified:
-            raise ValueError(
-                f"karpenter {args.chart.version}: unverified values {unverified} ({args.chart.values_url})"
-            )
+        args.chart.require_verified(controller_values)
         crds = HelmAddon(
             f"{name}-crd",
             HelmAddonArgs(

@@ -33,7 +33,6 @@ from stacks.catalog import (
     AMI_FAMILIES,
     EKS_ADDON_VERSIONS,
     HELM_CHARTS,
-    ChartPin,
     gpu_of_family,
     karpenter_ami_alias,
 )
@@ -46,7 +45,7 @@ from stacks.scheduling import GPU_TAINT
 
 def _addon(name: str, cluster: Cluster, **kwargs) -> HelmAddon:
     pin = HELM_CHARTS[kwargs.pop("chart_key", name)]
-    require_verified(pin, kwargs["values"])
+    pin.require_verified(kwargs["values"])
     return HelmAddon(
         name,
         HelmAddonArgs(
@@ -58,16 +57,6 @@ def _addon(name: str, cluster: Cluster, **kwargs) -> HelmAddon:
             **kwargs,
         ),
     )
-
-
-def require_verified(pin: ChartPin, values: dict) -> None:
-    """Refuse, before anything is registered, a value path nobody read in the pinned chart's values.yaml."""
-    bad = pin.unverified_paths(values)
-    if bad:
-        raise ValueError(
-            f"{pin.chart} {pin.version}: values {', '.join(bad)} are not among the paths verified in "
-            f"{pin.values_url}; read them there and add them to HELM_CHARTS[...].settable"
-        )
 
 
 @dataclass(frozen=True)

@@ -250,6 +250,15 @@ class ChartPin:
     # data (a nodeSelector map, a resources block): everything below it is the chart's schema, not ours.
     settable: frozenset[str] = frozenset()
 
+    def require_verified(self, values: Mapping[str, Any]) -> None:
+        """Refuse, before anything is registered, a value path nobody read in this chart version's values.yaml."""
+        bad = self.unverified_paths(values)
+        if bad:
+            raise ValueError(
+                f"{self.chart} {self.version}: values {', '.join(bad)} are not among the paths verified in "
+                f"{self.values_url}; read them there and add them to HELM_CHARTS[...].settable"
+            )
+
     def unverified_paths(self, values: Mapping[str, Any], prefix: str = "") -> list[str]:
         """Paths in `values` not read in this chart version's values.yaml (a typo, or a key that moved)."""
         bad: list[str] = []

@@ -8,7 +8,6 @@ import pytest
 import yaml
 
 from planner.run import run_plan
-from stacks.addons import require_verified
 from stacks.catalog import HELM_CHARTS, karpenter_ami_alias
 from stacks.scheduling import GPU_TAINT
 from tests.conftest import write_variant
@@ -45,7 +44,7 @@ def test_every_value_set_was_verified_upstream(plan):
 
 def test_a_misspelt_value_is_refused_before_anything_is_registered():
     with pytest.raises(ValueError, match=r"dcgmExporter\.serviceMonitr"):
-        require_verified(HELM_CHARTS["gpu-operator"], {"dcgmExporter": {"serviceMonitr": {"enabled": True}}})
+        HELM_CHARTS["gpu-operator"].require_verified({"dcgmExporter": {"serviceMonitr": {"enabled": True}}})
 
 
 def test_charts_that_create_service_monitors_wait_for_the_monitoring_crds(plan):
