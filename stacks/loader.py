@@ -12,7 +12,7 @@ import difflib
 import json
 import types
 import typing
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,21 +40,23 @@ GRAFANA_PASSWORD_KEY = f"{NAMESPACE}:grafanaAdminPassword"
 HF_TOKEN_KEY = f"{NAMESPACE}:huggingFaceToken"
 SECRET_KEYS = (GRAFANA_PASSWORD_KEY, HF_TOKEN_KEY)
 
-# Stack-file key -> (PlatformConfig field, schema, required). The one table of what a stack file may contain.
-# Optional sections default to their schema's defaults; the secret defaults to None.
-SECTIONS: Mapping[str, tuple[str, Any, bool]] = types.MappingProxyType(
+REQUIRED = None  # a section without a default must be in the stack file
+
+# Stack-file key -> (PlatformConfig field, schema, default when absent). The one table of what a stack file may
+# contain; an optional section's default is its schema's own (safe) defaults.
+SECTIONS: Mapping[str, tuple[str, Any, Callable[[], Any] | None]] = types.MappingProxyType(
     {
-        f"{NAMESPACE}:network": ("network", NetworkConfig, True),
-        f"{NAMESPACE}:cluster": ("cluster", ClusterConfig, True),
-        f"{NAMESPACE}:nodeAmi": ("node_ami", NodeAmiConfig, True),
-        f"{NAMESPACE}:gpuNodeGroups": ("gpu_node_groups", list[GpuNodeGroupConfig], True),
-        f"{NAMESPACE}:modelCache": ("model_cache", ModelCacheConfig, False),
-        f"{NAMESPACE}:addons": ("addons", AddonsConfig, False),
-        GRAFANA_PASSWORD_KEY: ("grafana_admin_password", SecretStr, False),
-        f"{NAMESPACE}:models": ("models", list[ModelConfig], False),
-        f"{NAMESPACE}:serving": ("serving", ServingConfig, False),
-        f"{NAMESPACE}:alerts": ("alerts", AlertsConfig, False),
-        HF_TOKEN_KEY: ("hugging_face_token", SecretStr, False),
+        f"{NAMESPACE}:network": ("network", NetworkConfig, REQUIRED),
+        f"{NAMESPACE}:cluster": ("cluster", ClusterConfig, REQUIRED),
+        f"{NAMESPACE}:nodeAmi": ("node_ami", NodeAmiConfig, REQUIRED),
+        f"{NAMESPACE}:gpuNodeGroups": ("gpu_node_groups", list[GpuNodeGroupConfig], REQUIRED),
+        f"{NAMESPACE}:modelCache": ("model_cache", ModelCacheConfig, ModelCacheConfig),
+        f"{NAMESPACE}:addons": ("addons", AddonsConfig, AddonsConfig),
+        GRAFANA_PASSWORD_KEY: ("grafana_admin_password", SecretStr, lambda: None),
+        f"{NAMESPACE}:models": ("models", list[ModelConfig], list),
+        f"{NAMESPACE}:serving": ("serving", ServingConfig, ServingConfig),
+        f"{NAMESPACE}:alerts": ("alerts", AlertsConfig, AlertsConfig),
+        HF_TOKEN_KEY: ("hugging_face_token", SecretStr, lambda: None),
     }
 )
 
@@ -112,23 +114,16 @@ def load_config(flat: Mapping[str, str], source: str, secret_keys: Collection[st
         suggestion = f"did you mean {hint[0]}? " if hint else ""
         issues.append(ConfigIssue(key, f"unknown key; {suggestion}allowed keys: {', '.join(SECTIONS)}"))
 
-    for key, (field, schema, required) in SECTIONS.items():
-        if key not in raw:
-            if required:
-                issues.append(ConfigIssue(key, "required key is missing"))
-            continue
-        try:
-            values[field] = TypeAdapter(schema).validate_python(raw[key])
-        except ValidationError as exc:
-            issues.extend(_pydantic_issues(key, schema, exc))
-    # Optional sections take their (safe) defaults when absent.
-    for key, (field, schema, required) in SECTIONS.items():
-        if not required and key not in raw:
-            values[field] = (
-                None
-                if schema is SecretStr
-                else TypeAdapter(schema).validate_python([] if field == "models" else {})
-            )
+    for key, (field, schema, default) in SECTIONS.items():
+        if key in raw:
+            try:
+                values[field] = TypeAdapter(schema).validate_python(raw[key])
+            except ValidationError as exc:
+                issues.extend(_pydantic_issues(key, schema, exc))
+        elif default is REQUIRED:
+            issues.append(ConfigIssue(key, "required key is missing"))
+        else:
+            values[field] = default()
     for key in SECRET_KEYS:
         if key in raw and key not in secret_keys:
             issues.append(
