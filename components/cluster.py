@@ -14,6 +14,8 @@ from components.iam import node_role
 from components.node_group import ManagedNodeGroup, ManagedNodeGroupArgs
 
 _CLUSTER_ADMIN_POLICY = "arn:{partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+_EDIT_POLICY = "arn:{partition}:eks::aws:cluster-access-policy/AmazonEKSEditPolicy"
+_VIEW_POLICY = "arn:{partition}:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,14 @@ class ClusterArgs:
     log_types: tuple[str, ...]
     log_retention_days: int
     admin_role_arns: tuple[str, ...]
+    # Roles with read-only rights across the cluster (CI previews).
+    viewer_role_arns: tuple[str, ...]
+    # Roles with Kubernetes `edit` rights in `editable_namespaces` only (app teams).
+    namespace_editor_role_arns: tuple[str, ...]
+    editable_namespaces: tuple[str, ...]
+    # Turns on the VPC CNI's NetworkPolicy agent; without it NetworkPolicies are stored but not enforced.
+    network_policy_enforcement: bool
+    vpc_cni_version: str
     deletion_protection: bool
     support_type: str
     coredns_version: str
@@ -99,7 +109,35 @@ class Cluster(pulumi.ComponentResource):
                     },
                 )
                 for i, arn in enumerate(args.admin_role_arns)
+            }
+            | {
+                f"namespace-editor-{i}": eks.AccessEntryArgs(
+                    principal_arn=arn,
+                    access_policies={
+                        "edit": eks.AccessPolicyAssociationArgs(
+                            policy_arn=partition.apply(lambda p: _EDIT_POLICY.format(partition=p)),
+                            access_scope={"type": "namespace", "namespaces": list(args.editable_namespaces)},
+                        )
+                    },
+                )
+                for i, arn in enumerate(args.namespace_editor_role_arns)
+            }
+            | {
+                f"viewer-{i}": eks.AccessEntryArgs(
+                    principal_arn=arn,
+                    access_policies={
+                        "view": eks.AccessPolicyAssociationArgs(
+                            policy_arn=partition.apply(lambda p: _VIEW_POLICY.format(partition=p)),
+                            access_scope={"type": "cluster"},
+                        )
+                    },
+                )
+                for i, arn in enumerate(args.viewer_role_arns)
             },
+            vpc_cni_options=eks.VpcCniOptionsArgs(
+                addon_version=args.vpc_cni_version,
+                enable_network_policy=args.network_policy_enforcement,
+            ),
             create_oidc_provider=True,  # IRSA, for charts that do not support Pod Identity yet
             encryption_config_key_arn=secrets_key.arn,
             enabled_cluster_log_types=list(args.log_types),

@@ -16,6 +16,7 @@ from components.block_storage import BlockStorage, BlockStorageArgs
 from components.cluster import Cluster
 from components.helm_addon import HelmAddon, HelmAddonArgs
 from components.karpenter import Karpenter, KarpenterArgs, NodePoolSpec
+from stacks.access import POD_SECURITY, namespace_metadata
 from stacks.addon_values import (
     GRAFANA_ADMIN_SECRET,
     GRAFANA_SERVICE,
@@ -41,6 +42,18 @@ from stacks.dashboards import all_dashboards, as_configmap_data
 from stacks.labels import pool_labels
 from stacks.model_sizing import gpu_pools
 from stacks.scheduling import GPU_TAINT
+
+KEDA_NAMESPACE = "keda"  # KEDA and its HTTP add-on (the add-on's docs: same namespace)
+GPU_OPERATOR_NAMESPACE = "gpu-operator"
+
+
+def _namespace(role: str, name: str, cluster: Cluster) -> k8s.core.v1.Namespace:
+    """Our namespaces are ours, not the charts': created here so they carry Pod Security Admission labels."""
+    return k8s.core.v1.Namespace(
+        f"{role}-namespace",
+        metadata=namespace_metadata(name, POD_SECURITY[role]),
+        opts=pulumi.ResourceOptions(provider=cluster.k8s_provider),
+    )
 
 
 def _addon(name: str, cluster: Cluster, **kwargs) -> HelmAddon:
@@ -86,18 +99,7 @@ def build_addons(cfg: PlatformConfig, cluster: Cluster) -> tuple[dict[str, pulum
 
     service_monitor_crds: tuple[pulumi.Resource, ...] = ()
     if addons.monitoring.enabled:
-        namespace = k8s.core.v1.Namespace(
-            "monitoring-namespace",
-            metadata={
-                "name": MONITORING_NAMESPACE,
-                # node-exporter needs the host's network and PID namespaces.
-                "labels": {
-                    "app.kubernetes.io/part-of": "llm-platform",
-                    "pod-security.kubernetes.io/enforce": "privileged",
-                },
-            },
-            opts=pulumi.ResourceOptions(provider=cluster.k8s_provider),
-        )
+        namespace = _namespace("monitoring", MONITORING_NAMESPACE, cluster)
         if cfg.grafana_admin_password is not None:
             password = pulumi.Output.secret(cfg.grafana_admin_password.get_secret_value())
         else:
@@ -156,19 +158,27 @@ def build_addons(cfg: PlatformConfig, cluster: Cluster) -> tuple[dict[str, pulum
             "gpu-operator",
             cluster,
             release="gpu-operator",
-            namespace="gpu-operator",
+            namespace=GPU_OPERATOR_NAMESPACE,
             values=gpu_operator_values(cfg),
-            depends_on=(*system_ready, *service_monitor_crds),
+            create_namespace=False,
+            depends_on=(
+                *system_ready,
+                *service_monitor_crds,
+                _namespace("gpu-operator", GPU_OPERATOR_NAMESPACE, cluster),
+            ),
         )
 
+    keda_namespace: tuple[pulumi.Resource, ...] = ()
     if addons.keda.enabled:
+        keda_namespace = (_namespace("keda", KEDA_NAMESPACE, cluster),)
         keda = _addon(
             "keda",
             cluster,
             release="keda",
-            namespace="keda",
+            namespace=KEDA_NAMESPACE,
             values=keda_values(cfg),
-            depends_on=(*system_ready, *service_monitor_crds),
+            create_namespace=False,
+            depends_on=(*system_ready, *service_monitor_crds, *keda_namespace),
         )
         keda_release = (keda.release,)
 
@@ -179,10 +189,11 @@ def build_addons(cfg: PlatformConfig, cluster: Cluster) -> tuple[dict[str, pulum
             cluster,
             chart_key="keda-add-ons-http",
             release="keda-add-ons-http",
-            namespace="keda",
+            namespace=KEDA_NAMESPACE,
             values=keda_http_values(cfg),
+            create_namespace=False,
             # Its chart creates a ScaledObject for the interceptor: KEDA's CRDs must exist first.
-            depends_on=(*system_ready, *keda_release),
+            depends_on=(*system_ready, *keda_release, *keda_namespace),
         )
         keda_http_release = (keda_http.release,)
 

@@ -48,6 +48,9 @@ EKS_ADDON_VERSIONS: MappingProxyType[str, str] = MappingProxyType(
         "aws-efs-csi-driver": "v3.4.0-eksbuild.1",
         # Pinned in public configs as the 2026-08 default for EKS 1.36 (driver v1.64.0, chart 2.64.0).
         "aws-ebs-csi-driver": "v1.64.0-eksbuild.1",
+        # The EKS default for 1.34 and 1.35 in the managing-vpc-cni table as read 2026-08 and in public configs
+        # of 2026-09/10. NetworkPolicy enforcement (enableNetworkPolicy) needs >= v1.14; probes pass since v1.15.1.
+        "vpc-cni": "v1.22.4-eksbuild.3",
     }
 )
 

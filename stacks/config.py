@@ -523,6 +523,38 @@ class ServingConfig(Section):
     )
 
 
+class AccessConfig(Section):
+    """`llm-platform:access` — who may reach the inference namespace, by IAM role (the Kubernetes API) and by
+    namespace (the network). Platform admins are `cluster.adminRoleArns`."""
+
+    app_team_role_arns: Annotated[list[str], AfterValidator(_unique)] = Field(
+        default_factory=list,
+        description="IAM roles of app teams: EKS access entries with edit rights in the inference namespace only.",
+    )
+    read_only_role_arns: Annotated[list[str], AfterValidator(_unique)] = Field(
+        default_factory=list,
+        description="IAM roles with cluster-wide view rights, e.g. the CI preview role: pulumi-kubernetes falls "
+        "back to a client-side diff when a server-side dry run is forbidden.",
+    )
+    client_namespaces: Annotated[list[DnsLabel], AfterValidator(_unique)] = Field(
+        default_factory=list,
+        description="Namespaces whose pods may call the model servers; every other source is denied.",
+    )
+    network_policies: bool = Field(
+        True,
+        description="Default-deny ingress in the inference namespace, plus the allows above, monitoring and the "
+        "KEDA HTTP interceptor. Turns on the VPC CNI's NetworkPolicy enforcement.",
+    )
+
+    @field_validator("app_team_role_arns", "read_only_role_arns")
+    @classmethod
+    def _role_arns(cls, v: list[str]) -> list[str]:
+        bad = [a for a in v if not IAM_ROLE_ARN.match(a)]
+        if bad:
+            raise ValueError(f"not IAM role ARNs (arn:aws:iam::<account>:role/<name>): {', '.join(bad)}")
+        return v
+
+
 # Flags the platform sets itself; `extraArgs` may not override them.
 MANAGED_VLLM_FLAGS = frozenset(
     {
@@ -643,6 +675,7 @@ class PlatformConfig(Section):
     models: list[ModelConfig] = Field(default_factory=list)
     serving: ServingConfig = Field(default_factory=ServingConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    access: AccessConfig = Field(default_factory=AccessConfig)
     # `llm-platform:huggingFaceToken`, set with `pulumi config set --secret`; required by gated models.
     hugging_face_token: SecretStr | None = None
     # `llm-platform:grafanaAdminPassword`, set with `pulumi config set --secret`. When absent a random password

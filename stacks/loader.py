@@ -21,6 +21,7 @@ from pydantic.alias_generators import to_camel
 
 from stacks.catalog import AMI_FAMILIES
 from stacks.config import (
+    AccessConfig,
     AddonsConfig,
     AlertsConfig,
     ClusterConfig,
@@ -56,6 +57,7 @@ SECTIONS: Mapping[str, tuple[str, Any, Callable[[], Any] | None]] = types.Mappin
         f"{NAMESPACE}:models": ("models", list[ModelConfig], list),
         f"{NAMESPACE}:serving": ("serving", ServingConfig, ServingConfig),
         f"{NAMESPACE}:alerts": ("alerts", AlertsConfig, AlertsConfig),
+        f"{NAMESPACE}:access": ("access", AccessConfig, AccessConfig),
         HF_TOKEN_KEY: ("hugging_face_token", SecretStr, lambda: None),
     }
 )
@@ -173,6 +175,22 @@ def _cross_checks(v: dict[str, Any]) -> list[ConfigIssue]:
                     )
                 )
             seen.setdefault(group.name, i)
+    if "access" in v and "cluster" in v:
+        # EKS takes one access entry per principal: each role gets one level of access.
+        seen = {arn: f"{NAMESPACE}:cluster.adminRoleArns" for arn in v["cluster"].admin_role_arns}
+        for field, name in (
+            ("app_team_role_arns", "appTeamRoleArns"),
+            ("read_only_role_arns", "readOnlyRoleArns"),
+        ):
+            for i, arn in enumerate(getattr(v["access"], field)):
+                if arn in seen:
+                    issues.append(
+                        ConfigIssue(
+                            f"{NAMESPACE}:access.{name}[{i}]",
+                            f"{arn} is also in {seen[arn]}; EKS takes one access entry per role",
+                        )
+                    )
+                seen.setdefault(arn, f"{NAMESPACE}:access.{name}")
     if "addons" in v and "gpu_node_groups" in v:
         issues.extend(_addon_checks(v["addons"], v["gpu_node_groups"]))
     if {"models", "addons", "gpu_node_groups", "region"} <= set(v):

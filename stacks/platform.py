@@ -11,7 +11,9 @@ from components.cluster import Cluster, ClusterArgs, SystemNodesArgs
 from components.model_cache import ModelCache, ModelCacheArgs
 from components.network import Network, NetworkArgs
 from components.node_group import ManagedNodeGroup, ManagedNodeGroupArgs
-from stacks.addons import build_addons
+from stacks.access import POD_SECURITY, namespace_metadata, network_policies
+from stacks.addon_values import MONITORING_NAMESPACE
+from stacks.addons import KEDA_NAMESPACE, build_addons
 from stacks.catalog import AMI_FAMILIES, EKS_ADDON_VERSIONS, GPU_INSTANCES, KUBERNETES_RELEASES
 from stacks.config import PlatformConfig
 from stacks.labels import pool_labels
@@ -53,6 +55,11 @@ def build(cfg: PlatformConfig) -> dict[str, pulumi.Input]:
             log_types=tuple(cfg.cluster.log_types),
             log_retention_days=cfg.cluster.log_retention_days,
             admin_role_arns=tuple(cfg.cluster.admin_role_arns),
+            viewer_role_arns=tuple(cfg.access.read_only_role_arns),
+            namespace_editor_role_arns=tuple(cfg.access.app_team_role_arns),
+            editable_namespaces=(cfg.model_cache.namespace,),
+            network_policy_enforcement=cfg.access.network_policies,
+            vpc_cni_version=EKS_ADDON_VERSIONS["vpc-cni"],
             deletion_protection=cfg.cluster.deletion_protection,
             support_type=cfg.cluster.support_type,
             coredns_version=k8s_release.coredns,
@@ -106,18 +113,21 @@ def build(cfg: PlatformConfig) -> dict[str, pulumi.Input]:
     mc = cfg.model_cache
     namespace = k8s.core.v1.Namespace(
         "inference-namespace",
-        metadata={
-            "name": mc.namespace,
-            "labels": {
-                "app.kubernetes.io/part-of": "llm-platform",
-                # vLLM needs no privileges; baseline is enforced, restricted is reported.
-                "pod-security.kubernetes.io/enforce": "baseline",
-                "pod-security.kubernetes.io/warn": "restricted",
-                "pod-security.kubernetes.io/audit": "restricted",
-            },
-        },
+        metadata=namespace_metadata(mc.namespace, POD_SECURITY["inference"]),
         opts=pulumi.ResourceOptions(provider=cluster.k8s_provider),
     )
+    if cfg.access.network_policies:
+        for policy in network_policies(
+            cfg.access.client_namespaces,
+            MONITORING_NAMESPACE if cfg.addons.monitoring.enabled else None,
+            KEDA_NAMESPACE if cfg.addons.keda_http.enabled else None,
+        ):
+            k8s.networking.v1.NetworkPolicy(
+                f"inference-netpol-{policy['metadata']['name']}",
+                metadata={**policy["metadata"], "namespace": namespace.metadata["name"]},
+                spec=policy["spec"],
+                opts=pulumi.ResourceOptions(provider=cluster.k8s_provider),
+            )
     cache = ModelCache(
         "model-cache",
         ModelCacheArgs(

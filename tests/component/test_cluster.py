@@ -30,6 +30,11 @@ def _cluster(**overrides):
         log_types=("api", "audit"),
         log_retention_days=90,
         admin_role_arns=("arn:aws:iam::123456789012:role/platform-admin",),
+        viewer_role_arns=(),
+        namespace_editor_role_arns=(),
+        editable_namespaces=("inference",),
+        network_policy_enforcement=True,
+        vpc_cni_version="v1.20.4-eksbuild.1",
         deletion_protection=True,
         support_type="STANDARD",
         coredns_version="v1.14.2-eksbuild.4",
@@ -68,6 +73,32 @@ def test_control_plane_settings():
     assert assoc["accessScope"] == {"type": "cluster"}
     key = rec.one("aws:kms/key:Key")["inputs"]
     assert key["enableKeyRotation"] is True
+
+
+def test_app_teams_edit_one_namespace_and_viewers_read_the_cluster():
+    team, ci = "arn:aws:iam::123456789012:role/search-team", "arn:aws:iam::123456789012:role/ci-preview"
+    eks = _cluster(
+        namespace_editor_role_arns=(team,), viewer_role_arns=(ci,), editable_namespaces=("inference",)
+    )
+    entries = {
+        e["principalArn"]: next(iter(e["accessPolicies"].values()))
+        for e in eks.one("eks:index:Cluster")["inputs"]["accessEntries"].values()
+    }
+    assert entries[team] == {
+        "policyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy",
+        "accessScope": {"type": "namespace", "namespaces": ["inference"]},
+    }
+    assert entries[ci] == {
+        "policyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+        "accessScope": {"type": "cluster"},
+    }
+    assert len(entries) == 3  # and the platform admin
+
+
+def test_vpc_cni_is_pinned_and_enforces_network_policies_when_asked():
+    for enforce in (True, False):
+        cni = _cluster(network_policy_enforcement=enforce).one("eks:index:Cluster")["inputs"]["vpcCniOptions"]
+        assert (cni["addonVersion"], cni["enableNetworkPolicy"]) == ("v1.20.4-eksbuild.1", enforce)
 
 
 def test_control_plane_logs_have_a_retention_and_exist_before_the_cluster():
