@@ -27,7 +27,7 @@ class ModelServerArgs:
     preload_job: Mapping[str, Any]
     deployment: Mapping[str, Any]
     service: Mapping[str, Any]
-    pod_disruption_budget: Mapping[str, Any] | None
+    pod_disruption_budget: Mapping[str, Any]
     pod_monitor: Mapping[str, Any]
     scaled_object: Mapping[str, Any]
     service_account: str
@@ -138,13 +138,12 @@ class ModelServer(pulumi.ComponentResource):
             spec=args.service["spec"],
             opts=k8s_opts,
         )
-        if args.pod_disruption_budget is not None:
-            k8s.policy.v1.PodDisruptionBudget(
-                f"{name}-pdb",
-                metadata=_with(args.pod_disruption_budget["metadata"], ns),
-                spec=args.pod_disruption_budget["spec"],
-                opts=k8s_opts,
-            )
+        k8s.policy.v1.PodDisruptionBudget(
+            f"{name}-pdb",
+            metadata=_with(args.pod_disruption_budget["metadata"], ns),
+            spec=args.pod_disruption_budget["spec"],
+            opts=k8s_opts,
+        )
         self._custom(
             name,
             "podmonitor",

@@ -21,9 +21,17 @@ from stacks.sizing import weights_gib
 PORT = 8000
 CACHE_MOUNT = "/models"
 COMPLETE_MARKER = ".llm-platform-complete"
-VLLM_UID = 2000  # the image's `vllm` user
+# The vLLM image's own non-root user (UID 2000, GID 0, HOME /home/vllm: vLLM's docs/deployment/docker.md). It
+# has to be a UID the image's /etc/passwd knows: torch looks the user name up (getpass.getuser()) while setting
+# up its compile cache and exits on an unknown UID, and the read-only root filesystem rules out adding one. Hence
+# not the >= 10000 checkov asks for (security/checkov-skips.yaml). Group 2000 rather than the image's 0: every
+# path the server writes is an emptyDir, and the EFS access point writes the cache as its own fixed owner.
+VLLM_UID = 2000
+# The preload (`hf` or `aws`, HOME=/tmp) looks nothing up about its user: a high UID, above the node's accounts.
+PRELOAD_UID = 10001
 MODEL_LABEL = "llm-platform.io/model"
 HF_TOKEN_SECRET = "huggingface-token"
+HF_TOKEN_DIR = "/var/run/secrets/huggingface"  # a file, not an env var: env leaks into every child and dump
 # Conservative read and download speeds for the time budgets (EFS elastic reads; Hugging Face downloads).
 CACHE_READ_MIB_S = 100
 DOWNLOAD_MIB_S = 50
@@ -61,6 +69,16 @@ class Served:
             "app.kubernetes.io/name": "vllm",
             "app.kubernetes.io/part-of": "llm-platform",
             MODEL_LABEL: self.name,
+        }
+
+    @property
+    def preload_labels(self) -> dict[str, str]:
+        """The preload Job's pods must not carry the server's labels: the Service, PDB, PodMonitor and
+        NetworkPolicies select on those, and a running download pod would count as a ready model replica."""
+        return {
+            "app.kubernetes.io/name": "vllm-preload",
+            "app.kubernetes.io/part-of": "llm-platform",
+            "llm-platform.io/preload-of": self.name,
         }
 
     @property
@@ -170,6 +188,26 @@ RESTRICTED = {
     "readOnlyRootFilesystem": True,
     "capabilities": {"drop": ["ALL"]},
 }
+# Tags are pinned releases, so a node's cached copy is the right one: `Always` would make every pod start, every
+# scale-up from zero, depend on reaching the public registry (security/checkov-skips.yaml).
+PULL_POLICY = "IfNotPresent"
+
+
+def pod_hardening(uid: int) -> dict[str, Any]:
+    """Pod-level settings shared by the server and the preload: neither talks to the Kubernetes API."""
+    return {
+        # EKS Pod Identity (the S3 preload) injects its own projected token volume; this is the API token only.
+        "automountServiceAccountToken": False,
+        # No `<SERVICE>_PORT` variables from the namespace's Services: a Service named `vllm` would set
+        # VLLM_PORT, which vLLM reads as its own setting and fails on.
+        "enableServiceLinks": False,
+        "securityContext": {
+            "runAsNonRoot": True,
+            "runAsUser": uid,
+            "runAsGroup": uid,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+    }
 
 
 def deployment(s: Served, pvc: str) -> dict[str, Any]:
@@ -209,21 +247,17 @@ def deployment(s: Served, pvc: str) -> dict[str, Any]:
                             "labelSelector": {"matchLabels": s.selector},
                         }
                     ],
-                    "securityContext": {
-                        "runAsNonRoot": True,
-                        "runAsUser": VLLM_UID,
-                        "runAsGroup": VLLM_UID,
-                        "seccompProfile": {"type": "RuntimeDefault"},
-                    },
+                    **pod_hardening(VLLM_UID),
                     "initContainers": [
                         {
                             "name": "wait-for-cache",
                             "image": m.image or SERVING_IMAGES["vllm"],
+                            "imagePullPolicy": PULL_POLICY,
                             "command": ["/bin/sh", "-c", wait_for_cache],
                             "volumeMounts": [cache_mount],
                             "resources": {
                                 "requests": {"cpu": "10m", "memory": "32Mi"},
-                                "limits": {"memory": "64Mi"},
+                                "limits": {"cpu": "100m", "memory": "64Mi"},
                             },
                             "securityContext": RESTRICTED,
                         }
@@ -232,6 +266,7 @@ def deployment(s: Served, pvc: str) -> dict[str, Any]:
                         {
                             "name": "vllm",
                             "image": m.image or SERVING_IMAGES["vllm"],
+                            "imagePullPolicy": PULL_POLICY,
                             "command": ["/bin/sh", "-c", serve],
                             "ports": [{"name": "http", "containerPort": PORT, "protocol": "TCP"}],
                             "env": [
@@ -305,10 +340,13 @@ def service(s: Served) -> dict[str, Any]:
 
 
 def pod_disruption_budget(s: Served) -> dict[str, Any]:
-    # Voluntary evictions (drains, Karpenter) may never take the last warm replica.
+    # A model kept warm (min >= 1): voluntary evictions (drains, Karpenter) may never take the last replica.
+    # A model allowed to scale to zero has no warm replica to protect, and `minAvailable: 1` would pin its one
+    # replica's node against every drain; it still gets a budget so a drain takes its replicas one at a time.
+    budget = {"minAvailable": 1} if s.model.replicas.min >= 1 else {"maxUnavailable": 1}
     return {
         "metadata": {"name": s.name, "labels": s.labels},
-        "spec": {"minAvailable": 1, "selector": {"matchLabels": s.selector}},
+        "spec": {**budget, "selector": {"matchLabels": s.selector}},
     }
 
 
@@ -429,57 +467,56 @@ def preload_job(s: Served, pvc: str, service_account: str, system_selector: dict
     m = s.model
     hf = m.source.startswith("hf://")
     env: list[dict[str, Any]] = [{"name": "HOME", "value": "/tmp"}]
+    mounts: list[dict[str, Any]] = [
+        {"name": "model-cache", "mountPath": CACHE_MOUNT},
+        {"name": "tmp", "mountPath": "/tmp"},
+    ]
+    volumes: list[dict[str, Any]] = [
+        {"name": "model-cache", "persistentVolumeClaim": {"claimName": pvc}},
+        {"name": "tmp", "emptyDir": {"sizeLimit": "10Gi"}},
+    ]
     if hf:
         env += [
             {"name": "HF_HUB_DISABLE_TELEMETRY", "value": "1"},
-            # Optional: only gated models need it, and then validation made sure it is configured.
-            {
-                "name": "HF_TOKEN",
-                "valueFrom": {"secretKeyRef": {"name": HF_TOKEN_SECRET, "key": "token", "optional": True}},
-            },
+            # huggingface_hub reads the token from this file when HF_TOKEN is unset.
+            {"name": "HF_TOKEN_PATH", "value": f"{HF_TOKEN_DIR}/token"},
         ]
+        mounts.append({"name": "hf-token", "mountPath": HF_TOKEN_DIR, "readOnly": True})
+        # Optional: only gated models need it, and then validation made sure it is configured.
+        volumes.append({"name": "hf-token", "secret": {"secretName": HF_TOKEN_SECRET, "optional": True}})
     return {
         "metadata": {
             "name": f"preload-{m.name}",
-            "labels": s.labels,
+            "labels": s.preload_labels,
             # The Deployment's own wait covers the download; Pulumi need not block on the Job as well.
             "annotations": {"pulumi.com/skipAwait": "true"},
         },
         "spec": {
             "backoffLimit": 6,
             "template": {
-                "metadata": {"labels": s.labels},
+                "metadata": {"labels": s.preload_labels},
                 "spec": {
                     "restartPolicy": "OnFailure",
                     "serviceAccountName": service_account,
                     "nodeSelector": system_selector,  # CPU work: never hold a GPU node for a download
-                    "securityContext": {
-                        "runAsNonRoot": True,
-                        "runAsUser": VLLM_UID,
-                        "runAsGroup": VLLM_UID,
-                        "seccompProfile": {"type": "RuntimeDefault"},
-                    },
+                    **pod_hardening(PRELOAD_UID),
                     "containers": [
                         {
                             "name": "preload",
                             "image": (m.image or SERVING_IMAGES["vllm"]) if hf else SERVING_IMAGES["aws-cli"],
+                            "imagePullPolicy": PULL_POLICY,
                             "command": ["/bin/sh", "-c", preload_script(s)],
                             "env": env,
+                            # Capped: it shares the system nodes with the cluster's controllers.
                             "resources": {
                                 "requests": {"cpu": "1", "memory": "2Gi"},
-                                "limits": {"memory": "4Gi"},
+                                "limits": {"cpu": "2", "memory": "4Gi"},
                             },
-                            "volumeMounts": [
-                                {"name": "model-cache", "mountPath": CACHE_MOUNT},
-                                {"name": "tmp", "mountPath": "/tmp"},
-                            ],
+                            "volumeMounts": mounts,
                             "securityContext": RESTRICTED,
                         }
                     ],
-                    "volumes": [
-                        {"name": "model-cache", "persistentVolumeClaim": {"claimName": pvc}},
-                        {"name": "tmp", "emptyDir": {"sizeLimit": "10Gi"}},
-                    ],
+                    "volumes": volumes,
                 },
             },
         },

@@ -88,7 +88,7 @@ def build_models(
                 ),
                 deployment=serving.deployment(s, cfg.model_cache.pvc_name),
                 service=serving.service(s),
-                pod_disruption_budget=serving.pod_disruption_budget(s) if m.replicas.min >= 1 else None,
+                pod_disruption_budget=serving.pod_disruption_budget(s),
                 pod_monitor=serving.pod_monitor(s),
                 scaled_object=serving.scaled_object(s, PROMETHEUS_URL),
                 service_account=f"preload-{m.name}",

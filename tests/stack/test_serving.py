@@ -31,8 +31,7 @@ def test_dev_serves_one_small_model_and_prod_two_one_with_tensor_parallelism(pla
 def test_every_model_has_its_six_objects_in_order(plan):
     releases = {r["inputs"]["name"]: r["urn"] for r in plan.of_type("kubernetes:helm.sh/v3:Release")}
     for m in plan.config.models:
-        # No PDB for a model allowed to scale to zero: there is no last replica to protect.
-        wanted = {t: s for t, s in PER_MODEL.items() if s != "pdb" or m.replicas.min >= 1}
+        wanted = dict(PER_MODEL)
         objs = {suffix: plan.by_name(f"model-{m.name}-{suffix}") for suffix in wanted.values()}
         for typ, suffix in wanted.items():
             assert objs[suffix]["type"] == typ
@@ -138,8 +137,10 @@ def test_dev_scales_to_zero_through_the_http_add_on(plans):
     proxy = dev.by_name(f"model-{m.name}-proxy")
     assert proxy["type"] == "kubernetes:core/v1:Service" and proxy["inputs"]["spec"]["type"] == "ExternalName"
     assert dev.outputs["modelEndpoints"][m.name] == f"http://{m.name}-proxy.inference.svc:8080/v1"
-    # No PDB at zero: there is no last replica to protect.
-    assert not [r for r in dev.of_type("kubernetes:policy/v1:PodDisruptionBudget") if m.name in r["name"]]
+    # No warm replica to protect at zero, and `minAvailable: 1` would pin the one replica's node against every
+    # drain: the budget only makes a drain take replicas one at a time.
+    pdb = dev.by_name(f"model-{m.name}-pdb")["inputs"]["spec"]
+    assert pdb == {"maxUnavailable": 1, "selector": {"matchLabels": {"llm-platform.io/model": m.name}}}
 
 
 def test_prod_keeps_warm_replicas_and_no_http_add_on(plans):
@@ -152,3 +153,33 @@ def test_prod_keeps_warm_replicas_and_no_http_add_on(plans):
 
 def releases_by_name(plan) -> dict:
     return {r["inputs"]["name"]: r for r in plan.of_type("kubernetes:helm.sh/v3:Release")}
+
+
+def _match_labels(record: dict) -> dict[str, str] | None:
+    """The label selector of a Service, PDB, PodMonitor or NetworkPolicy (matchLabels form)."""
+    spec = record["inputs"].get("spec", {})
+    if record["type"] == "kubernetes:core/v1:Service":
+        return spec.get("selector")
+    for path in (("selector", "matchLabels"), ("podSelector", "matchLabels")):
+        node = spec
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if node is not None:
+            return node
+    return None
+
+
+def test_nothing_that_selects_model_servers_selects_the_preload_pods(plan):
+    # A running download pod has no readiness probe: were it selected, the Service would send it requests.
+    selectors = [(r["name"], sel) for r in plan.resources if (sel := _match_labels(r))]
+    assert any(name.endswith("-service") for name, _ in selectors)
+    for job in plan.of_type("kubernetes:batch/v1:Job"):
+        pod = job["inputs"]["spec"]["template"]["metadata"]["labels"]
+        for name, sel in selectors:
+            assert not all(pod.get(k) == v for k, v in sel.items()), (
+                f"{name} selects the pods of {job['name']}"
+            )
+    for d in plan.of_type("kubernetes:apps/v1:Deployment"):
+        pod = d["inputs"]["spec"]["template"]["metadata"]["labels"]
+        service = plan.by_name(d["name"].replace("-deployment", "-service"))
+        assert all(pod.get(k) == v for k, v in service["inputs"]["spec"]["selector"].items())

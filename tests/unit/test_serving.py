@@ -62,11 +62,62 @@ def test_deployment_serves_only_from_a_complete_cache_on_the_gpus_it_asks_for(pr
         pod["terminationGracePeriodSeconds"] > 30
         and vllm["lifecycle"]["preStop"]["exec"]["command"][-1] == "sleep 30"
     )
-    assert pod["securityContext"]["runAsNonRoot"] is True and vllm["securityContext"]["capabilities"] == {
-        "drop": ["ALL"]
-    }
     cache = next(v for v in pod["volumes"] if v["name"] == "model-cache")
     assert cache["persistentVolumeClaim"] == {"claimName": "model-cache", "readOnly": True}
+
+
+def _writable(container: dict, pod: dict) -> set[str]:
+    """Where a container can write: its mounts of emptyDirs (the root filesystem is read-only)."""
+    empty = {v["name"] for v in pod["volumes"] if "emptyDir" in v}
+    return {m["mountPath"] for m in container["volumeMounts"] if m["name"] in empty}
+
+
+def test_server_pods_run_unprivileged_on_a_read_only_root(prod):
+    s = served(prod, "qwen3-32b")
+    pod = serving.deployment(s, "model-cache")["spec"]["template"]["spec"]
+    # The image's own non-root user: torch needs the UID in the image's /etc/passwd.
+    assert pod["securityContext"] == {
+        "runAsNonRoot": True,
+        "runAsUser": serving.VLLM_UID,
+        "runAsGroup": serving.VLLM_UID,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+    assert pod["automountServiceAccountToken"] is False and pod["enableServiceLinks"] is False
+    for c in pod["initContainers"] + pod["containers"]:
+        assert c["securityContext"] == {
+            "allowPrivilegeEscalation": False,
+            "readOnlyRootFilesystem": True,
+            "capabilities": {"drop": ["ALL"]},
+        }, c["name"]
+        assert c["imagePullPolicy"] == "IfNotPresent" and ":" in c["image"]
+        assert "memory" in c["resources"]["limits"]
+    (init,), (vllm,) = pod["initContainers"], pod["containers"]
+    assert "cpu" in init["resources"]["limits"]
+    # vLLM: no CPU limit on purpose (CFS throttling of the threads that feed the GPU); a request sized to the node.
+    assert "cpu" not in vllm["resources"]["limits"] and int(vllm["resources"]["requests"]["cpu"]) >= 2
+    # Every cache vLLM, torch, Triton and FlashInfer write resolves under HOME or /tmp; NCCL uses /dev/shm.
+    assert {"name": "HOME", "value": "/home/vllm"} in vllm["env"]
+    assert _writable(vllm, pod) == {"/home/vllm", "/tmp", "/dev/shm"}
+    assert _writable(init, pod) == set()
+
+
+@pytest.mark.parametrize("source", ["hf", "s3"])
+def test_preload_pods_run_unprivileged_as_a_high_uid(prod, source):
+    changes = {} if source == "hf" else {"source": "s3://b/p", "revision": None, "architecture": "qwen3-8b"}
+    s = served(prod, "qwen3-8b", **changes)
+    pod = serving.preload_job(s, "model-cache", "sa", {})["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsUser"] == pod["securityContext"]["runAsGroup"] >= 10000
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    # EKS Pod Identity (the S3 role) brings its own token volume: the Kubernetes API token stays unmounted.
+    assert pod["serviceAccountName"] == "sa" and pod["automountServiceAccountToken"] is False
+    (c,) = pod["containers"]
+    assert c["securityContext"]["readOnlyRootFilesystem"] is True
+    assert c["securityContext"]["allowPrivilegeEscalation"] is False
+    assert c["imagePullPolicy"] == "IfNotPresent"
+    assert set(c["resources"]["limits"]) == {"cpu", "memory"}
+    assert {"name": "HOME", "value": "/tmp"} in c["env"] and _writable(c, pod) == {"/tmp"}
+    assert ("hf-token" in {v["name"] for v in pod["volumes"]}) == (source == "hf")
 
 
 def test_probes_budget_follows_model_size(prod):
@@ -174,8 +225,15 @@ def test_preload_is_idempotent_per_revision_and_skips_unused_files(prod):
     job = serving.preload_job(s, "model-cache", "preload-qwen3-8b", {"llm-platform.io/pool": "system"})
     pod = job["spec"]["template"]["spec"]
     assert pod["nodeSelector"] == {"llm-platform.io/pool": "system"} and "tolerations" not in pod
-    token = next(e for e in pod["containers"][0]["env"] if e["name"] == "HF_TOKEN")
-    assert token["valueFrom"]["secretKeyRef"]["name"] == serving.HF_TOKEN_SECRET
+    # The token is a file from the optional Secret, never an environment variable.
+    (preload,) = pod["containers"]
+    assert {"name": "HF_TOKEN_PATH", "value": f"{serving.HF_TOKEN_DIR}/token"} in preload["env"]
+    assert all("valueFrom" not in e for e in preload["env"])
+    token = next(v for v in pod["volumes"] if v["name"] == "hf-token")
+    assert token["secret"] == {"secretName": serving.HF_TOKEN_SECRET, "optional": True}
+    assert {"name": "hf-token", "mountPath": serving.HF_TOKEN_DIR, "readOnly": True} in preload[
+        "volumeMounts"
+    ]
     llama = s.model.model_copy(
         update={"source": "hf://meta-llama/Llama-3.1-8B-Instruct", "architecture": None}
     )

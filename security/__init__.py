@@ -1,0 +1,1 @@
+"""Security checks over the rendered stacks: `make scan` (checkov, security/scan.py)."""
