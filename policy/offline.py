@@ -1,0 +1,171 @@
+"""Run the policy pack's rules over an offline plan, with the same per-stack config `pulumi preview` gets.
+
+The config file is the one CI passes to `--policy-pack-config` (policy/config/<stack>.json), read the way the
+Pulumi CLI reads it: `"all"` sets every rule's enforcement level, and each rule's entry is either a level or an
+object with `enforcementLevel` and the rule's own properties. Values the plan could not know offline are fed
+to the rules as the same "unknown" sentinels `pulumi preview` uses, so a rule that touches one is skipped here
+exactly as it is there.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
+
+from policy.rules import ALL_RULES, Resource, ResourceRule, StackRule
+
+LEVELS = ("mandatory", "advisory", "disabled")
+CONFIG_DIR = Path(__file__).resolve().parent / "config"
+OFFLINE_UNKNOWN = "[unknown]"  # how planner/mocks.py spells a value unknown at plan time
+
+
+class PolicyConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class PolicyConfig:
+    levels: Mapping[str, str]
+    properties: Mapping[str, Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Finding:
+    policy: str
+    level: str
+    urn: str
+    message: str
+
+    @property
+    def subject(self) -> str:
+        """`type name` from the URN, or `stack` for stack-wide findings."""
+        if not self.urn:
+            return "stack"
+        typ, name = self.urn.split("::")[-2].split("$")[-1], self.urn.split("::")[-1]
+        return f"{typ} {name}"
+
+
+@dataclass
+class Report:
+    rules: int
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # rule/resource pairs that touched an unknown value
+
+    @property
+    def mandatory(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "mandatory"]
+
+
+def load_policy_config(path: Path) -> PolicyConfig:
+    try:
+        return load_policy_text(path.read_text(), path.name)
+    except OSError as err:
+        raise PolicyConfigError(f"{path}: {err}") from err
+
+
+def load_policy_text(text: str, source: str) -> PolicyConfig:
+    """Parse and check policy config JSON; every error names the key as written in the file."""
+    try:
+        raw = json.loads(text)
+    except ValueError as err:
+        raise PolicyConfigError(f"{source}: {err}") from err
+    if not isinstance(raw, dict):
+        raise PolicyConfigError(f"{source}: expected a JSON object of policy names")
+    names = {r.name: r for r in ALL_RULES}
+    default = raw.get("all", "mandatory")
+    if default not in LEVELS:
+        raise PolicyConfigError(f"{source}: all: enforcement level must be one of {LEVELS} (got {default!r})")
+    levels = dict.fromkeys(names, default)
+    properties: dict[str, dict[str, Any]] = {
+        n: {k: s["default"] for k, s in r.config_schema.items() if "default" in s} for n, r in names.items()
+    }
+    for key, value in raw.items():
+        if key == "all":
+            continue
+        if key not in names:
+            raise PolicyConfigError(f"{source}: {key}: no such policy (known: {', '.join(sorted(names))})")
+        entry = {"enforcementLevel": value} if isinstance(value, str) else dict(value)
+        level = entry.pop("enforcementLevel", levels[key])
+        if level not in LEVELS:
+            raise PolicyConfigError(
+                f"{source}: {key}.enforcementLevel must be one of {LEVELS} (got {level!r})"
+            )
+        levels[key] = level
+        for prop, v in entry.items():
+            schema = names[key].config_schema.get(prop)
+            if schema is None:
+                raise PolicyConfigError(f"{source}: {key}.{prop}: the policy takes no such setting")
+            if schema.get("type") == "integer" and (not isinstance(v, int) or v < schema.get("minimum", v)):
+                raise PolicyConfigError(f"{source}: {key}.{prop}: expected an integer >= 0 (got {v!r})")
+            properties[key][prop] = v
+    return PolicyConfig(levels, properties)
+
+
+def config_for_stack(stack: str) -> tuple[PolicyConfig, str]:
+    """The stack's policy config and where it came from; a stack without a file gets every rule mandatory."""
+    path = CONFIG_DIR / f"{stack}.json"
+    if not path.exists():
+        return load_policy_text("{}", "defaults"), f"defaults (no policy/config/{stack}.json)"
+    return load_policy_config(path), f"policy/config/{path.name}"
+
+
+def _as_preview(value: Any) -> Any:
+    """The plan's "[unknown]" markers as pulumi_policy's unknown sentinels."""
+    if value == OFFLINE_UNKNOWN:
+        return UNKNOWN_STRING_VALUE
+    if isinstance(value, dict):
+        return {k: _as_preview(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_preview(v) for v in value]
+    return value
+
+
+def resources_of(records: Iterable[Mapping[str, Any]]) -> list[Resource]:
+    """Plan records (planner/run.py) as the policy engine would show them."""
+    return [
+        Resource(r["type"], r["name"], r["urn"], unknown_checking_proxy(_as_preview(r["inputs"])))
+        for r in records
+    ]
+
+
+def check(resources: Sequence[Resource], config: PolicyConfig) -> Report:
+    report = Report(rules=len(ALL_RULES))
+    for rule in ALL_RULES:
+        level = config.levels[rule.name]
+        if level == "disabled":
+            continue
+        settings = config.properties[rule.name]
+        if isinstance(rule, ResourceRule):
+            for r in resources:
+                try:
+                    found = [(r.urn, m) for m in rule.check(r, settings)]
+                except UnknownValueError:
+                    report.skipped.append(f"{rule.name}: {r.name}")
+                    continue
+                report.findings += [Finding(rule.name, level, urn, m) for urn, m in found]
+        elif isinstance(rule, StackRule):
+            try:
+                found = list(rule.check(resources, settings))
+            except UnknownValueError:
+                report.skipped.append(f"{rule.name}: stack")
+                continue
+            report.findings += [Finding(rule.name, level, urn, m) for urn, m in found]
+    return report
+
+
+def render(report: Report) -> list[str]:
+    mandatory = len(report.mandatory)
+    lines = [
+        f"Policy pack: {report.rules} rules, {mandatory} mandatory and "
+        f"{len(report.findings) - mandatory} advisory violations"
+    ]
+    for f in sorted(report.findings, key=lambda f: (f.level != "mandatory", f.policy, f.urn)):
+        lines.append(f"  {'x' if f.level == 'mandatory' else '!'} [{f.policy}] {f.subject}: {f.message}")
+    if report.skipped:
+        lines.append(f"  ({len(report.skipped)} checks skipped on values unknown before apply)")
+    return lines
