@@ -1,0 +1,140 @@
+"""`make plan-diff` end to end: the CLI against this repository, and the diff of two real renders."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from planner.diff import CHANGE, MISSING, REPLACE, REPLACE_ON, diff_plans, value_at
+from planner.run import run_plan
+from tests.conftest import PROJECT_DIR, stack_doc, write_variant
+
+
+def plan_diff(*args: str, tmp=None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, TMPDIR=str(tmp)) if tmp else None
+    return subprocess.run(
+        [sys.executable, "-m", "planner.diff", *args],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+
+
+def test_cli_renders_head_and_the_working_tree_and_leaves_nothing_behind(tmp_path):
+    if shutil.which("git") is None or not (PROJECT_DIR / ".git").exists():
+        pytest.skip("needs the project's git repository")
+    # Others may be editing the working tree: assert the shape, not the changes.
+    result = plan_diff("--base", "HEAD", "--stack", "dev", tmp=tmp_path)
+    assert result.returncode == 0, result.stderr
+    headline = result.stdout.splitlines()[0]
+    assert headline.startswith("### Offline plan diff: stack `dev`, `HEAD` (")
+    assert headline.endswith("-> working tree")
+    assert "No changes." in result.stdout or " to add, " in result.stdout
+    # Its temporary worktree and renders lived under TMPDIR, and are gone (git's registry too).
+    assert list(tmp_path.iterdir()) == []
+    listed = subprocess.run(
+        ["git", "-C", str(PROJECT_DIR), "worktree", "list"], capture_output=True, text=True
+    )
+    assert str(tmp_path) not in listed.stdout
+
+    bad_ref = plan_diff("--base", "no-such-ref-anywhere")
+    assert bad_ref.returncode == 2
+    assert bad_ref.stderr == "error: not a commit in this repository: no-such-ref-anywhere\n"
+    no_stack = plan_diff("--base", "HEAD", "--stack", "nope")
+    assert (
+        no_stack.returncode == 2 and "no stack file Pulumi.nope.yaml in the working tree" in no_stack.stderr
+    )
+    # -o: never (re)build the venv from a test.
+    no_base = subprocess.run(
+        ["make", "-s", "-o", ".venv/.installed", "plan-diff"], cwd=PROJECT_DIR, capture_output=True, text=True
+    )
+    assert no_base.returncode == 2 and "usage: make plan-diff BASE=<git ref>" in no_base.stderr
+
+
+def test_two_real_renders_differ_by_exactly_the_changed_config_value(tmp_path, plans):
+    (model,) = stack_doc("dev")["config"]["llm-platform:models"][:1]
+    old_len = model["maxModelLen"]
+    new_len = old_len // 2
+
+    def shorter_context(c):
+        c["llm-platform:models"][0]["maxModelLen"] = new_len
+
+    # Same stack name as the real dev plan, so mock ids line up and any other change would show.
+    head = run_plan(write_variant(tmp_path, shorter_context, name="dev"), "dev")
+    diff = diff_plans(plans["dev"].as_json(), head.as_json())
+
+    assert diff.outputs == ()
+    (r,) = diff.resources
+    assert (r.action, r.type, r.name) == (
+        CHANGE,
+        "kubernetes:apps/v1:Deployment",
+        f"model-{model['name']}-deployment",
+    )
+    assert r.options == ()
+    (field,) = r.fields
+    assert field.path == "spec.template.spec.containers[vllm].command[2]"
+    assert f"--max-model-len {old_len} " in field.old and f"--max-model-len {new_len} " in field.new
+    assert field.old.replace(f"--max-model-len {old_len} ", f"--max-model-len {new_len} ") == field.new
+
+
+def test_fewer_instance_types_replace_the_node_group(tmp_path, plans):
+    def drop_one(c):
+        c["llm-platform:gpuNodeGroups"][0]["instanceTypes"] = c["llm-platform:gpuNodeGroups"][0][
+            "instanceTypes"
+        ][:1]
+
+    group = stack_doc("dev")["config"]["llm-platform:gpuNodeGroups"][0]
+    if len(group["instanceTypes"]) < 2:
+        pytest.skip("the dev GPU group has a single instance type")
+    head = run_plan(write_variant(tmp_path, drop_one, name="dev"), "dev")
+    diff = diff_plans(plans["dev"].as_json(), head.as_json())
+    (ng,) = [r for r in diff.resources if r.type == "aws:eks/nodeGroup:NodeGroup"]
+    assert (ng.action, ng.name, ng.replace_fields) == (REPLACE, f"gpu-{group['name']}-ng", ("instanceTypes",))
+
+
+# The REPLACE_ON fields the program sets today, as plan.json records them: a renamed or misspelled field in
+# the table would silently never match.
+RECORDED = {
+    "aws:ec2/subnet:Subnet": ("availabilityZone", "cidrBlock", "vpcId"),
+    "aws:ec2/vpc:Vpc": ("cidrBlock",),
+    "aws:efs/fileSystem:FileSystem": ("encrypted", "kmsKeyId", "performanceMode"),
+    "aws:eks/nodeGroup:NodeGroup": (
+        "amiType",
+        "capacityType",
+        "clusterName",
+        "instanceTypes",
+        "launchTemplate.id",
+        "nodeRoleArn",
+        "subnetIds",
+    ),
+    "eks:index:Cluster": ("name", "vpcId"),
+    "kubernetes:apps/v1:Deployment": ("metadata.name", "metadata.namespace", "spec.selector"),
+    "kubernetes:batch/v1:Job": ("spec.template",),
+    "kubernetes:core/v1:PersistentVolumeClaim": ("spec.accessModes", "spec.storageClassName"),
+    "kubernetes:storage.k8s.io/v1:StorageClass": (
+        "parameters",
+        "provisioner",
+        "reclaimPolicy",
+        "volumeBindingMode",
+    ),
+    "kubernetes:helm.sh/v3:Release": ("name", "namespace"),
+}
+
+
+def test_replacement_table_fields_are_spelled_as_the_plan_records_them(plans):
+    for stack, p in plans.items():
+        for typ, fields in RECORDED.items():
+            assert set(fields) <= set(REPLACE_ON[typ]) | set(
+                REPLACE_ON["kubernetes:*"] if typ.startswith("kubernetes:") else ()
+            )
+            resources = p.of_type(typ)
+            assert resources, f"{stack}: no {typ}"
+            for r in resources:
+                missing = [f for f in fields if value_at(r["inputs"], f) is MISSING]
+                assert not missing, f"{stack}: {r['name']} does not record {missing}"
