@@ -1,6 +1,9 @@
 # The two everyday commands bootstrap everything they need on a fresh machine:
 #   make plan [STACK=dev]   render a stack offline into build/<stack>/ (no Pulumi CLI, no AWS account)
 #   make test               run the whole test suite
+#   make scan               checkov over every stack's rendered manifests, as CI does (README "Security scan")
+#   make plan-diff BASE=<git ref> [STACK=dev]   what the working tree changes in a stack's offline plan
+#                           against BASE, resource by resource and field by field (markdown, for the PR)
 STACK ?= dev
 PYTHON ?= python3
 VENV := .venv
@@ -8,7 +11,12 @@ PY := $(VENV)/bin/python
 # The stamp records the requirements the venv was built from: editing requirements.txt rebuilds it.
 STAMP := $(VENV)/.installed
 
-.PHONY: plan size test lint fmt clean venv
+# checkov lives in a venv of its own: its pins conflict with the project's (security/requirements.txt).
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
+
+.PHONY: plan plan-diff size test lint fmt clean venv scan
 
 venv: $(STAMP)
 
@@ -23,6 +31,12 @@ $(STAMP): requirements.txt
 plan: $(STAMP)
 	$(PY) -m planner --stack $(STACK) --out build/$(STACK)
 
+# Renders STACK at BASE (a temporary git worktree, with that tree's planner) and in the working tree,
+# into temp dirs (build/ is left alone), and prints the diff of the two plans. Exit 2: bad ref or config.
+plan-diff: $(STAMP)
+	@test -n "$(BASE)" || (echo "usage: make plan-diff BASE=<git ref> [STACK=<stack>]   e.g. make plan-diff BASE=HEAD~1" >&2; exit 2)
+	@$(PY) -m planner.diff --base "$(BASE)" --stack "$(STACK)"
+
 # make size MODEL=qwen3-32b CONTEXT=32768 [CONCURRENCY=4] [REGION=us-west-2]
 size: $(STAMP)
 	@test -n "$(MODEL)" -a -n "$(CONTEXT)" || (echo "usage: make size MODEL=<catalog name or hf id> CONTEXT=<tokens> [CONCURRENCY=<n>] [REGION=<region>]"; exit 2)
@@ -30,6 +44,18 @@ size: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# Renders every stack first: skips are judged across all of them (one no stack needs any more is stale).
+scan: $(STAMP) $(CHECKOV_STAMP)
+	@for s in $(STACKS); do $(PY) -m planner --stack $$s --out build/$$s >/dev/null || exit 1; done
+	$(PY) security/scan.py --checkov $(CHECKOV_VENV)/bin/checkov $(addprefix build/,$(STACKS))
+
+$(CHECKOV_STAMP): security/requirements.txt
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	@echo "installing checkov into $(CHECKOV_VENV) (about a minute on a fresh machine)"
+	@$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r security/requirements.txt 2>&1 | grep -v "^WARNING: Location" || true
+	@$(CHECKOV_VENV)/bin/checkov --version >/dev/null || (echo "install failed"; exit 1)
+	@touch $(CHECKOV_STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
