@@ -99,40 +99,33 @@ class Cluster(pulumi.ComponentResource):
             # Access entries only: no aws-auth ConfigMap to drift or to lock everybody out.
             authentication_mode=eks.AuthenticationMode.API,
             access_entries={
-                f"admin-{i}": eks.AccessEntryArgs(
+                f"{prefix}-{i}": eks.AccessEntryArgs(
                     principal_arn=arn,
                     access_policies={
-                        "cluster-admin": eks.AccessPolicyAssociationArgs(
-                            policy_arn=partition.apply(lambda p: _CLUSTER_ADMIN_POLICY.format(partition=p)),
-                            access_scope={"type": "cluster"},
+                        association: eks.AccessPolicyAssociationArgs(
+                            policy_arn=partition.apply(lambda p, policy=policy: policy.format(partition=p)),
+                            access_scope=scope,
                         )
                     },
                 )
-                for i, arn in enumerate(args.admin_role_arns)
-            }
-            | {
-                f"namespace-editor-{i}": eks.AccessEntryArgs(
-                    principal_arn=arn,
-                    access_policies={
-                        "edit": eks.AccessPolicyAssociationArgs(
-                            policy_arn=partition.apply(lambda p: _EDIT_POLICY.format(partition=p)),
-                            access_scope={"type": "namespace", "namespaces": list(args.editable_namespaces)},
-                        )
-                    },
+                for prefix, arns, association, policy, scope in (
+                    (
+                        "admin",
+                        args.admin_role_arns,
+                        "cluster-admin",
+                        _CLUSTER_ADMIN_POLICY,
+                        {"type": "cluster"},
+                    ),
+                    ("viewer", args.viewer_role_arns, "view", _VIEW_POLICY, {"type": "cluster"}),
+                    (
+                        "namespace-editor",
+                        args.namespace_editor_role_arns,
+                        "edit",
+                        _EDIT_POLICY,
+                        {"type": "namespace", "namespaces": list(args.editable_namespaces)},
+                    ),
                 )
-                for i, arn in enumerate(args.namespace_editor_role_arns)
-            }
-            | {
-                f"viewer-{i}": eks.AccessEntryArgs(
-                    principal_arn=arn,
-                    access_policies={
-                        "view": eks.AccessPolicyAssociationArgs(
-                            policy_arn=partition.apply(lambda p: _VIEW_POLICY.format(partition=p)),
-                            access_scope={"type": "cluster"},
-                        )
-                    },
-                )
-                for i, arn in enumerate(args.viewer_role_arns)
+                for i, arn in enumerate(arns)
             },
             vpc_cni_options=eks.VpcCniOptionsArgs(
                 addon_version=args.vpc_cni_version,

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from planner.cost import write_report
+from planner.cost_report import write_report
 from planner.render import summary, write_plan
 from planner.stackfile import available_stacks
 from stacks.loader import ConfigError

@@ -75,6 +75,16 @@ LOG_RETENTION_DAYS = (
 IAM_ROLE_ARN = re.compile(r"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]+$")
 
 
+def _role_arns(values: list[str]) -> list[str]:
+    bad = [a for a in values if not IAM_ROLE_ARN.match(a)]
+    if bad:
+        raise ValueError(f"not IAM role ARNs (arn:aws:iam::<account>:role/<name>): {', '.join(bad)}")
+    return values
+
+
+RoleArns = Annotated[list[str], AfterValidator(_unique), AfterValidator(_role_arns)]
+
+
 class NetworkConfig(Section):
     """`llm-platform:network` — the VPC."""
 
@@ -200,7 +210,7 @@ class ClusterConfig(Section):
     log_retention_days: Literal[LOG_RETENTION_DAYS] = Field(  # type: ignore[valid-type]
         90, description="CloudWatch retention of control-plane logs (EKS would keep them forever)."
     )
-    admin_role_arns: Annotated[list[str], AfterValidator(_unique)] = Field(
+    admin_role_arns: RoleArns = Field(
         default_factory=list, description="IAM roles granted cluster-admin through EKS access entries."
     )
     deletion_protection: bool = Field(True, description="EKS refuses to delete the cluster while true.")
@@ -209,14 +219,6 @@ class ClusterConfig(Section):
         description="EKS upgrade policy. EXTENDED keeps an old version running at 6x the control-plane price.",
     )
     system_node_group: SystemNodeGroupConfig = Field(default_factory=SystemNodeGroupConfig)
-
-    @field_validator("admin_role_arns")
-    @classmethod
-    def _role_arns(cls, v: list[str]) -> list[str]:
-        bad = [a for a in v if not IAM_ROLE_ARN.match(a)]
-        if bad:
-            raise ValueError(f"not IAM role ARNs (arn:aws:iam::<account>:role/<name>): {', '.join(bad)}")
-        return v
 
 
 class NodeAmiConfig(Section):
@@ -527,11 +529,11 @@ class AccessConfig(Section):
     """`llm-platform:access` — who may reach the inference namespace, by IAM role (the Kubernetes API) and by
     namespace (the network). Platform admins are `cluster.adminRoleArns`."""
 
-    app_team_role_arns: Annotated[list[str], AfterValidator(_unique)] = Field(
+    app_team_role_arns: RoleArns = Field(
         default_factory=list,
         description="IAM roles of app teams: EKS access entries with edit rights in the inference namespace only.",
     )
-    read_only_role_arns: Annotated[list[str], AfterValidator(_unique)] = Field(
+    read_only_role_arns: RoleArns = Field(
         default_factory=list,
         description="IAM roles with cluster-wide view rights, e.g. the CI preview role: pulumi-kubernetes falls "
         "back to a client-side diff when a server-side dry run is forbidden.",
@@ -545,14 +547,6 @@ class AccessConfig(Section):
         description="Default-deny ingress in the inference namespace, plus the allows above, monitoring and the "
         "KEDA HTTP interceptor. Turns on the VPC CNI's NetworkPolicy enforcement.",
     )
-
-    @field_validator("app_team_role_arns", "read_only_role_arns")
-    @classmethod
-    def _role_arns(cls, v: list[str]) -> list[str]:
-        bad = [a for a in v if not IAM_ROLE_ARN.match(a)]
-        if bad:
-            raise ValueError(f"not IAM role ARNs (arn:aws:iam::<account>:role/<name>): {', '.join(bad)}")
-        return v
 
 
 # Flags the platform sets itself; `extraArgs` may not override them.

@@ -7,14 +7,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from planner.cost import (
-    HOURS_PER_MONTH,
-    estimate,
-    nodes_within_limits,
-    render_markdown,
-    summary_line,
-    write_report,
-)
+from planner.cost import HOURS_PER_MONTH, estimate, nodes_within_limits
+from planner.cost_report import render_markdown, summary_line, write_report
 from planner.prices import TablePrices
 from planner.run import Plan, validate_stack
 from stacks.catalog import GPU_INSTANCES, ON_DEMAND_USD_PER_HOUR, SPOT_FRACTION
