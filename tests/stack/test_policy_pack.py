@@ -90,10 +90,11 @@ def test_dev_only_advises_on_an_open_endpoint(plans):
 
 @pytest.fixture(scope="module")
 def analyzer():
-    """`python policy` as the Pulumi CLI starts a Python policy pack: it prints its gRPC port, then serves."""
+    """The pack started as the Pulumi CLI starts a Python policy pack (its `pulumi-analyzer-policy-python`
+    script: `python -u -m pulumi.policy <engine> <pack dir>`): it prints its gRPC port, then serves."""
     proc = subprocess.Popen(
-        [sys.executable, "-u", str(PROJECT_DIR / "policy")],
-        cwd=PROJECT_DIR / "policy",
+        [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:0", str(PROJECT_DIR / "policy")],
+        cwd=PROJECT_DIR,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
