@@ -94,3 +94,16 @@ def test_invalid_stack_exits_non_zero_naming_every_bad_key_and_writes_no_plan(tm
 def test_unknown_stack_lists_the_available_ones():
     result = planner("--stack", "nope")
     assert result.returncode == 2 and "stacks here: dev, prod" in result.stderr
+
+
+def test_a_mandatory_policy_violation_fails_the_plan_but_still_writes_it(tmp_path):
+    # A stack without policy/config/<stack>.json gets every rule mandatory and the default GPU cap, which
+    # prod's fleet (node group maxima + NodePool limits) is well over.
+    project = write_variant(tmp_path, lambda c: None, base="prod")
+    out = tmp_path / "out"
+    result = planner("--stack", "variant", "--out", str(out), "--project-dir", str(project))
+    assert result.returncode == 1, result.stderr
+    assert "x [gpu-quota] stack: the stack can run 112 GPUs" in result.stdout
+    assert "config: defaults (no policy/config/variant.json)" in result.stdout
+    assert (out / "policy.txt").read_text().startswith("Policy pack: 10 rules, 1 mandatory")
+    assert (out / "plan.json").exists() and (out / "cost.md").exists()
