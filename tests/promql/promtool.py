@@ -26,7 +26,16 @@ def run_rule_tests(
     spec = tmp / "tests.yaml"
     spec.write_text(
         yaml.safe_dump(
-            {"rule_files": [rules.name], "evaluation_interval": evaluation_interval, "tests": tests},
+            {
+                "rule_files": [rules.name],
+                "evaluation_interval": evaluation_interval,
+                # Without it promtool evaluates groups in Go map order, a new order each run: an alert group
+                # evaluated before the recording group it reads sees the previous step's samples, which a
+                # long test interval (10m) puts beyond the 5m lookback, so the alert flickers. Recording
+                # groups first, as listed, is what a live Prometheus at its 30s interval effectively sees.
+                "group_eval_order": [g["name"] for g in groups],
+                "tests": tests,
+            },
             sort_keys=False,
         )
     )
