@@ -526,4 +526,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as `python -m planner.diff`, this file is `__main__`, and planner.diff_markdown imports a second copy
+    # as `planner.diff`, with its own MISSING marker. Run the imported module's main, so there is one copy.
+    from planner.diff import main as imported_main
+
+    sys.exit(imported_main())

@@ -138,3 +138,51 @@ def test_replacement_table_fields_are_spelled_as_the_plan_records_them(plans):
             for r in resources:
                 missing = [f for f in fields if value_at(r["inputs"], f) is MISSING]
                 assert not missing, f"{stack}: {r['name']} does not record {missing}"
+
+
+def test_cli_prints_a_real_change_in_a_scratch_repository(tmp_path):
+    """The command exactly as users run it, on a commit that changes something (a copy of this project in a
+    scratch repository, so the real working tree is not touched)."""
+    if shutil.which("git") is None or not (PROJECT_DIR / ".git").exists():
+        pytest.skip("needs the project's git repository")
+    repo = tmp_path / "repo"
+    # The project's files as they are in the working tree (tracked, and new ones git does not ignore).
+    listed = subprocess.run(
+        ["git", "-C", str(PROJECT_DIR), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        capture_output=True,
+        check=True,
+    )
+    for name in {n for n in listed.stdout.decode().split("\0") if n}:
+        if (PROJECT_DIR / name).is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(PROJECT_DIR / name, repo / name)
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "base"], check=True)
+    stack = repo / "Pulumi.dev.yaml"
+    team = "arn:aws:iam::123456789012:role/search-team"
+    stack.write_text(
+        stack.read_text().replace(
+            "clientNamespaces: [playground]",
+            f"clientNamespaces: [playground, chat]\n    appTeamRoleArns: [{team}]",
+        )
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-m", "planner.diff", "--base", "HEAD", "--stack", "dev"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ, TMPDIR=str(tmp_path)),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "**0 to add, 2 to change, 0 to replace, 0 to delete," in result.stdout
+    # A field that did not exist at the base (the new access entry) shows as added.
+    assert f'accessEntries.namespace-editor-0.principalArn: (none) -> "{team}"' in result.stdout
+    assert (
+        "`kubernetes:networking.k8s.io/v1:NetworkPolicy` **inference-netpol-allow-model-clients**"
+        in result.stdout
+    )
+    assert '["playground"] -> ["playground","chat"]' in result.stdout.replace(", ", ",")
