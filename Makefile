@@ -47,7 +47,8 @@ test: $(STAMP)
 
 # Renders every stack first: skips are judged across all of them (one no stack needs any more is stale).
 scan: $(STAMP) $(CHECKOV_STAMP)
-	@for s in $(STACKS); do $(PY) -m planner --stack $$s --out build/$$s >/dev/null || exit 1; done
+	@# Quiet when a plan succeeds; on a policy violation (exit 1) show the findings, not just make's error.
+	@for s in $(STACKS); do $(PY) -m planner --stack $$s --out build/$$s >/dev/null || { cat build/$$s/policy.txt 2>/dev/null; exit 1; }; done
 	$(PY) security/scan.py --checkov $(CHECKOV_VENV)/bin/checkov $(addprefix build/,$(STACKS))
 
 $(CHECKOV_STAMP): security/requirements.txt

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -16,6 +17,15 @@ from components.node_group import ManagedNodeGroup, ManagedNodeGroupArgs
 _CLUSTER_ADMIN_POLICY = "arn:{partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 _EDIT_POLICY = "arn:{partition}:eks::aws:cluster-access-policy/AmazonEKSEditPolicy"
 _VIEW_POLICY = "arn:{partition}:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
+
+
+def _entry_key(principal_arn: str) -> str:
+    """The access entry's key, from its principal alone. pulumi-eks names the AccessEntry after the key and
+    replaces it on a new principal; EKS takes one entry per principal and creates the new before deleting the
+    old. A key from a list position (or the access level) would move a role to another key when the list or
+    its level changes, and that create fails. The level is the association's name, which can change freely."""
+    account, resource = principal_arn.split(":")[4:6]
+    return re.sub(r"[^A-Za-z0-9]+", "-", f"{account}-{resource}")
 
 
 @dataclass(frozen=True)
@@ -99,7 +109,7 @@ class Cluster(pulumi.ComponentResource):
             # Access entries only: no aws-auth ConfigMap to drift or to lock everybody out.
             authentication_mode=eks.AuthenticationMode.API,
             access_entries={
-                f"{prefix}-{i}": eks.AccessEntryArgs(
+                _entry_key(arn): eks.AccessEntryArgs(
                     principal_arn=arn,
                     access_policies={
                         association: eks.AccessPolicyAssociationArgs(
@@ -108,24 +118,17 @@ class Cluster(pulumi.ComponentResource):
                         )
                     },
                 )
-                for prefix, arns, association, policy, scope in (
+                for arns, association, policy, scope in (
+                    (args.admin_role_arns, "cluster-admin", _CLUSTER_ADMIN_POLICY, {"type": "cluster"}),
+                    (args.viewer_role_arns, "view", _VIEW_POLICY, {"type": "cluster"}),
                     (
-                        "admin",
-                        args.admin_role_arns,
-                        "cluster-admin",
-                        _CLUSTER_ADMIN_POLICY,
-                        {"type": "cluster"},
-                    ),
-                    ("viewer", args.viewer_role_arns, "view", _VIEW_POLICY, {"type": "cluster"}),
-                    (
-                        "namespace-editor",
                         args.namespace_editor_role_arns,
                         "edit",
                         _EDIT_POLICY,
                         {"type": "namespace", "namespaces": list(args.editable_namespaces)},
                     ),
                 )
-                for i, arn in enumerate(arns)
+                for arn in arns
             },
             vpc_cni_options=eks.VpcCniOptionsArgs(
                 addon_version=args.vpc_cni_version,

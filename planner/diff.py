@@ -49,9 +49,8 @@ MISSING: Any = _Missing()
 #
 # Kubernetes: pulumi-kubernetes v4 `forceNew` (provider/pkg/provider/diff.go): metadata.name/namespace for
 # every kind, plus the kinds below. ConfigMap data and Secret data/type replace because our provider sets
-# neither `enableConfigMapMutable` nor `enableSecretMutable`. StorageClass reclaimPolicy and
-# volumeBindingMode are not in that table, but the API server refuses to update them: a replacement is the
-# only way through. Helm releases: the release provider replaces on a new name or namespace.
+# neither `enableConfigMapMutable` nor `enableSecretMutable`. Helm releases: the release provider replaces on a
+# new name or namespace.
 # AWS: the ForceNew attributes of terraform-provider-aws, from which pulumi-aws is bridged, under their
 # pulumi-aws input names. An EKS cluster's subnets are updatable there (UpdateClusterConfig), its VPC is not.
 # random: every argument of RandomPassword is RequiresReplace — a new length regenerates the password.
@@ -80,8 +79,6 @@ REPLACE_ON: dict[str, tuple[str, ...]] = {
     "kubernetes:storage.k8s.io/v1:StorageClass": (
         "parameters",
         "provisioner",
-        "reclaimPolicy",
-        "volumeBindingMode",
     ),
     HELM_RELEASE: ("name", "namespace"),
     "aws:cloudwatch/eventRule:EventRule": ("eventBusName", "name", "namePrefix"),
@@ -133,6 +130,13 @@ REPLACE_ON: dict[str, tuple[str, ...]] = {
 
 # List items carrying one of these keys (first found) are matched by it, not by position: containers[vllm],
 # env[HF_HUB_OFFLINE], groups[llm-platform.gpu], rules[GPUXidError] (alerting or recording rules).
+# Fields the API server refuses to change, but which the provider does not replace on: `pulumi preview` shows
+# an in-place update and `pulumi up` then fails ("field is immutable"). Flagged so the reviewer plans the
+# replacement (`pulumi up --replace <urn>`) instead of discovering it mid-deploy.
+REFUSED_UPDATES: dict[str, tuple[str, ...]] = {
+    "kubernetes:storage.k8s.io/v1:StorageClass": ("reclaimPolicy", "volumeBindingMode"),
+}
+
 IDENTITY_KEYS = ("name", "alert", "record")
 # Resource options compared beside the inputs, listed apart from them.
 OPTIONS = ("dependsOn", "protect", "retainOnDelete", "ignoreChanges", "provider")
@@ -171,6 +175,7 @@ class ResourceDiff:
     fields: tuple[FieldChange, ...] = ()  # changed inputs (change and replace)
     options: tuple[FieldChange, ...] = ()  # changed resource options (change and replace)
     replace_fields: tuple[str, ...] = ()  # the REPLACE_ON fields that changed (replace)
+    refused_fields: tuple[str, ...] = ()  # the REFUSED_UPDATES fields that changed (change: `up` will fail)
     protect: bool = False  # in the newest plan that has it: a protected one is neither deleted nor replaced
     retain_on_delete: bool = False
 
@@ -224,6 +229,7 @@ def diff_plans(base: dict[str, Any] | None, head: dict[str, Any]) -> PlanDiff:
             unchanged += 1
             continue
         replace = replacement_fields(after["type"], b_in, a_in)
+        refused = changed_fields(REFUSED_UPDATES, after["type"], b_in, a_in)
         changes.append(
             ResourceDiff(
                 REPLACE if replace else CHANGE,
@@ -233,6 +239,7 @@ def diff_plans(base: dict[str, Any] | None, head: dict[str, Any]) -> PlanDiff:
                 fields=tuple(fields),
                 options=tuple(options),
                 replace_fields=replace,
+                refused_fields=() if replace else refused,
                 protect=bool(after.get("protect")),
                 retain_on_delete=bool(after.get("retainOnDelete")),
             )
@@ -244,7 +251,14 @@ def diff_plans(base: dict[str, Any] | None, head: dict[str, Any]) -> PlanDiff:
 
 def replacement_fields(typ: str, old: dict[str, Any], new: dict[str, Any]) -> tuple[str, ...]:
     """The fields of REPLACE_ON for `typ` whose value differs between the two inputs, in table order."""
-    rules = [f for pattern, fields in REPLACE_ON.items() if _type_matches(pattern, typ) for f in fields]
+    return changed_fields(REPLACE_ON, typ, old, new)
+
+
+def changed_fields(
+    table: dict[str, tuple[str, ...]], typ: str, old: dict[str, Any], new: dict[str, Any]
+) -> tuple[str, ...]:
+    """The fields `table` lists for `typ` whose value differs between the two inputs, in table order."""
+    rules = [f for pattern, fields in table.items() if _type_matches(pattern, typ) for f in fields]
     if "*" in rules:
         return tuple(
             k for k in sorted(old.keys() | new.keys()) if not _same(old.get(k, MISSING), new.get(k, MISSING))

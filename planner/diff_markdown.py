@@ -77,6 +77,12 @@ def _render_resource(r: ResourceDiff, ambiguous: set[tuple[str, str]]) -> list[s
         head += f" — replace (changes {changed}, which {kind} cannot update in place)"
         if r.protect:
             head += "; **protected**: `pulumi up` refuses to replace it until it is unprotected"
+    if r.refused_fields:
+        changed = ", ".join(f"`{f}`" for f in r.refused_fields)
+        head += (
+            f" — **`pulumi up` will fail**: the API server refuses to change {changed} of a {kind}; plan "
+            "`pulumi up --replace <urn>`"
+        )
     if r.action == DELETE and r.protect:
         head += " — **protected**: `pulumi up` refuses to delete it until it is unprotected"
     if r.action == DELETE and r.retain_on_delete:

@@ -10,6 +10,7 @@ only use Mapping/Sequence operations and never isinstance(dict/list).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -143,8 +144,10 @@ def image_is_pinned(image: str) -> bool:
     return ":" in last and last.rsplit(":", 1)[1] not in ("", "latest")
 
 
-# Chart versions must be exact: a range or wildcard floats like `:latest` does.
-_FLOATING_VERSION_CHARS = set("*^~<>=|x ")
+# Chart versions must be exact SemVer (Helm's own version format): a range or wildcard (`^1.2`, `1.2.x`, `>=1`)
+# floats like `:latest` does. Offline only, in effect: under the engine a Release's `version` arrives already
+# resolved by the provider's Check, so CrossGuard sees an exact version either way.
+_EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 
 
 def images_pinned(r: Resource, _: Mapping[str, Any]) -> Iterator[str]:
@@ -155,7 +158,7 @@ def images_pinned(r: Resource, _: Mapping[str, Any]) -> Iterator[str]:
             yield f"container {c.get('name')!r} runs unpinned image {image!r} (pin a tag other than latest, or a digest)"
     if r.type.startswith("kubernetes:helm.sh/"):
         version = str(r.props.get("version") or "")
-        if not version or _FLOATING_VERSION_CHARS & set(version):
+        if not _EXACT_VERSION.match(version):
             yield f"Helm chart {r.props.get('chart')!r} has no exact version (got {version!r})"
 
 

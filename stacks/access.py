@@ -1,5 +1,5 @@
-"""Access boundaries as data: Pod Security Admission per namespace, NetworkPolicies of the inference namespace,
-and the EKS access policy app teams get there.
+"""Access boundaries as data: Pod Security Admission per namespace and the NetworkPolicies of the inference
+namespace. (Who may use the Kubernetes API is EKS access entries: components/cluster.py.)
 
 Kubernetes objects only; `stacks/platform.py` and `stacks/addons.py` register them.
 """
@@ -18,10 +18,6 @@ PSA = "pod-security.kubernetes.io"
 # spoofed by whoever may label their own namespace.
 NAME_LABEL = "kubernetes.io/metadata.name"
 SERVER_SELECTOR: Mapping[str, str] = MappingProxyType({"app.kubernetes.io/name": "vllm"})
-
-# Namespace-scoped `edit`: app teams deploy and debug their clients and read model logs in the inference
-# namespace, and nothing cluster-wide. EKS access policy ARNs: docs "access-policy-permissions".
-APP_TEAM_ACCESS_POLICY = "arn:{partition}:eks::aws:cluster-access-policy/AmazonEKSEditPolicy"
 
 
 @dataclass(frozen=True)

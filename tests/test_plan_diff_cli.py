@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from planner.diff import CHANGE, MISSING, REPLACE, REPLACE_ON, diff_plans, value_at
+from planner.diff import CHANGE, MISSING, REFUSED_UPDATES, REPLACE, REPLACE_ON, diff_plans, value_at
 from planner.run import run_plan
 from tests.conftest import PROJECT_DIR, stack_doc, write_variant
 
@@ -117,12 +117,7 @@ RECORDED = {
     "kubernetes:apps/v1:Deployment": ("metadata.name", "metadata.namespace", "spec.selector"),
     "kubernetes:batch/v1:Job": ("spec.template",),
     "kubernetes:core/v1:PersistentVolumeClaim": ("spec.accessModes", "spec.storageClassName"),
-    "kubernetes:storage.k8s.io/v1:StorageClass": (
-        "parameters",
-        "provisioner",
-        "reclaimPolicy",
-        "volumeBindingMode",
-    ),
+    "kubernetes:storage.k8s.io/v1:StorageClass": ("parameters", "provisioner"),
     "kubernetes:helm.sh/v3:Release": ("name", "namespace"),
 }
 
@@ -136,6 +131,10 @@ def test_replacement_table_fields_are_spelled_as_the_plan_records_them(plans):
             resources = p.of_type(typ)
             assert resources, f"{stack}: no {typ}"
             for r in resources:
+                missing = [f for f in fields if value_at(r["inputs"], f) is MISSING]
+                assert not missing, f"{stack}: {r['name']} does not record {missing}"
+        for typ, fields in REFUSED_UPDATES.items():
+            for r in p.of_type(typ):
                 missing = [f for f in fields if value_at(r["inputs"], f) is MISSING]
                 assert not missing, f"{stack}: {r['name']} does not record {missing}"
 

@@ -8,6 +8,7 @@ to one should have to change a test too.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -436,7 +437,20 @@ def test_prod_is_deployed_after_dev_behind_the_protected_production_environment(
     (dev,) = [r for r in ups() if r.stack == "dev"]
     assert prod.job["environment"] == "production"
     assert prod.job["needs"] == dev.job_id
-    assert [job_id for _, job_id, job in all_jobs() if "environment" in job] == [prod.job_id]
+
+
+def test_every_job_holding_the_pulumi_token_takes_it_from_an_environment():
+    # Pull requests run their own branch's copy of a workflow: repository secrets would reach any branch.
+    # Environment secrets reach only jobs the environment's rules admit (main only; a reviewer for prod).
+    wanted = {("deploy.yml", "dev"): "dev", ("deploy.yml", "prod"): "production"}
+    wanted |= {("preview.yml", stack): f"preview-{stack}" for stack in STACKS}
+    got = {}
+    for r in pulumi_runs():
+        env = r.job["environment"]
+        got[(r.workflow, r.stack)] = env.replace("${{ matrix.stack }}", r.stack)
+    assert got == wanted
+    holders = {job_id for w, job_id, job in all_jobs() if "secrets." in json.dumps(job)}
+    assert holders == {job_id for _, job_id, job in all_jobs() if "environment" in job}
 
 
 def test_each_stack_deploys_one_run_at_a_time_and_an_update_is_never_cancelled():

@@ -151,3 +151,17 @@ def test_pod_identity_agent_is_pinned_and_waits_for_nodes():
     assert addon["inputs"]["addonVersion"] == "v1.3.10-eksbuild.3"
     ng = rec.one("aws:eks/nodeGroup:NodeGroup")
     assert ng["urn"] in addon["dependsOn"]
+
+
+def test_access_entries_are_keyed_by_principal_so_reordering_or_a_new_level_moves_nothing():
+    a, b = "arn:aws:iam::123456789012:role/team-a", "arn:aws:iam::123456789012:role/teams/team-b"
+
+    def keys(**kw):
+        entries = _cluster(**kw).one("eks:index:Cluster")["inputs"]["accessEntries"]
+        return {e["principalArn"]: (k, next(iter(e["accessPolicies"]))) for k, e in entries.items()}
+
+    before = keys(namespace_editor_role_arns=(a, b))
+    assert keys(namespace_editor_role_arns=(b, a)) == before  # reordered
+    moved = keys(namespace_editor_role_arns=(a,), viewer_role_arns=(b,))
+    assert moved[b] == (before[b][0], "view")  # same entry, another access policy
+    assert before[b][0] == "123456789012-role-teams-team-b"

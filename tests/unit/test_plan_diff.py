@@ -140,6 +140,26 @@ def test_kubernetes_replacements_from_the_provider_table():
     assert diff_plans(plan(job), plan(job2)).resources[0].replace_fields == ("spec.template",)
 
 
+def test_an_update_the_api_server_refuses_is_flagged_as_failing_not_as_a_replacement():
+    sc = res(
+        "kubernetes:storage.k8s.io/v1:StorageClass",
+        "model-cache-sc",
+        {"provisioner": "efs.csi.aws.com", "reclaimPolicy": "Delete", "parameters": {"a": "1"}},
+    )
+    retained = copy.deepcopy(sc)
+    retained["inputs"]["reclaimPolicy"] = "Retain"
+    (r,) = diff_plans(plan(sc), plan(retained)).resources
+    # The provider updates in place and the API server says "field is immutable": `up` fails.
+    assert (r.action, r.replace_fields, r.refused_fields) == (CHANGE, (), ("reclaimPolicy",))
+    text = render(diff_plans(plan(sc), plan(retained)), "`HEAD`")
+    assert "**`pulumi up` will fail**: the API server refuses to change `reclaimPolicy`" in text
+    # With a real replacement as well, the replacement covers it.
+    both = copy.deepcopy(retained)
+    both["inputs"]["parameters"] = {"a": "2"}
+    (r,) = diff_plans(plan(sc), plan(both)).resources
+    assert (r.action, r.replace_fields, r.refused_fields) == (REPLACE, ("parameters",), ())
+
+
 def test_every_input_of_a_random_password_forces_a_new_one():
     a = res("random:index/randomPassword:RandomPassword", "grafana-admin", {"length": 24, "special": False})
     b = res("random:index/randomPassword:RandomPassword", "grafana-admin", {"length": 32, "special": False})
