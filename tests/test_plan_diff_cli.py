@@ -179,7 +179,7 @@ def test_cli_prints_a_real_change_in_a_scratch_repository(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "**0 to add, 2 to change, 0 to replace, 0 to delete," in result.stdout
     # A field that did not exist at the base (the new access entry) shows as added.
-    assert f'accessEntries.namespace-editor-0.principalArn: (none) -> "{team}"' in result.stdout
+    assert f'accessEntries.123456789012-role-search-team.principalArn: (none) -> "{team}"' in result.stdout
     assert (
         "`kubernetes:networking.k8s.io/v1:NetworkPolicy` **inference-netpol-allow-model-clients**"
         in result.stdout
