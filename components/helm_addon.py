@@ -51,7 +51,6 @@ class HelmAddonArgs:
     k8s_provider: k8s.Provider
     cluster_name: pulumi.Input[str]
     identity: AddonIdentity | None = None
-    create_namespace: bool = True
     skip_crds: bool = False  # when a separate release owns the chart's CRDs
     timeout_seconds: int = 900
     depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
@@ -100,7 +99,9 @@ class HelmAddon(pulumi.ComponentResource):
             version=args.version,
             repository_opts=repository_opts,
             namespace=args.namespace,
-            create_namespace=args.create_namespace,
+            # The release's namespace must exist: ours carry Pod Security labels (stacks/access.py), and
+            # Karpenter's is kube-system. A chart-created namespace would have neither owner nor labels.
+            create_namespace=False,
             skip_crds=args.skip_crds,
             values=values,
             # Wait until the add-on's workloads are ready, so dependents (custom resources, scaled objects)

@@ -239,7 +239,6 @@ class Karpenter(pulumi.ComponentResource):
                 values={},
                 k8s_provider=args.k8s_provider,
                 cluster_name=args.cluster_name,
-                create_namespace=False,
                 depends_on=tuple(args.depends_on),
             ),
             opts=child,
@@ -258,7 +257,6 @@ class Karpenter(pulumi.ComponentResource):
                 identity=AddonIdentity(
                     service_account=SERVICE_ACCOUNT, mechanism="pod-identity", inline_policy=identity
                 ),
-                create_namespace=False,
                 skip_crds=True,  # karpenter-crd owns them
                 depends_on=(*args.depends_on, crds.release, access, *node_policies),
             ),

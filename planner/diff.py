@@ -367,7 +367,7 @@ def _diff_lists(old: list[Any], new: list[Any], path: str) -> list[FieldChange]:
             out.append(FieldChange(f"{path} (order)", kept_old, kept_new))
         return out
     scalars = all(not isinstance(v, dict | list) for v in old + new)
-    if scalars and max(len(_json(old)), len(_json(new))) <= SHORT_LIST:
+    if scalars and max(len(as_json(old)), len(as_json(new))) <= SHORT_LIST:
         return [FieldChange(path, old, new)]
     matcher = difflib.SequenceMatcher(a=[_canon(v) for v in old], b=[_canon(v) for v in new], autojunk=False)
     out = []
@@ -415,7 +415,7 @@ def _canon(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
 
 
-def _json(value: Any) -> str:
+def as_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 

@@ -16,7 +16,7 @@ from planner.diff import (
     FieldChange,
     PlanDiff,
     ResourceDiff,
-    _json,
+    as_json,
 )
 
 VALUE_WIDTH = 80  # characters of one rendered value before the ellipsis
@@ -124,7 +124,7 @@ def _render_value(value: Any) -> str:
         return "(none)"
     if isinstance(value, str) and value.startswith("urn:pulumi:"):
         value = _short_urn(value)
-    text = _json(value)
+    text = as_json(value)
     return text if len(text) <= VALUE_WIDTH else text[: VALUE_WIDTH - 1] + "…"
 
 

@@ -17,11 +17,12 @@ from typing import Any
 
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
+from planner.mocks import UNKNOWN
+from policy.pack import DEFAULT_LEVEL
 from policy.rules import ALL_RULES, Resource, ResourceRule, StackRule
 
 LEVELS = ("mandatory", "advisory", "disabled")
 CONFIG_DIR = Path(__file__).resolve().parent / "config"
-OFFLINE_UNKNOWN = "[unknown]"  # how planner/mocks.py spells a value unknown at plan time
 
 
 class PolicyConfigError(ValueError):
@@ -77,7 +78,7 @@ def load_policy_text(text: str, source: str) -> PolicyConfig:
     if not isinstance(raw, dict):
         raise PolicyConfigError(f"{source}: expected a JSON object of policy names")
     names = {r.name: r for r in ALL_RULES}
-    default = raw.get("all", "mandatory")
+    default = raw.get("all", DEFAULT_LEVEL.value)
     if default not in LEVELS:
         raise PolicyConfigError(f"{source}: all: enforcement level must be one of {LEVELS} (got {default!r})")
     levels = dict.fromkeys(names, default)
@@ -116,7 +117,7 @@ def config_for_stack(stack: str) -> tuple[PolicyConfig, str]:
 
 def _as_preview(value: Any) -> Any:
     """The plan's "[unknown]" markers as pulumi_policy's unknown sentinels."""
-    if value == OFFLINE_UNKNOWN:
+    if value == UNKNOWN:
         return UNKNOWN_STRING_VALUE
     if isinstance(value, dict):
         return {k: _as_preview(v) for k, v in value.items()}

@@ -119,7 +119,6 @@ def build_addons(cfg: PlatformConfig, cluster: Cluster) -> tuple[dict[str, pulum
             release=MONITORING_RELEASE,
             namespace=MONITORING_NAMESPACE,
             values=monitoring_values(cfg, storage.storage_class_name),
-            create_namespace=False,
             depends_on=(*system_ready, namespace, admin, storage.storage_class, storage.addon),
         )
         service_monitor_crds = (monitoring.release,)
@@ -160,7 +159,6 @@ def build_addons(cfg: PlatformConfig, cluster: Cluster) -> tuple[dict[str, pulum
             release="gpu-operator",
             namespace=GPU_OPERATOR_NAMESPACE,
             values=gpu_operator_values(cfg),
-            create_namespace=False,
             depends_on=(
                 *system_ready,
                 *service_monitor_crds,
@@ -177,7 +175,6 @@ def build_addons(cfg: PlatformConfig, cluster: Cluster) -> tuple[dict[str, pulum
             release="keda",
             namespace=KEDA_NAMESPACE,
             values=keda_values(cfg),
-            create_namespace=False,
             depends_on=(*system_ready, *service_monitor_crds, *keda_namespace),
         )
         keda_release = (keda.release,)
@@ -191,7 +188,6 @@ def build_addons(cfg: PlatformConfig, cluster: Cluster) -> tuple[dict[str, pulum
             release="keda-add-ons-http",
             namespace=KEDA_NAMESPACE,
             values=keda_http_values(cfg),
-            create_namespace=False,
             # Its chart creates a ScaledObject for the interceptor: KEDA's CRDs must exist first.
             depends_on=(*system_ready, *keda_release, *keda_namespace),
         )
