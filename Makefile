@@ -35,7 +35,7 @@ plan: $(STAMP)
 # into temp dirs (build/ is left alone), and prints the diff of the two plans. Exit 2: bad ref or config.
 plan-diff: $(STAMP)
 	@test -n "$(BASE)" || (echo "usage: make plan-diff BASE=<git ref> [STACK=<stack>]   e.g. make plan-diff BASE=HEAD~1" >&2; exit 2)
-	@$(PY) -m planner.diff --base "$(BASE)" --stack "$(STACK)"
+	@$(PY) -m plan_diff --base "$(BASE)" --stack "$(STACK)"
 
 # make size MODEL=qwen3-32b CONTEXT=32768 [CONCURRENCY=4] [REGION=us-west-2]
 size: $(STAMP)

@@ -20,6 +20,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from components.helm_chart import ChartPin
 from components.iam import POD_IDENTITY_TRUST, managed_policy_arn
 
 
@@ -44,10 +45,8 @@ class AddonIdentity:
 class HelmAddonArgs:
     release: str
     namespace: str
-    chart: str
-    repository: str  # https://… Helm repository, or oci://registry/path (the chart name is then appended)
-    version: str  # exact chart version: never a range
-    values: Mapping[str, Any]  # checked against the chart's verified paths by whoever holds the ChartPin
+    chart: ChartPin
+    values: Mapping[str, Any]  # every path must be among the pin's verified paths (checked before anything)
     k8s_provider: k8s.Provider
     cluster_name: pulumi.Input[str]
     identity: AddonIdentity | None = None
@@ -81,8 +80,17 @@ def chart_reference(chart: str, repository: str) -> tuple[str, dict[str, str] | 
     return chart, {"repo": repository}
 
 
+def verify_values(args: HelmAddonArgs) -> None:
+    """Refuse a value path nobody read in the pinned chart's values.yaml, the role ARN's paths included."""
+    values = _copy_tree(args.values)
+    for path in args.identity.role_arn_value_paths if args.identity else ():
+        set_path(values, path, "<role arn>")
+    args.chart.require_verified(values)
+
+
 class HelmAddon(pulumi.ComponentResource):
     def __init__(self, name: str, args: HelmAddonArgs, opts: pulumi.ResourceOptions | None = None):
+        verify_values(args)  # before the component or any child is registered
         super().__init__("llm-platform:addons:HelmAddon", name, None, opts)
         values = _copy_tree(args.values)
         self.role: aws.iam.Role | None = None
@@ -91,15 +99,15 @@ class HelmAddon(pulumi.ComponentResource):
         if args.identity is not None:
             self.role, identity_ready = self._identity(name, args, values)
 
-        chart, repository_opts = chart_reference(args.chart, args.repository)
+        chart, repository_opts = chart_reference(args.chart.chart, args.chart.repository)
         self.release = k8s.helm.v3.Release(
             name,
             name=args.release,
             chart=chart,
-            version=args.version,
+            version=args.chart.version,
             repository_opts=repository_opts,
             namespace=args.namespace,
-            # The release's namespace must exist: ours carry Pod Security labels (stacks/access.py), and
+            # The release's namespace must exist: ours carry Pod Security labels (access/pod_security.py), and
             # Karpenter's is kube-system. A chart-created namespace would have neither owner nor labels.
             create_namespace=False,
             skip_crds=args.skip_crds,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -21,9 +21,9 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.helm_addon import AddonIdentity, HelmAddon, HelmAddonArgs
+from components.helm_chart import ChartPin
 from components.iam import node_role
 from components.karpenter_iam import INTERRUPTION_EVENTS, controller_policy
-from stacks.catalog import ChartPin
 
 NAMESPACE = "kube-system"  # Karpenter's docs: the default API priority FlowSchemas apply there
 SERVICE_ACCOUNT = "karpenter"  # the chart's fullname for release "karpenter"
@@ -40,11 +40,12 @@ class NodePoolSpec:
     gpu_name: str
     labels: Mapping[str, str]
     taints: tuple[Mapping[str, str], ...]
-    gpu_limit: int
+    limits: Mapping[str, int]  # the spending cap, e.g. {"nvidia.com/gpu": 8}
     weight: int
     consolidate_after: str
     expire_after: str
     disk_size_gib: int
+    tags: Mapping[str, str] = field(default_factory=dict)  # on the nodes' instances and volumes
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def ec2_node_class(spec: NodePoolSpec, args: KarpenterArgs, role_name: str) -> d
             "httpPutResponseHopLimit": 1,
             "httpTokens": "required",
         },
-        "tags": {"Name": f"{args.cluster_name_value}-{spec.name}", "llm-platform/pool": spec.name},
+        "tags": {"Name": f"{args.cluster_name_value}-{spec.name}", **spec.tags},
     }
 
 
@@ -100,7 +101,7 @@ def node_pool(spec: NodePoolSpec, args: KarpenterArgs) -> dict[str, Any]:
     return {
         "weight": spec.weight,
         # The spending cap: Karpenter launches nothing that would take the pool past it.
-        "limits": {"nvidia.com/gpu": str(spec.gpu_limit)},
+        "limits": {resource: str(limit) for resource, limit in spec.limits.items()},
         "disruption": {
             # Karpenter's consolidation is not GPU-aware: WhenEmptyOrUnderutilized could evict busy servers to
             # repack them. WhenEmpty only removes nodes nothing runs on; one node at a time.
@@ -137,11 +138,27 @@ def node_pool(spec: NodePoolSpec, args: KarpenterArgs) -> dict[str, Any]:
 class Karpenter(pulumi.ComponentResource):
     def __init__(self, name: str, args: KarpenterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("llm-platform:addons:Karpenter", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        cluster = args.cluster_name_value
+        self._name, self._args = name, args
+        node_access = self._nodes()
+        self.queue = self._interruption_queue()
+        self.controller = self._controller(node_access)
+        self.node_pools: list[str] = [self._node_pool(spec) for spec in args.node_pools]
+        self.register_outputs(
+            {
+                "nodeRoleArn": self.node_role.arn,
+                "interruptionQueue": self.queue.name,
+                "nodePools": self.node_pools,
+            }
+        )
 
-        # --- nodes: their own role, admitted to the cluster through an EC2_LINUX access entry
-        self.node_role, node_policies = node_role(f"{name}-node", f"Karpenter nodes of {cluster}", self)
+    def _nodes(self) -> list[pulumi.Resource]:
+        """The nodes' own role, admitted to the cluster through an EC2_LINUX access entry, and the tag by which
+        they find the cluster security group. Returns what the controller must wait for."""
+        name, args = self._name, self._args
+        child = pulumi.ResourceOptions(parent=self)
+        self.node_role, node_policies = node_role(
+            f"{name}-node", f"Karpenter nodes of {args.cluster_name_value}", self
+        )
         access = aws.eks.AccessEntry(
             f"{name}-node",
             cluster_name=args.cluster_name,
@@ -154,49 +171,66 @@ class Karpenter(pulumi.ComponentResource):
             f"{name}-cluster-sg-discovery",
             resource_id=args.cluster_security_group_id,
             key=DISCOVERY_TAG,
-            value=cluster,
+            value=args.cluster_name_value,
             opts=child,
         )
+        return [access, *node_policies]
 
-        # --- interruption handling: spot warnings, rebalance, health and state events reach the controller
-        self.queue = aws.sqs.Queue(
+    def _interruption_queue(self) -> aws.sqs.Queue:
+        """Spot warnings, rebalance, health and state events reach the controller through this queue."""
+        name, child = self._name, pulumi.ResourceOptions(parent=self)
+        queue = aws.sqs.Queue(
             f"{name}-interruptions", message_retention_seconds=300, sqs_managed_sse_enabled=True, opts=child
         )
         aws.sqs.QueuePolicy(
             f"{name}-interruptions",
-            queue_url=self.queue.id,
-            policy=self.queue.arn.apply(
-                lambda arn: json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Id": "EC2InterruptionPolicy",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"Service": ["events.amazonaws.com", "sqs.amazonaws.com"]},
-                                "Action": "sqs:SendMessage",
-                                "Resource": arn,
-                            },
-                            {
-                                "Sid": "DenyHTTP",
-                                "Effect": "Deny",
-                                "Principal": "*",
-                                "Action": "sqs:*",
-                                "Resource": arn,
-                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                            },
-                        ],
-                    }
-                )
-            ),
+            queue_url=queue.id,
+            policy=queue.arn.apply(lambda arn: json.dumps(interruption_queue_policy(arn))),
             opts=child,
         )
         for event, pattern in INTERRUPTION_EVENTS.items():
             rule = aws.cloudwatch.EventRule(f"{name}-{event}", event_pattern=json.dumps(pattern), opts=child)
-            aws.cloudwatch.EventTarget(f"{name}-{event}", rule=rule.name, arn=self.queue.arn, opts=child)
+            aws.cloudwatch.EventTarget(f"{name}-{event}", rule=rule.name, arn=queue.arn, opts=child)
+        return queue
 
-        # --- controller: scoped policy through Pod Identity
-        identity = pulumi.Output.all(
+    def _controller(self, node_access: list[pulumi.Resource]) -> HelmAddon:
+        """The CRD release, then the controller with its scoped policy through Pod Identity."""
+        name, args = self._name, self._args
+        child = pulumi.ResourceOptions(parent=self)
+        crds = HelmAddon(
+            f"{name}-crd",
+            HelmAddonArgs(
+                release="karpenter-crd",
+                namespace=NAMESPACE,
+                chart=args.crd_chart,
+                values={},
+                k8s_provider=args.k8s_provider,
+                cluster_name=args.cluster_name,
+                depends_on=tuple(args.depends_on),
+            ),
+            opts=child,
+        )
+        return HelmAddon(
+            name,
+            HelmAddonArgs(
+                release="karpenter",
+                namespace=NAMESPACE,
+                chart=args.chart,
+                values=controller_values(args, self.queue.name),
+                k8s_provider=args.k8s_provider,
+                cluster_name=args.cluster_name,
+                identity=AddonIdentity(
+                    service_account=SERVICE_ACCOUNT, mechanism="pod-identity", inline_policy=self._policy()
+                ),
+                skip_crds=True,  # karpenter-crd owns them
+                depends_on=(*args.depends_on, crds.release, *node_access),
+            ),
+            opts=child,
+        )
+
+    def _policy(self) -> pulumi.Output[str]:
+        args = self._args
+        return pulumi.Output.all(
             aws.get_partition_output().partition,
             aws.get_caller_identity_output().account_id,
             self.node_role.arn,
@@ -207,90 +241,72 @@ class Karpenter(pulumi.ComponentResource):
                     partition=a[0],
                     region=args.region,
                     account=a[1],
-                    cluster=cluster,
+                    cluster=args.cluster_name_value,
                     node_role_arn=a[2],
                     queue_arn=a[3],
                 )
             )
         )
-        controller_values = {
-            "settings": {"clusterName": cluster, "interruptionQueue": self.queue.name},
-            # On the system node group, never on nodes it manages (the chart's default affinity also keeps
-            # it off any node with a karpenter.sh/nodepool label).
-            "nodeSelector": {"kubernetes.io/os": "linux", **args.controller_node_selector},
-            "replicas": 2,
-            "serviceMonitor": {"enabled": args.service_monitor},
-            "controller": {
-                "resources": {
-                    "requests": {"cpu": "1", "memory": "1Gi"},
-                    "limits": {"cpu": "1", "memory": "1Gi"},
-                }
-            },
-        }
-        args.chart.require_verified(controller_values)
-        crds = HelmAddon(
-            f"{name}-crd",
-            HelmAddonArgs(
-                release="karpenter-crd",
-                namespace=NAMESPACE,
-                chart=args.crd_chart.chart,
-                repository=args.crd_chart.repository,
-                version=args.crd_chart.version,
-                values={},
-                k8s_provider=args.k8s_provider,
-                cluster_name=args.cluster_name,
-                depends_on=tuple(args.depends_on),
-            ),
-            opts=child,
-        )
-        self.controller = HelmAddon(
-            name,
-            HelmAddonArgs(
-                release="karpenter",
-                namespace=NAMESPACE,
-                chart=args.chart.chart,
-                repository=args.chart.repository,
-                version=args.chart.version,
-                values=controller_values,
-                k8s_provider=args.k8s_provider,
-                cluster_name=args.cluster_name,
-                identity=AddonIdentity(
-                    service_account=SERVICE_ACCOUNT, mechanism="pod-identity", inline_policy=identity
-                ),
-                skip_crds=True,  # karpenter-crd owns them
-                depends_on=(*args.depends_on, crds.release, access, *node_policies),
-            ),
-            opts=child,
-        )
 
-        self.node_pools: list[str] = []
-        for spec in args.node_pools:
-            node_class = k8s.apiextensions.CustomResource(
-                f"{name}-nodeclass-{spec.name}",
-                api_version="karpenter.k8s.aws/v1",
-                kind="EC2NodeClass",
-                metadata={"name": spec.name},
-                spec=self.node_role.name.apply(lambda role, s=spec: ec2_node_class(s, args, role)),
-                opts=pulumi.ResourceOptions(
-                    parent=self, provider=args.k8s_provider, depends_on=[self.controller.release]
-                ),
-            )
-            k8s.apiextensions.CustomResource(
-                f"{name}-nodepool-{spec.name}",
-                api_version="karpenter.sh/v1",
-                kind="NodePool",
-                metadata={"name": spec.name},
-                spec=node_pool(spec, args),
-                opts=pulumi.ResourceOptions(
-                    parent=self, provider=args.k8s_provider, depends_on=[self.controller.release, node_class]
-                ),
-            )
-            self.node_pools.append(spec.name)
+    def _node_pool(self, spec: NodePoolSpec) -> str:
+        """One EC2NodeClass and its NodePool, after the controller (whose release brings their CRDs)."""
+        name, args = self._name, self._args
+        node_class = k8s.apiextensions.CustomResource(
+            f"{name}-nodeclass-{spec.name}",
+            api_version="karpenter.k8s.aws/v1",
+            kind="EC2NodeClass",
+            metadata={"name": spec.name},
+            spec=self.node_role.name.apply(lambda role: ec2_node_class(spec, args, role)),
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=args.k8s_provider, depends_on=[self.controller.release]
+            ),
+        )
+        k8s.apiextensions.CustomResource(
+            f"{name}-nodepool-{spec.name}",
+            api_version="karpenter.sh/v1",
+            kind="NodePool",
+            metadata={"name": spec.name},
+            spec=node_pool(spec, args),
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=args.k8s_provider, depends_on=[self.controller.release, node_class]
+            ),
+        )
+        return spec.name
 
-        self.register_outputs(
+
+def controller_values(args: KarpenterArgs, queue_name: pulumi.Input[str]) -> dict[str, Any]:
+    return {
+        "settings": {"clusterName": args.cluster_name_value, "interruptionQueue": queue_name},
+        # On the system node group, never on nodes it manages (the chart's default affinity also keeps it off
+        # any node with a karpenter.sh/nodepool label).
+        "nodeSelector": {"kubernetes.io/os": "linux", **args.controller_node_selector},
+        "replicas": 2,
+        "serviceMonitor": {"enabled": args.service_monitor},
+        "controller": {
+            "resources": {"requests": {"cpu": "1", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "1Gi"}}
+        },
+    }
+
+
+def interruption_queue_policy(queue_arn: str) -> dict[str, Any]:
+    """EventBridge (and SQS itself) may send; nothing may use the queue without TLS."""
+    return {
+        "Version": "2012-10-17",
+        "Id": "EC2InterruptionPolicy",
+        "Statement": [
             {
-                "nodeRoleArn": self.node_role.arn,
-                "interruptionQueue": self.queue.name,
-                "nodePools": self.node_pools,
-            }
-        )
+                "Effect": "Allow",
+                "Principal": {"Service": ["events.amazonaws.com", "sqs.amazonaws.com"]},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+            },
+            {
+                "Sid": "DenyHTTP",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "sqs:*",
+                "Resource": queue_arn,
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+        ],
+    }

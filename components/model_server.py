@@ -1,6 +1,6 @@
 """ModelServer: one served model — weights preload Job, vLLM Deployment, Service, PDB, PodMonitor, ScaledObject.
 
-The objects themselves are built as data in `stacks/serving.py`; this component registers them in order:
+The objects themselves are built as data in `serving/`; this component registers them in order:
 PodMonitor and ScaledObject only after the releases that bring their CRDs (kube-prometheus-stack, KEDA), and
 the Deployment only after its preload Job and cache claim exist.
 """

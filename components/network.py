@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from ipaddress import IPv4Network
 
 import pulumi
@@ -14,8 +15,10 @@ class NetworkArgs:
     cidr: IPv4Network
     availability_zones: tuple[str, ...]
     nat_per_az: bool
-    # Tags subnets for discovery by this cluster's load balancers and by Karpenter.
+    # Names the VPC's parts after the cluster.
     cluster_name: str
+    # More tags on the private subnets, e.g. the one Karpenter discovers its node subnets by.
+    private_subnet_tags: Mapping[str, str] = field(default_factory=dict)
 
 
 def subnet_plan(cidr: IPv4Network, zones: int) -> tuple[list[IPv4Network], list[IPv4Network]]:
@@ -96,8 +99,8 @@ class Network(pulumi.ComponentResource):
                 cidr_block=str(private_cidr),
                 tags={
                     "Name": f"{args.cluster_name}-private-{az}",
-                    "kubernetes.io/role/internal-elb": "1",
-                    "karpenter.sh/discovery": args.cluster_name,
+                    "kubernetes.io/role/internal-elb": "1",  # internal load balancers (AWS LB controller)
+                    **args.private_subnet_tags,
                 },
                 opts=child,
             )

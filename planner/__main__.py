@@ -9,10 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-from planner.cost_report import write_report
+from config.issues import ConfigError
+from cost.report import write_report
 from planner.render import summary, write_plan
 from planner.stackfile import available_stacks
-from stacks.loader import ConfigError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -45,24 +45,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     written = write_plan(plan, out)
     print(summary(plan, out, written))
-    print(write_report(plan, out, live=args.live_prices))
+    print(write_report(plan.fleet, plan.stack.stack, out, live=args.live_prices))
+    from planner.policy_check import check_policies  # after the plan: pulumi_policy is only needed here
+
     violations = check_policies(plan, out)
     print(f"\nPlanned in {time.monotonic() - started:.1f} s.")
     # The plan is still written: a reviewer reads what violates, and CI fails on it.
     return 1 if violations else 0
-
-
-def check_policies(plan, out: Path) -> int:
-    """Run the policy pack's rules over the plan (same rules and per-stack config as `--policy-pack policy`);
-    print and write the findings; return the number of mandatory violations."""
-    from policy.offline import check, config_for_stack, render, resources_of
-
-    config, source = config_for_stack(plan.stack.stack)
-    report = check(resources_of(plan.resources), config)
-    lines = [*render(report), f"  (config: {source})"]
-    (out / "policy.txt").write_text("\n".join(lines) + "\n")
-    print("\n" + "\n".join(lines))
-    return len(report.mandatory)
 
 
 if __name__ == "__main__":

@@ -10,10 +10,10 @@ from typing import Any
 
 import yaml
 
+from catalog.prices import PRICE_SOURCE, on_demand_price, spot_price_estimate
+from fleet.summary import fleet_summary
 from planner.mocks import SECRET, is_kubernetes_object
 from planner.run import Plan
-from stacks.catalog import GPU_INSTANCES, PRICE_SOURCE
-from stacks.model_sizing import size_model
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 
@@ -41,6 +41,7 @@ def write_plan(plan: Plan, out: Path) -> dict[str, list[Path]]:
     (out / "manifests").mkdir(parents=True)
     (out / "helm").mkdir()
     (out / "plan.json").write_text(json.dumps(plan.as_json(), indent=2, sort_keys=False) + "\n")
+    (out / "fleet.json").write_text(json.dumps(fleet_summary(plan.fleet), indent=2) + "\n")
 
     written: dict[str, list[Path]] = {"manifests": [], "helm": []}
     for record in plan.resources:
@@ -72,28 +73,26 @@ def _yaml(doc: Any) -> str:
 
 
 def model_table(plan: Plan) -> list[str]:
-    cfg = plan.config
-    if not cfg.models:
+    fleet = plan.fleet
+    if not fleet.models:
         return []
-    lines = ["", f"Models ({cfg.region}; {PRICE_SOURCE}; spot is an estimate):"]
+    region = fleet.region
+    lines = ["", f"Models ({region}; {PRICE_SOURCE}; spot is an estimate):"]
     lines.append(
         f"  {'model':<20} {'GPU':<9} {'TP':>2} {'instance types':<38} {'/node':>5} {'KV tokens':>10} "
         f"{'seqs':>5} {'$/h od':>7} {'$/h spot':>8}"
     )
-    for m in cfg.models:
-        s = size_model(cfg, m)
-        cheapest = s.instance_types[0]
-        od, spot = (
-            s.price_per_replica(cfg.region, cheapest),
-            s.price_per_replica(cfg.region, cheapest, spot=True),
+    for m in fleet.models:
+        p = m.placement
+        od = p.price_per_replica(lambda t: on_demand_price(region, t))
+        spot = p.price_per_replica(lambda t: spot_price_estimate(region, t))
+        types = ",".join(p.instance_types[:3]) + (
+            f" +{len(p.instance_types) - 3}" if len(p.instance_types) > 3 else ""
         )
-        types = ",".join(s.instance_types[:3]) + (
-            f" +{len(s.instance_types) - 3}" if len(s.instance_types) > 3 else ""
-        )
-        gpu = s.pools[0].gpu
+        gpu = p.pools[0].gpu
         lines.append(
-            f"  {m.name:<20} {gpu.gpu_name + ' ' + str(gpu.gpu_memory_gib) + 'G':<9} {s.tp:>2} {types:<38} "
-            f"{GPU_INSTANCES[cheapest].gpu_count // s.tp:>5} {s.fit.kv_tokens:>10,} {s.fit.full_length_sequences:>5.1f} "
+            f"  {m.name:<20} {gpu.gpu_name + ' ' + str(gpu.gpu_memory_gib) + 'G':<9} {p.tp:>2} {types:<38} "
+            f"{p.replicas_per_node():>5} {p.fit.kv_tokens:>10,} {p.fit.full_length_sequences:>5.1f} "
             f"{'n/a' if od is None else f'{od:.2f}':>7} {'n/a' if spot is None else f'{spot:.2f}':>8}"
         )
     return lines
@@ -119,7 +118,8 @@ def summary(plan: Plan, out: Path, written: dict[str, list[Path]]) -> str:
     lines += model_table(plan)
     lines += [
         "",
-        f"Wrote plan.json, {len(written['manifests'])} manifests, {len(written['helm'])} Helm values files.",
+        f"Wrote plan.json, fleet.json, {len(written['manifests'])} manifests, {len(written['helm'])} Helm values "
+        "files.",
     ]
     if plan.warnings:
         lines += ["", "Warnings:"] + [f"  ! {w}" for w in plan.warnings]

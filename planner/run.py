@@ -15,19 +15,25 @@ from pulumi.runtime.mocks import set_mocks
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from config.schema.platform import REGION_KEY, PlatformConfig
+from config.warnings import warnings_for
+from fleet.load import load_fleet
+from fleet.model import Fleet
 from planner.mocks import SECRET, UNKNOWN, PlanMocks, RecordingMonitor
 from planner.stackfile import StackFile, read_stack
-from stacks.config import PlatformConfig
-from stacks.loader import REGION_KEY, load_config, warnings_for
 
 
 @dataclass
 class Plan:
     stack: StackFile
-    config: PlatformConfig
+    fleet: Fleet
     resources: list[dict[str, Any]]
     outputs: dict[str, Any]
     warnings: list[str]
+
+    @property
+    def config(self) -> PlatformConfig:
+        return self.fleet.config
 
     def of_type(self, typ: str) -> list[dict[str, Any]]:
         return [r for r in self.resources if r["type"] == typ]
@@ -47,20 +53,25 @@ class Plan:
         }
 
 
-def validate_stack(project_dir: Path, stack: str) -> tuple[StackFile, PlatformConfig]:
-    """Read and validate a stack file; raises ConfigError naming every bad key."""
+def validate_stack(project_dir: Path, stack: str) -> tuple[StackFile, Fleet]:
+    """Read a stack file and resolve its fleet; raises ConfigError naming every bad key."""
     sf = read_stack(project_dir, stack)
-    return sf, load_config(sf.config, sf.path.name, sf.secret_keys)
+    return sf, load_fleet(sf.config, sf.path.name, sf.secret_keys)
 
 
 def run_plan(project_dir: Path, stack: str) -> Plan:
-    sf, cfg = validate_stack(project_dir, stack)
+    sf, fleet = validate_stack(project_dir, stack)
     from stacks import program  # imported late: it pulls in the provider SDKs (~1.5 s)
 
+    # The program gets the fleet resolved above (the same loader `pulumi up` runs): each model is sized once.
     resources, outputs = run_under_mocks(
-        program.run, project=sf.project, stack=sf.stack, config=sf.config, secret_keys=sf.secret_keys
+        lambda: program.run(fleet),
+        project=sf.project,
+        stack=sf.stack,
+        config=sf.config,
+        secret_keys=sf.secret_keys,
     )
-    return Plan(sf, cfg, resources, outputs, warnings_for(cfg))
+    return Plan(sf, fleet, resources, outputs, warnings_for(fleet.config))
 
 
 def run_under_mocks(

@@ -10,9 +10,10 @@ import argparse
 import os
 import sys
 
-from stacks.catalog import GPU_INSTANCES, PRICE_SOURCE, on_demand_price, spot_price_estimate
-from stacks.models import MODEL_CATALOG, lookup
-from stacks.sizing import Fit, fit, valid_tp_sizes
+from catalog.gpus import GPU_INSTANCES
+from catalog.models import MODEL_CATALOG, lookup
+from catalog.prices import PRICE_SOURCE, on_demand_price, spot_price_estimate
+from sizing.gpu_memory import Fit, fit, valid_tp_sizes
 
 
 def feasible(

@@ -3,7 +3,7 @@
 import sys
 from pathlib import Path
 
-# The rules import the project's GPU catalog and taint (stacks/), so the repository root must be importable.
+# The rules import the project's GPU catalog and taint (catalog/, vocabulary/), so the repository root must be importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pulumi_policy import PolicyPack

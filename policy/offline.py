@@ -1,23 +1,21 @@
-"""Run the policy pack's rules over an offline plan, with the same per-stack config `pulumi preview` gets.
+"""Run the policy pack's rules outside the engine, with the same per-stack config `pulumi preview` gets.
 
 The config file is the one CI passes to `--policy-pack-config` (policy/config/<stack>.json), read the way the
 Pulumi CLI reads it: `"all"` sets every rule's enforcement level, and each rule's entry is either a level or an
-object with `enforcementLevel` and the rule's own properties. Values the plan could not know offline are fed
-to the rules as the same "unknown" sentinels `pulumi preview` uses, so a rule that touches one is skipped here
-exactly as it is there.
+object with `enforcementLevel` and the rule's own properties. The offline plan feeds its resources here
+(planner/policy_check.py); a rule that touches a value unknown before apply is skipped, as under the engine.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
+from pulumi_policy.proxy import UnknownValueError
 
-from planner.mocks import UNKNOWN
 from policy.pack import DEFAULT_LEVEL
 from policy.rules import ALL_RULES, Resource, ResourceRule, StackRule
 
@@ -113,25 +111,6 @@ def config_for_stack(stack: str) -> tuple[PolicyConfig, str]:
     if not path.exists():
         return load_policy_text("{}", "defaults"), f"defaults (no policy/config/{stack}.json)"
     return load_policy_config(path), f"policy/config/{path.name}"
-
-
-def _as_preview(value: Any) -> Any:
-    """The plan's "[unknown]" markers as pulumi_policy's unknown sentinels."""
-    if value == UNKNOWN:
-        return UNKNOWN_STRING_VALUE
-    if isinstance(value, dict):
-        return {k: _as_preview(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_as_preview(v) for v in value]
-    return value
-
-
-def resources_of(records: Iterable[Mapping[str, Any]]) -> list[Resource]:
-    """Plan records (planner/run.py) as the policy engine would show them."""
-    return [
-        Resource(r["type"], r["name"], r["urn"], unknown_checking_proxy(_as_preview(r["inputs"])))
-        for r in records
-    ]
 
 
 def check(resources: Sequence[Resource], config: PolicyConfig) -> Report:

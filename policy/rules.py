@@ -15,10 +15,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from stacks.catalog import GPU_INSTANCES
-from stacks.scheduling import GPU_TAINT
-
-GPU_RESOURCE = "nvidia.com/gpu"
+from catalog.gpus import GPU_INSTANCES
+from vocabulary.scheduling import GPU_RESOURCE, GPU_TAINT
 
 
 @dataclass(frozen=True)

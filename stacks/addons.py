@@ -12,39 +12,68 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
+from access.pod_security import POD_SECURITY, namespace_metadata
+from catalog.amis import AMI_FAMILIES, karpenter_ami_alias
+from catalog.charts import HELM_CHARTS
+from catalog.kubernetes import EKS_ADDON_VERSIONS
 from components.block_storage import BlockStorage, BlockStorageArgs
 from components.cluster import Cluster
 from components.helm_addon import HelmAddon, HelmAddonArgs
 from components.karpenter import Karpenter, KarpenterArgs, NodePoolSpec
-from stacks.access import POD_SECURITY, namespace_metadata
-from stacks.addon_values import (
-    GRAFANA_ADMIN_SECRET,
-    GRAFANA_SERVICE,
-    MONITORING_NAMESPACE,
-    MONITORING_RELEASE,
-    PROMETHEUS_URL,
-    SYSTEM_NODES,
-    gpu_operator_values,
-    keda_http_values,
-    keda_values,
-    monitoring_values,
-)
-from stacks.alerts import platform_rules
-from stacks.catalog import (
-    AMI_FAMILIES,
-    EKS_ADDON_VERSIONS,
-    HELM_CHARTS,
-    gpu_of_family,
-    karpenter_ami_alias,
-)
-from stacks.config import PlatformConfig
-from stacks.dashboards import all_dashboards, as_configmap_data
-from stacks.labels import pool_labels
-from stacks.model_sizing import gpu_pools
-from stacks.scheduling import GPU_TAINT
+from fleet.model import Fleet, Pool
+from helm_values.gpu_operator import gpu_operator_values
+from helm_values.keda import keda_http_values, keda_values
+from helm_values.monitoring import monitoring_values
+from observability.alerts import platform_rules
+from observability.dashboards import all_dashboards, as_configmap_data
+from vocabulary.addons import Release
+from vocabulary.objects import DASHBOARD_LABEL, GRAFANA_ADMIN_SECRET, PART_OF
+from vocabulary.scheduling import GPU_TAINT, POOL_TAG, SYSTEM_NODES
 
-KEDA_NAMESPACE = "keda"  # KEDA and its HTTP add-on (the add-on's docs: same namespace)
-GPU_OPERATOR_NAMESPACE = "gpu-operator"
+Resources = tuple[pulumi.Resource, ...]
+
+
+@dataclass(frozen=True)
+class AddonHandles:
+    """What later parts wait for: the releases that bring the CRDs their objects use."""
+
+    monitoring: Resources = ()
+    keda: Resources = ()
+    keda_http: Resources = ()
+
+
+def build_addons(fleet: Fleet, cluster: Cluster) -> tuple[dict[str, pulumi.Input], AddonHandles]:
+    system_ready: Resources = (cluster.system_nodes.node_group,)
+    storage = BlockStorage(
+        "block-storage",
+        BlockStorageArgs(
+            cluster_name=cluster.cluster_name,
+            ebs_csi_version=EKS_ADDON_VERSIONS["aws-ebs-csi-driver"],
+            k8s_provider=cluster.k8s_provider,
+            addon_depends_on=(cluster.pod_identity_agent,),
+        ),
+    )
+    outputs: dict[str, pulumi.Input] = {}
+    monitoring: Resources = ()
+    if fleet.addons.monitoring:
+        monitoring = _monitoring(fleet, fleet.addons.monitoring, cluster, storage, system_ready)
+        outputs |= {
+            "prometheusUrl": fleet.addons.prometheus_url,
+            "grafanaService": fleet.addons.grafana_service,
+        }
+    if fleet.addons.gpu_operator:
+        _gpu_operator(fleet, fleet.addons.gpu_operator, cluster, (*system_ready, *monitoring))
+    keda = keda_http = keda_namespace = ()
+    if fleet.addons.keda:
+        keda_namespace = (_namespace("keda", fleet.addons.keda.namespace, cluster),)
+        keda = _keda(fleet, fleet.addons.keda, cluster, (*system_ready, *monitoring, *keda_namespace))
+    if fleet.addons.keda_http:
+        # Its chart creates a ScaledObject for the interceptor: KEDA's CRDs must exist first.
+        keda_http = _keda_http(fleet.addons.keda_http, cluster, (*system_ready, *keda, *keda_namespace))
+    if fleet.config.addons.karpenter.enabled:
+        # After monitoring: the chart renders its ServiceMonitor only if that CRD already exists.
+        outputs |= _karpenter(fleet, cluster, (*system_ready, cluster.pod_identity_agent, *monitoring))
+    return outputs, AddonHandles(monitoring=monitoring, keda=keda, keda_http=keda_http)
 
 
 def _namespace(role: str, name: str, cluster: Cluster) -> k8s.core.v1.Namespace:
@@ -56,15 +85,14 @@ def _namespace(role: str, name: str, cluster: Cluster) -> k8s.core.v1.Namespace:
     )
 
 
-def _addon(name: str, cluster: Cluster, **kwargs) -> HelmAddon:
-    pin = HELM_CHARTS[kwargs.pop("chart_key", name)]
-    pin.require_verified(kwargs["values"])
+def _release(name: str, release: Release, cluster: Cluster, **kwargs) -> HelmAddon:
+    """One add-on through the Helm add-on pattern, at its pinned chart (which verifies the values)."""
     return HelmAddon(
         name,
         HelmAddonArgs(
-            chart=pin.chart,
-            repository=pin.repository,
-            version=pin.version,
+            release=release.name,
+            namespace=release.namespace,
+            chart=HELM_CHARTS[release.chart],
             k8s_provider=cluster.k8s_provider,
             cluster_name=cluster.cluster_name,
             **kwargs,
@@ -72,170 +100,128 @@ def _addon(name: str, cluster: Cluster, **kwargs) -> HelmAddon:
     )
 
 
-@dataclass(frozen=True)
-class AddonHandles:
-    """What later parts wait for: the releases that bring the CRDs their objects use."""
+def _monitoring(
+    fleet: Fleet, release: Release, cluster: Cluster, storage: BlockStorage, after: Resources
+) -> Resources:
+    """kube-prometheus-stack, Grafana's admin Secret, the platform's rules and the dashboards."""
+    k8s_opts = pulumi.ResourceOptions(provider=cluster.k8s_provider)
+    namespace = _namespace("monitoring", release.namespace, cluster)
+    admin = k8s.core.v1.Secret(
+        "grafana-admin",
+        metadata={"name": GRAFANA_ADMIN_SECRET, "namespace": namespace.metadata["name"]},
+        type="Opaque",
+        string_data={"admin-user": "admin", "admin-password": _grafana_password(fleet)},
+        opts=k8s_opts,
+    )
+    chart = _release(
+        "monitoring",
+        release,
+        cluster,
+        values=monitoring_values(fleet.config.addons.monitoring, storage.storage_class_name),
+        depends_on=(*after, namespace, admin, storage.storage_class, storage.addon),
+    )
+    # Platform-wide alert and recording rules (per-model ones live with each model).
+    k8s.apiextensions.CustomResource(
+        "llm-platform-rules",
+        api_version="monitoring.coreos.com/v1",
+        kind="PrometheusRule",
+        metadata={"name": "llm-platform", "namespace": release.namespace, "labels": dict(PART_OF)},
+        spec={"groups": platform_rules(fleet.config.alerts, fleet.namespace)},
+        opts=pulumi.ResourceOptions(provider=cluster.k8s_provider, depends_on=[chart.release]),
+    )
+    # Dashboards: ConfigMaps the Grafana sidecar picks up by their label.
+    for uid, dashboard in all_dashboards(fleet).items():
+        k8s.core.v1.ConfigMap(
+            f"dashboard-{uid}",
+            metadata={
+                "name": f"dashboard-{uid}",
+                "namespace": release.namespace,
+                "labels": {**DASHBOARD_LABEL, **PART_OF},
+            },
+            data=as_configmap_data(dashboard),
+            opts=pulumi.ResourceOptions(provider=cluster.k8s_provider, depends_on=[namespace]),
+        )
+    return (chart.release,)
 
-    monitoring: tuple[pulumi.Resource, ...] = ()
-    keda: tuple[pulumi.Resource, ...] = ()
-    keda_http: tuple[pulumi.Resource, ...] = ()
+
+def _grafana_password(fleet: Fleet) -> pulumi.Output[str]:
+    if fleet.config.grafana_admin_password is not None:
+        return pulumi.Output.secret(fleet.config.grafana_admin_password.get_secret_value())
+    generated = random.RandomPassword("grafana-admin", length=32, special=False)
+    return pulumi.Output.secret(generated.result)
 
 
-def build_addons(cfg: PlatformConfig, cluster: Cluster) -> tuple[dict[str, pulumi.Input], AddonHandles]:
-    addons = cfg.addons
-    keda_release: tuple[pulumi.Resource, ...] = ()
-    system_ready: tuple[pulumi.Resource, ...] = (cluster.system_nodes.node_group,)
-    outputs: dict[str, pulumi.Input] = {}
-
-    storage = BlockStorage(
-        "block-storage",
-        BlockStorageArgs(
-            cluster_name=cluster.cluster_name,
-            ebs_csi_version=EKS_ADDON_VERSIONS["aws-ebs-csi-driver"],
-            k8s_provider=cluster.k8s_provider,
-            addon_depends_on=(cluster.pod_identity_agent,),
+def _gpu_operator(fleet: Fleet, release: Release, cluster: Cluster, after: Resources) -> None:
+    slicing = {p.name: p.time_slices for p in fleet.pools.values() if p.time_slices > 1}
+    _release(
+        "gpu-operator",
+        release,
+        cluster,
+        values=gpu_operator_values(
+            AMI_FAMILIES[fleet.config.node_ami.family],
+            slicing,
+            service_monitor=fleet.addons.monitoring is not None,
         ),
+        depends_on=(*after, _namespace("gpu-operator", release.namespace, cluster)),
     )
 
-    service_monitor_crds: tuple[pulumi.Resource, ...] = ()
-    if addons.monitoring.enabled:
-        namespace = _namespace("monitoring", MONITORING_NAMESPACE, cluster)
-        if cfg.grafana_admin_password is not None:
-            password = pulumi.Output.secret(cfg.grafana_admin_password.get_secret_value())
-        else:
-            generated = random.RandomPassword("grafana-admin", length=32, special=False)
-            password = pulumi.Output.secret(generated.result)
-        admin = k8s.core.v1.Secret(
-            "grafana-admin",
-            metadata={"name": GRAFANA_ADMIN_SECRET, "namespace": namespace.metadata["name"]},
-            type="Opaque",
-            string_data={"admin-user": "admin", "admin-password": password},
-            opts=pulumi.ResourceOptions(provider=cluster.k8s_provider),
-        )
-        monitoring = _addon(
-            "monitoring",
-            cluster,
-            chart_key="kube-prometheus-stack",
-            release=MONITORING_RELEASE,
-            namespace=MONITORING_NAMESPACE,
-            values=monitoring_values(cfg, storage.storage_class_name),
-            depends_on=(*system_ready, namespace, admin, storage.storage_class, storage.addon),
-        )
-        service_monitor_crds = (monitoring.release,)
-        outputs |= {"prometheusUrl": PROMETHEUS_URL, "grafanaService": GRAFANA_SERVICE}
-        # Platform-wide alert and recording rules (per-model ones live with each model).
-        k8s.apiextensions.CustomResource(
-            "llm-platform-rules",
-            api_version="monitoring.coreos.com/v1",
-            kind="PrometheusRule",
-            metadata={
-                "name": "llm-platform",
-                "namespace": MONITORING_NAMESPACE,
-                "labels": {"app.kubernetes.io/part-of": "llm-platform"},
-            },
-            spec={"groups": platform_rules(cfg.alerts, cfg.model_cache.namespace)},
-            opts=pulumi.ResourceOptions(provider=cluster.k8s_provider, depends_on=[monitoring.release]),
-        )
-        # Dashboards: ConfigMaps the Grafana sidecar picks up (label grafana_dashboard: "1").
-        pools = gpu_pools(cfg)
-        for uid, dashboard in all_dashboards(
-            cfg.region, cfg.model_cache.namespace, [t for p in pools.values() for t in p.instance_types]
-        ).items():
-            k8s.core.v1.ConfigMap(
-                f"dashboard-{uid}",
-                metadata={
-                    "name": f"dashboard-{uid}",
-                    "namespace": MONITORING_NAMESPACE,
-                    "labels": {"grafana_dashboard": "1", "app.kubernetes.io/part-of": "llm-platform"},
-                },
-                data=as_configmap_data(dashboard),
-                opts=pulumi.ResourceOptions(provider=cluster.k8s_provider, depends_on=[namespace]),
-            )
 
-    if addons.gpu_operator.enabled:
-        _addon(
-            "gpu-operator",
-            cluster,
-            release="gpu-operator",
-            namespace=GPU_OPERATOR_NAMESPACE,
-            values=gpu_operator_values(cfg),
-            depends_on=(
-                *system_ready,
-                *service_monitor_crds,
-                _namespace("gpu-operator", GPU_OPERATOR_NAMESPACE, cluster),
-            ),
-        )
+def _keda(fleet: Fleet, release: Release, cluster: Cluster, after: Resources) -> Resources:
+    chart = _release(
+        "keda",
+        release,
+        cluster,
+        values=keda_values(metrics=fleet.addons.monitoring is not None),
+        depends_on=after,
+    )
+    return (chart.release,)
 
-    keda_namespace: tuple[pulumi.Resource, ...] = ()
-    if addons.keda.enabled:
-        keda_namespace = (_namespace("keda", KEDA_NAMESPACE, cluster),)
-        keda = _addon(
-            "keda",
-            cluster,
-            release="keda",
-            namespace=KEDA_NAMESPACE,
-            values=keda_values(cfg),
-            depends_on=(*system_ready, *service_monitor_crds, *keda_namespace),
-        )
-        keda_release = (keda.release,)
 
-    keda_http_release: tuple[pulumi.Resource, ...] = ()
-    if addons.keda_http.enabled:
-        keda_http = _addon(
-            "keda-http",
-            cluster,
-            chart_key="keda-add-ons-http",
-            release="keda-add-ons-http",
-            namespace=KEDA_NAMESPACE,
-            values=keda_http_values(cfg),
-            # Its chart creates a ScaledObject for the interceptor: KEDA's CRDs must exist first.
-            depends_on=(*system_ready, *keda_release, *keda_namespace),
-        )
-        keda_http_release = (keda_http.release,)
+def _keda_http(release: Release, cluster: Cluster, after: Resources) -> Resources:
+    return (_release("keda-http", release, cluster, values=keda_http_values(), depends_on=after).release,)
 
-    if addons.karpenter.enabled:
-        ami = AMI_FAMILIES[cfg.node_ami.family]
-        specs = tuple(
-            NodePoolSpec(
-                name=p.name,
-                capacity_type=p.capacity_type,
-                instance_families=tuple(p.instance_families),
-                gpu_name=gpu_of_family(p.instance_families[0]).gpu_name,
-                labels=pool_labels(cfg, p.name, p.capacity_type, gpu_of_family(p.instance_families[0])),
-                taints=(GPU_TAINT.for_kubernetes(),),
-                gpu_limit=p.gpu_limit,
-                weight=p.weight,
-                consolidate_after=p.consolidate_after,
-                expire_after=p.expire_after,
-                disk_size_gib=p.disk_size_gib,
-            )
-            for p in addons.karpenter.node_pools
-        )
-        karpenter = Karpenter(
-            "karpenter",
-            KarpenterArgs(
-                cluster_name=cluster.cluster_name,
-                cluster_name_value=cfg.cluster.name,
-                region=cfg.region,
-                zones=tuple(cfg.network.availability_zones),
-                cluster_security_group_id=cluster.cluster_security_group_id,
-                ami_alias=karpenter_ami_alias(cfg.node_ami.family, cfg.node_ami.release_version),
-                image_volume_device=ami.image_volume_device,
-                crd_chart=HELM_CHARTS["karpenter-crd"],
-                chart=HELM_CHARTS["karpenter"],
-                node_pools=specs,
-                controller_node_selector=SYSTEM_NODES,
-                service_monitor=addons.monitoring.enabled,
-                k8s_provider=cluster.k8s_provider,
-                # After monitoring: the chart renders its ServiceMonitor only if that CRD already exists.
-                depends_on=(*system_ready, cluster.pod_identity_agent, *service_monitor_crds),
-            ),
-        )
-        outputs |= {
-            "karpenterNodeRoleArn": karpenter.node_role.arn,
-            "karpenterInterruptionQueue": karpenter.queue.name,
-            "karpenterNodePools": karpenter.node_pools,
-        }
-    return outputs, AddonHandles(
-        monitoring=service_monitor_crds, keda=keda_release, keda_http=keda_http_release
+
+def _karpenter(fleet: Fleet, cluster: Cluster, after: Resources) -> dict[str, pulumi.Input]:
+    cfg = fleet.config
+    karpenter = Karpenter(
+        "karpenter",
+        KarpenterArgs(
+            cluster_name=cluster.cluster_name,
+            cluster_name_value=cfg.cluster.name,
+            region=cfg.region,
+            zones=tuple(cfg.network.availability_zones),
+            cluster_security_group_id=cluster.cluster_security_group_id,
+            ami_alias=karpenter_ami_alias(cfg.node_ami.family, cfg.node_ami.release_version),
+            image_volume_device=AMI_FAMILIES[cfg.node_ami.family].image_volume_device,
+            crd_chart=HELM_CHARTS["karpenter-crd"],
+            chart=HELM_CHARTS["karpenter"],
+            node_pools=tuple(_node_pool_spec(p) for p in fleet.node_pools),
+            controller_node_selector=SYSTEM_NODES,
+            service_monitor=fleet.addons.monitoring is not None,
+            k8s_provider=cluster.k8s_provider,
+            depends_on=after,
+        ),
+    )
+    return {
+        "karpenterNodeRoleArn": karpenter.node_role.arn,
+        "karpenterInterruptionQueue": karpenter.queue.name,
+        "karpenterNodePools": karpenter.node_pools,
+    }
+
+
+def _node_pool_spec(pool: Pool) -> NodePoolSpec:
+    p = pool.config
+    return NodePoolSpec(
+        name=pool.name,
+        capacity_type=pool.capacity_type,
+        instance_families=tuple(p.instance_families),
+        gpu_name=pool.gpu.gpu_name,
+        labels=pool.labels,
+        taints=(GPU_TAINT.for_kubernetes(),),
+        limits=pool.limits,
+        weight=p.weight,
+        consolidate_after=p.consolidate_after,
+        expire_after=p.expire_after,
+        disk_size_gib=p.disk_size_gib,
+        tags={POOL_TAG: pool.name},
     )

@@ -1,4 +1,4 @@
-"""Composition: the only module that knows every component. It turns validated config into component args
+"""Composition: the only module that knows every component. It turns the resolved fleet into component args
 and wires outputs to inputs; ordering comes from those outputs and explicit `depends_on`, never from staged runs.
 """
 
@@ -7,41 +7,73 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
+from access.network_policies import network_policies
+from access.pod_security import POD_SECURITY, namespace_metadata
+from catalog.amis import AMI_FAMILIES
+from catalog.kubernetes import EKS_ADDON_VERSIONS, KUBERNETES_RELEASES
 from components.cluster import Cluster, ClusterArgs, SystemNodesArgs
+from components.karpenter import DISCOVERY_TAG
 from components.model_cache import ModelCache, ModelCacheArgs
 from components.network import Network, NetworkArgs
 from components.node_group import ManagedNodeGroup, ManagedNodeGroupArgs
-from stacks.access import POD_SECURITY, namespace_metadata, network_policies
-from stacks.addon_values import MONITORING_NAMESPACE
-from stacks.addons import KEDA_NAMESPACE, build_addons
-from stacks.catalog import AMI_FAMILIES, EKS_ADDON_VERSIONS, GPU_INSTANCES, KUBERNETES_RELEASES
-from stacks.config import PlatformConfig
-from stacks.labels import pool_labels
-from stacks.scheduling import CAPACITY_TYPE_LABEL, GPU_TAINT, POOL_LABEL
-from stacks.serving_composition import build_models
+from fleet.model import Fleet, Pool
+from stacks.addons import build_addons
+from stacks.model_servers import build_model_servers
+from vocabulary.scheduling import CAPACITY_TYPE_LABEL, GPU_TAINT, POOL_LABEL, POOL_TAG, SYSTEM_POOL
 
 # Config vocabulary (Karpenter's) -> EKS managed node group API.
 EKS_CAPACITY_TYPE = {"on-demand": "ON_DEMAND", "spot": "SPOT"}
+# System instance types are not in the GPU catalog; the defaults (and the validated types) are x86_64.
+SYSTEM_ARCH = "x86_64"
 
 
-def build(cfg: PlatformConfig) -> dict[str, pulumi.Input]:
+def build(fleet: Fleet) -> dict[str, pulumi.Input]:
     """Declare the whole platform; returns the stack outputs."""
-    ami = AMI_FAMILIES[cfg.node_ami.family]
-    k8s_release = KUBERNETES_RELEASES[cfg.cluster.kubernetes_version]
+    network = _network(fleet)
+    cluster = _cluster(fleet, network)
+    gpu_groups = {p.name: _gpu_node_group(fleet, p, cluster, network) for p in fleet.node_groups}
+    namespace = _inference_namespace(fleet, cluster)
+    cache = _model_cache(fleet, cluster, network, namespace)
+    addon_outputs, handles = build_addons(fleet, cluster)
+    model_outputs = build_model_servers(fleet, cluster, cache, namespace, handles)
+    return {
+        **addon_outputs,
+        **model_outputs,
+        "region": fleet.region,
+        "clusterName": cluster.cluster_name,
+        "kubeconfig": cluster.kubeconfig,
+        "oidcProviderArn": cluster.oidc_provider_arn,
+        "vpcId": network.vpc_id,
+        "privateSubnetIds": network.private_subnet_ids,
+        "publicSubnetIds": network.public_subnet_ids,
+        "systemNodeGroupName": cluster.system_nodes.node_group_name,
+        "gpuNodeGroupNames": {name: ng.node_group_name for name, ng in gpu_groups.items()},
+        "nodeRoleArn": cluster.node_role.arn,
+        "modelCacheFileSystemId": cache.file_system_id,
+        "modelCachePvcName": cache.pvc_name,
+        "modelCacheNamespace": cache.pvc_namespace,
+    }
 
-    network = Network(
+
+def _network(fleet: Fleet) -> Network:
+    cfg = fleet.config
+    return Network(
         "network",
         NetworkArgs(
             cidr=cfg.network.cidr,
             availability_zones=tuple(cfg.network.availability_zones),
             nat_per_az=cfg.network.nat_gateways == "perAz",
             cluster_name=cfg.cluster.name,
+            # Karpenter launches its nodes into the private subnets carrying its discovery tag.
+            private_subnet_tags={DISCOVERY_TAG: cfg.cluster.name},
         ),
     )
 
-    sys_cfg = cfg.cluster.system_node_group
-    sys_arch = "x86_64"  # system instance types are not in the GPU catalog; the defaults are x86_64
-    cluster = Cluster(
+
+def _cluster(fleet: Fleet, network: Network) -> Cluster:
+    cfg = fleet.config
+    k8s_release = KUBERNETES_RELEASES[cfg.cluster.kubernetes_version]
+    return Cluster(
         "cluster",
         ClusterArgs(
             name=cfg.cluster.name,
@@ -57,7 +89,7 @@ def build(cfg: PlatformConfig) -> dict[str, pulumi.Input]:
             admin_role_arns=tuple(cfg.cluster.admin_role_arns),
             viewer_role_arns=tuple(cfg.access.read_only_role_arns),
             namespace_editor_role_arns=tuple(cfg.access.app_team_role_arns),
-            editable_namespaces=(cfg.model_cache.namespace,),
+            editable_namespaces=(fleet.namespace,),
             network_policy_enforcement=cfg.access.network_policies,
             vpc_cni_version=EKS_ADDON_VERSIONS["vpc-cni"],
             deletion_protection=cfg.cluster.deletion_protection,
@@ -65,70 +97,86 @@ def build(cfg: PlatformConfig) -> dict[str, pulumi.Input]:
             coredns_version=k8s_release.coredns,
             kube_proxy_version=k8s_release.kube_proxy,
             pod_identity_agent_version=EKS_ADDON_VERSIONS["eks-pod-identity-agent"],
-            system_nodes=SystemNodesArgs(
-                instance_types=tuple(sys_cfg.instance_types),
-                ami_type=ami.system_ami_type[sys_arch],
-                release_version=cfg.node_ami.release_version,
-                image_volume_device=ami.image_volume_device,
-                disk_size_gib=sys_cfg.disk_size_gib,
-                min_size=sys_cfg.min_size,
-                max_size=sys_cfg.max_size,
-                desired_size=sys_cfg.initial_size,
-                labels={POOL_LABEL: "system", CAPACITY_TYPE_LABEL: "on-demand"},
-            ),
+            system_nodes=_system_nodes(fleet),
             node_network_ready=tuple(network.egress),
         ),
     )
 
-    gpu_groups = []
-    for group in cfg.gpu_node_groups:
-        gpu = GPU_INSTANCES[group.instance_types[0]]
-        gpu_groups.append(
-            ManagedNodeGroup(
-                f"gpu-{group.name}",
-                ManagedNodeGroupArgs(
-                    cluster_name=cluster.cluster_name,
-                    node_role_arn=cluster.node_role.arn,
-                    subnet_ids=network.private_subnet_ids,  # every private AZ
-                    instance_types=tuple(group.instance_types),
-                    capacity_type=EKS_CAPACITY_TYPE[group.capacity_type],
-                    ami_type=ami.gpu_ami_type[gpu.arch],
-                    release_version=cfg.node_ami.release_version,
-                    image_volume_device=ami.image_volume_device,
-                    disk_size_gib=group.disk_size_gib,
-                    min_size=group.min_size,
-                    max_size=group.max_size,
-                    desired_size=group.initial_size,
-                    # Config validation guarantees one GPU model per group.
-                    labels=pool_labels(cfg, group.name, group.capacity_type, gpu, dict(group.labels)),
-                    taints=(GPU_TAINT.for_eks(),),
-                    tags={"llm-platform/pool": group.name},
-                    # After the system nodes: cluster controllers (and later the GPU operator) come up before
-                    # the first GPU node, and on destroy GPU nodes go before what manages them.
-                    depends_on=(cluster.system_nodes.node_group, *cluster.node_role_ready, *network.egress),
-                ),
-            )
-        )
 
-    mc = cfg.model_cache
+def _system_nodes(fleet: Fleet) -> SystemNodesArgs:
+    cfg = fleet.config
+    sys_cfg, ami = cfg.cluster.system_node_group, AMI_FAMILIES[cfg.node_ami.family]
+    return SystemNodesArgs(
+        instance_types=tuple(sys_cfg.instance_types),
+        ami_type=ami.system_ami_type[SYSTEM_ARCH],
+        release_version=cfg.node_ami.release_version,
+        image_volume_device=ami.image_volume_device,
+        disk_size_gib=sys_cfg.disk_size_gib,
+        min_size=sys_cfg.min_size,
+        max_size=sys_cfg.max_size,
+        desired_size=sys_cfg.initial_size,
+        labels={POOL_LABEL: SYSTEM_POOL, CAPACITY_TYPE_LABEL: "on-demand"},
+    )
+
+
+def _gpu_node_group(fleet: Fleet, pool: Pool, cluster: Cluster, network: Network) -> ManagedNodeGroup:
+    cfg, group = fleet.config, pool.config
+    ami = AMI_FAMILIES[cfg.node_ami.family]
+    return ManagedNodeGroup(
+        f"gpu-{pool.name}",
+        ManagedNodeGroupArgs(
+            cluster_name=cluster.cluster_name,
+            node_role_arn=cluster.node_role.arn,
+            subnet_ids=network.private_subnet_ids,  # every private AZ
+            instance_types=pool.instance_types,
+            capacity_type=EKS_CAPACITY_TYPE[pool.capacity_type],
+            # Config validation guarantees one GPU model, and so one architecture, per group.
+            ami_type=ami.gpu_ami_type[pool.gpu.arch],
+            release_version=cfg.node_ami.release_version,
+            image_volume_device=ami.image_volume_device,
+            disk_size_gib=group.disk_size_gib,
+            min_size=group.min_size,
+            max_size=group.max_size,
+            desired_size=group.initial_size,
+            labels=dict(pool.labels),
+            taints=(GPU_TAINT.for_eks(),),
+            tags={POOL_TAG: pool.name},
+            # After the system nodes: cluster controllers (and later the GPU operator) come up before the
+            # first GPU node, and on destroy GPU nodes go before what manages them.
+            depends_on=(cluster.system_nodes.node_group, *cluster.node_role_ready, *network.egress),
+        ),
+    )
+
+
+def _inference_namespace(fleet: Fleet, cluster: Cluster) -> k8s.core.v1.Namespace:
+    """The models' namespace, with Pod Security labels and (when on) default-deny ingress plus its allows."""
+    k8s_opts = pulumi.ResourceOptions(provider=cluster.k8s_provider)
     namespace = k8s.core.v1.Namespace(
         "inference-namespace",
-        metadata=namespace_metadata(mc.namespace, POD_SECURITY["inference"]),
-        opts=pulumi.ResourceOptions(provider=cluster.k8s_provider),
+        metadata=namespace_metadata(fleet.namespace, POD_SECURITY["inference"]),
+        opts=k8s_opts,
     )
-    if cfg.access.network_policies:
+    access, addons = fleet.config.access, fleet.addons
+    if access.network_policies:
         for policy in network_policies(
-            cfg.access.client_namespaces,
-            MONITORING_NAMESPACE if cfg.addons.monitoring.enabled else None,
-            KEDA_NAMESPACE if cfg.addons.keda_http.enabled else None,
+            access.client_namespaces,
+            addons.monitoring.namespace if addons.monitoring else None,
+            addons.keda_http.namespace if addons.keda_http else None,
         ):
             k8s.networking.v1.NetworkPolicy(
                 f"inference-netpol-{policy['metadata']['name']}",
                 metadata={**policy["metadata"], "namespace": namespace.metadata["name"]},
                 spec=policy["spec"],
-                opts=pulumi.ResourceOptions(provider=cluster.k8s_provider),
+                opts=k8s_opts,
             )
-    cache = ModelCache(
+    return namespace
+
+
+def _model_cache(
+    fleet: Fleet, cluster: Cluster, network: Network, namespace: k8s.core.v1.Namespace
+) -> ModelCache:
+    mc = fleet.config.model_cache
+    return ModelCache(
         "model-cache",
         ModelCacheArgs(
             cluster_name=cluster.cluster_name,
@@ -145,26 +193,3 @@ def build(cfg: PlatformConfig) -> dict[str, pulumi.Input]:
             addon_depends_on=(cluster.pod_identity_agent,),
         ),
     )
-
-    addon_outputs, handles = build_addons(cfg, cluster)
-    model_outputs = build_models(cfg, cluster, cache, namespace, handles)
-
-    return {
-        **addon_outputs,
-        **model_outputs,
-        "region": cfg.region,
-        "clusterName": cluster.cluster_name,
-        "kubeconfig": cluster.kubeconfig,
-        "oidcProviderArn": cluster.oidc_provider_arn,
-        "vpcId": network.vpc_id,
-        "privateSubnetIds": network.private_subnet_ids,
-        "publicSubnetIds": network.public_subnet_ids,
-        "systemNodeGroupName": cluster.system_nodes.node_group_name,
-        "gpuNodeGroupNames": {
-            g.name: ng.node_group_name for g, ng in zip(cfg.gpu_node_groups, gpu_groups, strict=True)
-        },
-        "nodeRoleArn": cluster.node_role.arn,
-        "modelCacheFileSystemId": cache.file_system_id,
-        "modelCachePvcName": cache.pvc_name,
-        "modelCacheNamespace": cache.pvc_namespace,
-    }

@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
+from config.schema.platform import PlatformConfig
+from fleet.load import resolve_fleet
+from fleet.model import ModelPlan
 from planner.run import Plan, run_plan
 from planner.stackfile import available_stacks
 
@@ -31,6 +34,12 @@ def write_variant(
     mutate(doc["config"])
     (tmp / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
     return tmp
+
+
+def model_plan(cfg: PlatformConfig, name: str, **changes: Any) -> ModelPlan:
+    """The resolved plan of model `name`, after `changes` to its config entry (as the stack file would)."""
+    models = [m.model_copy(update=changes) if m.name == name and changes else m for m in cfg.models]
+    return resolve_fleet(cfg.model_copy(update={"models": models})).model(name)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from planner.diff import CHANGE, MISSING, REFUSED_UPDATES, REPLACE, REPLACE_ON, diff_plans, value_at
+from plan_diff.compare import CHANGE, MISSING, REPLACE, diff_plans, value_at
+from plan_diff.replacements import REFUSED_UPDATES, REPLACE_ON
 from planner.run import run_plan
 from tests.conftest import PROJECT_DIR, stack_doc, write_variant
 
@@ -17,7 +18,7 @@ from tests.conftest import PROJECT_DIR, stack_doc, write_variant
 def plan_diff(*args: str, tmp=None) -> subprocess.CompletedProcess:
     env = dict(os.environ, TMPDIR=str(tmp)) if tmp else None
     return subprocess.run(
-        [sys.executable, "-m", "planner.diff", *args],
+        [sys.executable, "-m", "plan_diff", *args],
         cwd=PROJECT_DIR,
         capture_output=True,
         text=True,
@@ -169,7 +170,7 @@ def test_cli_prints_a_real_change_in_a_scratch_repository(tmp_path):
     )
 
     result = subprocess.run(
-        [sys.executable, "-m", "planner.diff", "--base", "HEAD", "--stack", "dev"],
+        [sys.executable, "-m", "plan_diff", "--base", "HEAD", "--stack", "dev"],
         cwd=repo,
         capture_output=True,
         text=True,

@@ -6,7 +6,18 @@ import pulumi_kubernetes as k8s
 import pytest
 
 from components.helm_addon import AddonIdentity, HelmAddon, HelmAddonArgs, chart_reference
+from components.helm_chart import ChartPin
+from planner.run import run_under_mocks
 from tests.component.harness import record
+
+PIN = ChartPin(
+    chart="thing",
+    repository="https://charts.example",
+    version="1.2.3",
+    values_url="https://charts.example/thing/1.2.3/values.yaml",
+    images=(),
+    settable=frozenset({"a.b", "serviceAccount.annotations"}),
+)
 
 
 def test_chart_reference_for_https_and_oci_repositories():
@@ -30,9 +41,7 @@ def _addon(identity: AddonIdentity | None, values=None):
             HelmAddonArgs(
                 release="thing",
                 namespace="things",
-                chart="thing",
-                repository="https://charts.example",
-                version="1.2.3",
+                chart=PIN,
                 values=values or {"a": {"b": 1}},
                 k8s_provider=provider,
                 cluster_name="c1",
@@ -88,3 +97,30 @@ def test_pod_identity_role_is_associated_before_the_release():
     policy = rec.one("aws:iam/rolePolicy:RolePolicy")
     release = rec.one("kubernetes:helm.sh/v3:Release")
     assert {assoc["urn"], policy["urn"]} <= set(release["dependsOn"])
+
+
+def test_values_outside_the_pins_verified_paths_are_refused_before_anything_is_registered():
+    registered: list[str] = []
+
+    def declare():
+        provider = k8s.Provider("k8s", kubeconfig="{}")
+        registered.append("provider")
+        HelmAddon(
+            "thing",
+            HelmAddonArgs(
+                release="thing",
+                namespace="things",
+                chart=PIN,
+                values={"a": {"b": 1, "typo": 2}},
+                k8s_provider=provider,
+                cluster_name="c1",
+            ),
+        )
+
+    with pytest.raises(Exception, match=r"thing 1\.2\.3: values a\.typo are not among the paths verified"):
+        run_under_mocks(declare, project="llm-platform", stack="test", config={"aws:region": "us-east-1"})
+    assert registered == ["provider"]
+    # The role ARN's paths are verified too: an IRSA path the chart does not take is refused.
+    ident = AddonIdentity(service_account="sa", mechanism="irsa", role_arn_value_paths=(("rbac", "roleArn"),))
+    with pytest.raises(Exception, match=r"values rbac are not among"):
+        _addon(ident)

@@ -4,11 +4,11 @@ import json
 
 import pulumi_kubernetes as k8s
 
+from catalog.charts import HELM_CHARTS
 from components.karpenter import Karpenter, KarpenterArgs, NodePoolSpec
 from components.karpenter_iam import INTERRUPTION_EVENTS, controller_policy
-from stacks.catalog import HELM_CHARTS
-from stacks.scheduling import GPU_TAINT
 from tests.component.harness import record
+from vocabulary.scheduling import GPU_TAINT
 
 SPEC = NodePoolSpec(
     name="gpu-spot",
@@ -17,11 +17,12 @@ SPEC = NodePoolSpec(
     gpu_name="l40s",
     labels={"llm-platform.io/pool": "gpu-spot"},
     taints=(GPU_TAINT.for_kubernetes(),),
-    gpu_limit=8,
+    limits={"nvidia.com/gpu": 8},
     weight=80,
     consolidate_after="10m",
     expire_after="720h",
     disk_size_gib=300,
+    tags={"llm-platform/pool": "gpu-spot"},
 )
 
 

@@ -26,7 +26,14 @@ def test_subnet_plan_is_disjoint_and_inside_the_vpc(cidr, zones):
 def _network(nat_per_az: bool):
     def declare():
         net = Network(
-            "net", NetworkArgs(IPv4Network("10.0.0.0/16"), ZONES, nat_per_az=nat_per_az, cluster_name="c1")
+            "net",
+            NetworkArgs(
+                IPv4Network("10.0.0.0/16"),
+                ZONES,
+                nat_per_az=nat_per_az,
+                cluster_name="c1",
+                private_subnet_tags={"karpenter.sh/discovery": "c1"},
+            ),
         )
         return {"private": net.private_subnet_ids, "egress": [r.urn for r in net.egress]}
 

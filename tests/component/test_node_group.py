@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from components.node_group import DESIRED_SIZE_PATH, ManagedNodeGroup, ManagedNodeGroupArgs
-from stacks.scheduling import GPU_TAINT
 from tests.component.harness import record
+from vocabulary.scheduling import GPU_TAINT
 
 
 def _args(**overrides) -> ManagedNodeGroupArgs:

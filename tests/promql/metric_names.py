@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-INVENTORY = Path(__file__).resolve().parents[2] / "stacks" / "data" / "metric_names.yaml"
+INVENTORY = Path(__file__).resolve().parents[2] / "observability" / "metric_names.yaml"
 
 # PromQL words that look like identifiers but are not metric names.
 _KEYWORDS = {
@@ -29,7 +29,7 @@ def metric_names(expr: str) -> set[str]:
 
 
 def inventory() -> set[str]:
-    """Every scrapeable name in stacks/data/metric_names.yaml, histogram series included."""
+    """Every scrapeable name in observability/metric_names.yaml, histogram series included."""
     doc = yaml.safe_load(INVENTORY.read_text())
     names: set[str] = set()
     for component in doc.values():

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from stacks.alerts import platform_rules
+from observability.alerts import platform_rules
 from tests.promql.promtool import check_rules, needs_promtool, run_rule_tests
 
 pytestmark = needs_promtool
@@ -179,7 +179,7 @@ def test_alert_fires_on_its_condition_and_stays_quiet_otherwise(tmp_path, plans,
 
 
 def test_output_length_drift_against_the_seven_day_baseline(tmp_path, plans):
-    from stacks.config import AlertsConfig
+    from config.schema.operations import AlertsConfig
 
     groups = without_annotations(platform_rules(AlertsConfig(), "inference"))
 

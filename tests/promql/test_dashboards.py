@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from stacks.dashboards import panel_queries
+from observability.dashboards import panel_queries
 from tests.promql.metric_names import inventory, metric_names
 from tests.promql.promtool import check_rules, needs_promtool
 from tests.promql.test_alerts import rendered_groups

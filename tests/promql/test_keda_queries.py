@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from fleet.load import load_fleet
 from planner.stackfile import read_stack
-from stacks import serving
-from stacks.loader import load_config
-from stacks.model_sizing import size_model
+from serving.autoscaling import queries as model_queries
 from tests.conftest import PROJECT_DIR
 from tests.promql.promtool import needs_promtool, run_rule_tests
 
@@ -21,9 +20,7 @@ pytestmark = needs_promtool
 @pytest.fixture(scope="module")
 def queries() -> dict[str, str]:
     sf = read_stack(PROJECT_DIR, "prod")
-    cfg = load_config(sf.config, sf.path.name, sf.secret_keys)
-    model = next(m for m in cfg.models if m.name == "qwen3-8b")
-    return serving.queries(serving.Served(model, size_model(cfg, model), "inference"))
+    return model_queries(load_fleet(sf.config, sf.path.name, sf.secret_keys).model("qwen3-8b"))
 
 
 def series(

@@ -1,9 +1,8 @@
-"""Every metric name a shipped query reads is exported by the pinned versions (stacks/data/metric_names.yaml)."""
+"""Every metric name a shipped query reads is exported by the pinned versions (observability/metric_names.yaml)."""
 
 from __future__ import annotations
 
-from stacks import serving
-from stacks.model_sizing import size_model
+from serving.autoscaling import queries
 from tests.promql.metric_names import inventory, metric_names
 from tests.promql.test_alerts import rendered_groups
 
@@ -33,9 +32,8 @@ def test_rules_and_triggers_read_only_exported_metrics(plan):
             if "record" in rule:
                 ours.add(rule["record"])
             used[rule.get("alert") or rule["record"]] = metric_names(rule["expr"])
-    for m in plan.config.models:
-        s = serving.Served(m, size_model(plan.config, m), plan.config.model_cache.namespace)
-        for name, q in serving.queries(s).items():
+    for m in plan.fleet.models:
+        for name, q in queries(m).items():
             used[f"{m.name}:{name}"] = metric_names(q)
     unknown = {where: names - known - ours for where, names in used.items() if names - known - ours}
     assert unknown == {}, f"metric names not exported by the pinned versions: {unknown}"

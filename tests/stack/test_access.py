@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from access.pod_security import POD_SECURITY
+from config.issues import ConfigError
 from planner.run import run_plan
-from stacks.access import POD_SECURITY
-from stacks.loader import ConfigError
-from stacks.serving import PORT
 from tests.conftest import write_variant
+from vocabulary.objects import SERVING_PORT as PORT
 
 NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 EDIT = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy"

@@ -7,10 +7,11 @@ import re
 import pytest
 import yaml
 
+from catalog.amis import karpenter_ami_alias
+from catalog.charts import HELM_CHARTS
 from planner.run import run_plan
-from stacks.catalog import HELM_CHARTS, karpenter_ami_alias
-from stacks.scheduling import GPU_TAINT
 from tests.conftest import write_variant
+from vocabulary.scheduling import GPU_TAINT
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool"
@@ -113,7 +114,7 @@ def test_grafana_password_is_a_secret_and_never_in_values(plan):
 
 
 def test_a_plain_text_grafana_password_is_refused(tmp_path):
-    from stacks.loader import ConfigError
+    from config.issues import ConfigError
 
     def plain(c):
         c["llm-platform:grafanaAdminPassword"] = "hunter2"
@@ -242,7 +243,7 @@ def test_each_add_on_switches_off_alone(tmp_path, addon, gone):
 
 @pytest.mark.parametrize("addon", ["keda", "monitoring"])
 def test_models_refuse_a_platform_without_autoscaling_or_metrics(tmp_path, addon):
-    from stacks.loader import ConfigError
+    from config.issues import ConfigError
 
     def off(c):
         c["llm-platform:addons"][addon] = {"enabled": False}

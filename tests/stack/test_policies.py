@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from stacks.catalog import AMI_FAMILIES
-from stacks.scheduling import GPU_TAINT
+from catalog.amis import AMI_FAMILIES
+from vocabulary.scheduling import GPU_TAINT
 
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 

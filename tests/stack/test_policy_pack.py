@@ -15,6 +15,7 @@ import pytest
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from planner import policy_check
 from policy import offline, rules
 from tests.conftest import PROJECT_DIR
 
@@ -22,13 +23,13 @@ from tests.conftest import PROJECT_DIR
 def test_every_stack_passes_its_policy_config(plan):
     config, source = offline.config_for_stack(plan.stack.stack)
     assert source == f"policy/config/{plan.stack.stack}.json"
-    report = offline.check(offline.resources_of(plan.resources), config)
+    report = offline.check(policy_check.resources_of(plan.resources), config)
     assert report.findings == [] and report.skipped == []
 
 
 def test_every_stack_has_a_policy_config_with_a_gpu_cap_above_its_ceiling(plan):
     config, _ = offline.config_for_stack(plan.stack.stack)
-    ceiling, _ = rules.gpu_capacity(offline.resources_of(plan.resources))
+    ceiling, _ = rules.gpu_capacity(policy_check.resources_of(plan.resources))
     assert 0 < ceiling <= config.properties["gpu-quota"]["maxGpus"]
     assert set(config.levels.values()) <= {"mandatory", "advisory"}  # nothing switched off
 
@@ -73,7 +74,7 @@ def test_breaking_a_real_prod_object_fails_exactly_its_rule(plans, breakage):
     mutate, rule = BREAKAGES[breakage]
     mutate(records)
     config, _ = offline.config_for_stack("prod")
-    report = offline.check(offline.resources_of(records), config)
+    report = offline.check(policy_check.resources_of(records), config)
     assert {f.policy for f in report.findings} == {rule}
     assert report.mandatory, "prod blocks on every rule"
 
@@ -81,7 +82,7 @@ def test_breaking_a_real_prod_object_fails_exactly_its_rule(plans, breakage):
 def test_dev_only_advises_on_an_open_endpoint(plans):
     records = copy.deepcopy(plans["dev"].resources)
     BREAKAGES["endpoint opened"][0](records)
-    report = offline.check(offline.resources_of(records), offline.config_for_stack("dev")[0])
+    report = offline.check(policy_check.resources_of(records), offline.config_for_stack("dev")[0])
     assert [(f.policy, f.level) for f in report.findings] == [("eks-endpoint-not-open-to-world", "advisory")]
 
 
@@ -150,5 +151,5 @@ def test_the_served_pack_runs_stack_policies(analyzer, plans):
     ]
     # Without the stack's config file the pack applies its default cap, which prod's fleet exceeds.
     (diag,) = analyzer.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(resources=resources)).diagnostics
-    ceiling, _ = rules.gpu_capacity(offline.resources_of(plans["prod"].resources))
+    ceiling, _ = rules.gpu_capacity(policy_check.resources_of(plans["prod"].resources))
     assert diag.policyName == "gpu-quota" and f"can run {ceiling} GPUs" in diag.message

@@ -90,7 +90,7 @@ def test_adding_one_model_adds_exactly_its_objects(tmp_path, plans):
 
 @pytest.mark.parametrize("stack", ["dev"])
 def test_a_gated_model_needs_a_secret_token(tmp_path, stack):
-    from stacks.loader import ConfigError
+    from config.issues import ConfigError
 
     def gated(c):
         c["llm-platform:models"][0] |= {

@@ -6,8 +6,10 @@ import json
 
 import pytest
 
+from config.issues import ConfigError
+from config.loader import load_config
+from config.warnings import warnings_for
 from planner.stackfile import read_stack
-from stacks.loader import ConfigError, load_config, warnings_for
 from tests.conftest import PROJECT_DIR, STACKS
 
 

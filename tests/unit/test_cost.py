@@ -1,5 +1,5 @@
 """The cost estimate over the real stack files, priced by the offline table; numbers recomputed here from
-stacks.catalog so a price or config change shows up as a test diff, not a silent drift."""
+catalog/prices.py so a price or config change shows up as a test diff, not a silent drift."""
 
 from __future__ import annotations
 
@@ -7,16 +7,18 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from planner.cost import HOURS_PER_MONTH, estimate, nodes_within_limits
-from planner.cost_report import render_markdown, summary_line, write_report
-from planner.prices import TablePrices
-from planner.run import Plan, validate_stack
-from stacks.catalog import GPU_INSTANCES, ON_DEMAND_USD_PER_HOUR, SPOT_FRACTION
-from stacks.model_sizing import size_model
+from catalog.gpus import GPU_INSTANCES
+from catalog.prices import ON_DEMAND_USD_PER_HOUR, SPOT_FRACTION
+from cost.capacity import nodes_within_limits
+from cost.estimate import estimate
+from cost.lines import HOURS_PER_MONTH
+from cost.report import render_markdown, summary_line, write_report
+from cost.sources import TablePrices
+from planner.run import validate_stack
 from tests.conftest import PROJECT_DIR, STACKS, write_variant
 
 DEV, PROD = ON_DEMAND_USD_PER_HOUR["us-west-2"], ON_DEMAND_USD_PER_HOUR["us-east-1"]
-M7I_LARGE, M7I_XLARGE = 0.1008, 0.2016  # planner/prices.py CPU table
+M7I_LARGE, M7I_XLARGE = 0.1008, 0.2016  # catalog/prices.py CPU table
 EKS, NAT = 0.10, 0.045
 
 
@@ -117,16 +119,20 @@ def test_relationships_on_every_real_stack(stack):
     assert est.warnings == ()
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_model_replicas_are_priced_as_the_planners_model_table_prices_them(stack):
-    cfg = config(stack)
-    est = estimate(cfg, TablePrices(), stack)
-    for m in cfg.models:
-        s, line = size_model(cfg, m), by_name(est.models, m.name)
-        assert line.instance_type == s.instance_types[0]
-        assert line.on_demand == pytest.approx(s.price_per_replica(cfg.region, line.instance_type))
-        assert line.spot == pytest.approx(s.price_per_replica(cfg.region, line.instance_type, spot=True))
-        assert line.spot < line.on_demand
+def test_a_replica_costs_the_share_of_its_nodes_gpus():
+    # The one price-per-replica computation (fleet Placement), by hand: node price x TP / GPUs per node.
+    fleet = config("prod")
+    big = fleet.model("qwen3-32b").placement  # TP 4 on L40S
+    assert big.price_per_replica(PROD.get) == pytest.approx(PROD["g6e.12xlarge"] * 4 / 4)
+    assert big.price_per_replica(PROD.get, "g6e.48xlarge") == pytest.approx(PROD["g6e.48xlarge"] * 4 / 8)
+    assert big.price_per_replica(lambda t: None) is None
+    # The cost report prices each model's line with it, on its cheapest type, spot from the spot table.
+    est = estimate(fleet, TablePrices(), "prod")
+    small = by_name(est.models, "qwen3-8b")
+    assert (small.instance_type, small.tp) == ("g6e.xlarge", 1)
+    assert small.on_demand == pytest.approx(PROD["g6e.xlarge"])
+    assert small.spot == pytest.approx(spot(PROD["g6e.xlarge"], "g6e"))
+    assert by_name(est.models, "qwen3-32b").on_demand == pytest.approx(PROD["g6e.12xlarge"])
 
 
 def test_extended_support_costs_six_times_the_control_plane(tmp_path):
@@ -236,8 +242,7 @@ def test_markdown_has_every_section_and_the_total(prod):
 
 
 def test_write_report_writes_cost_md_and_returns_the_total_line(tmp_path):
-    sf, cfg = validate_stack(PROJECT_DIR, "dev")
-    line = write_report(Plan(sf, cfg, [], {}, []), tmp_path)  # the report reads only the stack and its config
+    line = write_report(config("dev"), "dev", tmp_path)
     text = (tmp_path / "cost.md").read_text()
     assert line.strip() == f"{summary_line(cost('dev'))} -> {tmp_path / 'cost.md'}"
     assert "at minimum scale" in line and "(prices: AWS Pricing API snapshots of 2026-07" in line

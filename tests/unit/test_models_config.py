@@ -6,9 +6,10 @@ import json
 
 import pytest
 
+from config.issues import ConfigError
+from fleet.load import load_fleet
 from planner.size import main as size_main
 from planner.stackfile import read_stack
-from stacks.loader import ConfigError, load_config
 from tests.conftest import PROJECT_DIR
 
 REV = "c1899de289a04d12100db370d81485cdf75e47ca"
@@ -38,13 +39,13 @@ def model(**kw) -> dict:
 
 def errors(models: list[dict], stack: str = "dev", sliced: bool = False) -> dict[str, str]:
     with pytest.raises(ConfigError) as exc:
-        load_config(with_models(models, stack, sliced), "Pulumi.test.yaml")
+        load_fleet(with_models(models, stack, sliced), "Pulumi.test.yaml")
     return {i.key: i.message for i in exc.value.issues}
 
 
 def test_a_small_model_fits_the_dev_pools():
-    cfg = load_config(with_models([model()]), "x")
-    assert cfg.models[0].tensor_parallel_size == "auto"
+    fleet = load_fleet(with_models([model()]), "x")
+    assert fleet.config.models[0].tensor_parallel_size == "auto" and fleet.model("m1").tp == 1
 
 
 def test_source_revision_and_image_rules():
@@ -86,11 +87,9 @@ def test_a_model_that_cannot_fit_is_refused_with_numbers_and_ways_out():
 
 
 def test_auto_tensor_parallelism_and_explicit_impossible_tp():
-    from stacks.model_sizing import size_model
-
-    cfg = load_config(with_models([model(name="q8", source="hf://Qwen/Qwen3-8B", placement={"pools": ["gpu-spot"]},
-                                         maxModelLen=32768)]), "x")  # fmt: skip
-    assert size_model(cfg, cfg.models[0]).tp == 2  # L4: one GPU holds under two 32k sequences of Qwen3-8B
+    fleet = load_fleet(with_models([model(name="q8", source="hf://Qwen/Qwen3-8B", placement={"pools": ["gpu-spot"]},
+                                          maxModelLen=32768)]), "x")  # fmt: skip
+    assert fleet.model("q8").tp == 2  # L4: one GPU holds under two 32k sequences of Qwen3-8B
     errs = errors([model(tensorParallelSize=8)])  # l4-spot nodes have one GPU
     assert "not possible" in errs["llm-platform:models[0].tensorParallelSize"]
 
@@ -119,7 +118,9 @@ def test_time_sliced_pools_limit_each_models_share_of_the_gpu():
     msg = errs["llm-platform:models[0].gpuMemoryUtilization"]
     assert "0.9 x 2 pods per GPU on time-sliced pool 'l4-spot'" in msg and "at most 0.47" in msg
     assert (
-        load_config(with_models([model(gpuMemoryUtilization=0.45)]), "x").models[0].gpu_memory_utilization
+        load_fleet(with_models([model(gpuMemoryUtilization=0.45)]), "x")
+        .config.models[0]
+        .gpu_memory_utilization
         == 0.45
     )
 
@@ -132,6 +133,6 @@ def test_scale_to_zero_needs_permission_and_an_activation_signal():
     addons["kedaHttp"] = {"enabled": False}
     c["llm-platform:addons"] = json.dumps(addons)
     with pytest.raises(ConfigError) as exc:
-        load_config(c, "x")
+        load_fleet(c, "x")
     (issue,) = exc.value.issues
     assert issue.key == "llm-platform:models[0].autoscaling.scaleToZero" and "kedaHttp" in issue.message

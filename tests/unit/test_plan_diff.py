@@ -6,8 +6,8 @@ import copy
 import json
 from typing import Any
 
-from planner.diff import ADD, CHANGE, DELETE, MISSING, REPLACE, FieldChange, diff_plans, diff_values
-from planner.diff_markdown import MAX_FIELD_LINES, VALUE_WIDTH, render
+from plan_diff.compare import ADD, CHANGE, DELETE, MISSING, REPLACE, FieldChange, diff_plans, diff_values
+from plan_diff.markdown import MAX_FIELD_LINES, VALUE_WIDTH, render
 
 STACK = "urn:pulumi:dev::llm-platform::"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"

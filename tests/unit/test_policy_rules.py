@@ -16,8 +16,9 @@ from pulumi_policy import ResourceValidationArgs, StackValidationArgs
 from pulumi_policy.policy import PolicyResource, PolicyResourceOptions
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
+from planner import policy_check
 from policy import offline, pack, rules
-from stacks.scheduling import GPU_TAINT
+from vocabulary.scheduling import GPU_TAINT
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 
@@ -136,7 +137,7 @@ MANDATORY = offline.load_policy_text("{}", "test")
 
 
 def offline_findings(rule: str, typ: str, props: dict, config: offline.PolicyConfig = MANDATORY) -> list[str]:
-    resource = offline.resources_of(
+    resource = policy_check.resources_of(
         [{"type": typ, "name": "r", "urn": f"urn:pulumi:t::p::{typ}::r", "inputs": props}]
     )
     return [f.message for f in offline.check(resource, config).findings if f.policy == rule]
@@ -179,10 +180,10 @@ def test_a_cpu_pod_without_tolerations_is_not_a_gpu_workload():
 def test_values_unknown_at_preview_skip_the_rule_instead_of_failing_it():
     props = node_group(releaseVersion=UNKNOWN_STRING_VALUE)
     props["amiType"] = UNKNOWN_STRING_VALUE
-    report = offline.check(offline.resources_of([{"type": "aws:eks/nodeGroup:NodeGroup", "name": "ng", "urn": "u", "inputs": props}]), MANDATORY)  # fmt: skip
+    report = offline.check(policy_check.resources_of([{"type": "aws:eks/nodeGroup:NodeGroup", "name": "ng", "urn": "u", "inputs": props}]), MANDATORY)  # fmt: skip
     assert report.findings == [] and "node-amis-pinned: ng" in report.skipped
     # The offline plan spells unknowns "[unknown]": they become the same sentinel.
-    report = offline.check(offline.resources_of([{"type": "aws:efs/fileSystem:FileSystem", "name": "fs", "urn": "u", "inputs": {"encrypted": "[unknown]"}}]), MANDATORY)  # fmt: skip
+    report = offline.check(policy_check.resources_of([{"type": "aws:efs/fileSystem:FileSystem", "name": "fs", "urn": "u", "inputs": {"encrypted": "[unknown]"}}]), MANDATORY)  # fmt: skip
     assert report.findings == [] and report.skipped == ["efs-encrypted: fs"]
 
 
@@ -190,7 +191,7 @@ def test_values_unknown_at_preview_skip_the_rule_instead_of_failing_it():
 
 
 def stack(*items: tuple[str, str, dict]) -> list[rules.Resource]:
-    return offline.resources_of(
+    return policy_check.resources_of(
         [{"type": t, "name": n, "urn": f"urn:pulumi:s::p::{t}::{n}", "inputs": p} for t, n, p in items]
     )
 
@@ -280,6 +281,6 @@ def test_policy_config_errors_name_the_key(text, says):
 def test_advisory_findings_do_not_count_as_mandatory():
     props = {"endpointPublicAccess": True}
     cfg = offline.load_policy_text('{"eks-endpoint-not-open-to-world": "advisory"}', "dev.json")
-    report = offline.check(offline.resources_of([{"type": "eks:index:Cluster", "name": "c", "urn": "urn:pulumi:s::p::eks:index:Cluster::c", "inputs": props}]), cfg)  # fmt: skip
+    report = offline.check(policy_check.resources_of([{"type": "eks:index:Cluster", "name": "c", "urn": "urn:pulumi:s::p::eks:index:Cluster::c", "inputs": props}]), cfg)  # fmt: skip
     assert [f.level for f in report.findings] == ["advisory"] and report.mandatory == []
     assert "! [eks-endpoint-not-open-to-world] eks:index:Cluster c:" in "\n".join(offline.render(report))

@@ -10,7 +10,8 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from planner.prices import (
+from catalog.prices import ON_DEMAND_USD_PER_HOUR, SPOT_FRACTION
+from cost.sources import (
     SPOT_PRODUCT,
     LivePrices,
     TablePrices,
@@ -18,7 +19,6 @@ from planner.prices import (
     select_prices,
     spot_from_history,
 )
-from stacks.catalog import ON_DEMAND_USD_PER_HOUR, SPOT_FRACTION
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 FILTERS = {

@@ -1,4 +1,4 @@
-"""The program entry (`__main__.py` -> stacks.program.run) as `pulumi up` runs it."""
+"""The program entry (`__main__.py` -> stacks/program.py run) as `pulumi up` runs it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The per-model objects built from config (stacks/serving.py), checked property by property."""
+"""The per-model objects built from the resolved fleet (serving/), checked property by property."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import json
 import pytest
 
 from components.model_server import s3_read_policy
+from config.loader import load_config
 from planner.stackfile import read_stack
-from stacks import serving
-from stacks.loader import load_config
-from stacks.model_sizing import size_model
-from stacks.scheduling import GPU_TAINT
-from tests.conftest import PROJECT_DIR
+from serving import autoscaling, preload, server
+from tests.conftest import PROJECT_DIR, model_plan
+from vocabulary.objects import HF_TOKEN_SECRET
+from vocabulary.scheduling import GPU_TAINT
 
 
 @pytest.fixture(scope="module")
@@ -21,15 +21,11 @@ def prod():
     return load_config(sf.config, sf.path.name, sf.secret_keys)
 
 
-def served(cfg, name: str, **changes) -> serving.Served:
-    model = next(m for m in cfg.models if m.name == name)
-    if changes:
-        model = model.model_copy(update=changes)
-    return serving.Served(model, size_model(cfg, model), "inference")
+served = model_plan
 
 
 def test_vllm_args_carry_the_sizing_and_the_served_name(prod):
-    args = serving.vllm_args(served(prod, "qwen3-32b"))
+    args = server.vllm_args(served(prod, "qwen3-32b"))
     pairs = dict(zip(args[::2], args[1::2], strict=False))
     assert pairs["--served-model-name"] == "qwen3-32b"
     assert pairs["--tensor-parallel-size"] == "4" and pairs["--max-model-len"] == "32768"
@@ -38,7 +34,7 @@ def test_vllm_args_carry_the_sizing_and_the_served_name(prod):
 
 def test_deployment_serves_only_from_a_complete_cache_on_the_gpus_it_asks_for(prod):
     s = served(prod, "qwen3-32b")
-    d = serving.deployment(s, "model-cache")
+    d = server.deployment(s, "model-cache")
     pod = d["spec"]["template"]["spec"]
     (vllm,) = pod["containers"]
     assert vllm["image"] == "vllm/vllm-openai:v0.31.0"
@@ -51,7 +47,7 @@ def test_deployment_serves_only_from_a_complete_cache_on_the_gpus_it_asks_for(pr
     assert f"exec vllm serve {s.cache_dir}" in cmd and "torch.cuda.device_count()" in cmd and "n >= 4" in cmd
     assert {"name": "HF_HUB_OFFLINE", "value": "1"} in vllm["env"]
     wait = pod["initContainers"][0]["command"][2]
-    assert f"{s.cache_dir}/{serving.COMPLETE_MARKER}" in wait
+    assert f"{s.cache_dir}/{preload.COMPLETE_MARKER}" in wait
     assert s.cache_dir == "/models/qwen3-32b/9216db5781bf21249d130ec9da846c4624c16137"
     assert pod["tolerations"] == [GPU_TAINT.toleration()]
     assert d["spec"]["template"]["metadata"]["annotations"]["karpenter.sh/do-not-disrupt"] == "true"
@@ -74,12 +70,12 @@ def _writable(container: dict, pod: dict) -> set[str]:
 
 def test_server_pods_run_unprivileged_on_a_read_only_root(prod):
     s = served(prod, "qwen3-32b")
-    pod = serving.deployment(s, "model-cache")["spec"]["template"]["spec"]
+    pod = server.deployment(s, "model-cache")["spec"]["template"]["spec"]
     # The image's own non-root user: torch needs the UID in the image's /etc/passwd.
     assert pod["securityContext"] == {
         "runAsNonRoot": True,
-        "runAsUser": serving.VLLM_UID,
-        "runAsGroup": serving.VLLM_UID,
+        "runAsUser": server.VLLM_UID,
+        "runAsGroup": server.VLLM_UID,
         "seccompProfile": {"type": "RuntimeDefault"},
     }
     assert pod["automountServiceAccountToken"] is False and pod["enableServiceLinks"] is False
@@ -105,7 +101,7 @@ def test_server_pods_run_unprivileged_on_a_read_only_root(prod):
 def test_preload_pods_run_unprivileged_as_a_high_uid(prod, source):
     changes = {} if source == "hf" else {"source": "s3://b/p", "revision": None, "architecture": "qwen3-8b"}
     s = served(prod, "qwen3-8b", **changes)
-    pod = serving.preload_job(s, "model-cache", "sa", {})["spec"]["template"]["spec"]
+    pod = preload.preload_job(s, "model-cache", "sa", {})["spec"]["template"]["spec"]
     assert pod["securityContext"]["runAsUser"] == pod["securityContext"]["runAsGroup"] >= 10000
     assert pod["securityContext"]["runAsNonRoot"] is True
     assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
@@ -124,7 +120,7 @@ def test_probes_budget_follows_model_size(prod):
     small, big = served(prod, "qwen3-8b"), served(prod, "qwen3-32b")
     probes = {}
     for s in (small, big):
-        (c,) = serving.deployment(s, "pvc")["spec"]["template"]["spec"]["containers"]
+        (c,) = server.deployment(s, "pvc")["spec"]["template"]["spec"]["containers"]
         probes[s.name] = c
         assert c["readinessProbe"]["httpGet"]["path"] == "/v1/models"  # ready only once the model is listed
         assert c["livenessProbe"]["httpGet"]["path"] == "/health"
@@ -139,7 +135,7 @@ def test_probes_budget_follows_model_size(prod):
 
 
 def test_placement_affinity(prod):
-    either = serving.node_affinity(served(prod, "qwen3-8b"))["nodeAffinity"]
+    either = server.node_affinity(served(prod, "qwen3-8b"))["nodeAffinity"]
     (term,) = either["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
     assert term["matchExpressions"] == [
         {
@@ -151,14 +147,14 @@ def test_placement_affinity(prod):
     assert either["preferredDuringSchedulingIgnoredDuringExecution"][0]["preference"]["matchExpressions"][0][
         "values"
     ] == ["spot"]
-    od = serving.node_affinity(served(prod, "qwen3-32b"))["nodeAffinity"]
+    od = server.node_affinity(served(prod, "qwen3-32b"))["nodeAffinity"]
     exprs = od["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"][0]["matchExpressions"]
     assert {"key": "llm-platform.io/capacity-type", "operator": "In", "values": ["on-demand"]} in exprs
     assert "preferredDuringSchedulingIgnoredDuringExecution" not in od
 
 
 def test_queries_are_aggregated_and_filtered_by_namespace_and_model(prod):
-    q = serving.queries(served(prod, "qwen3-8b"))
+    q = autoscaling.queries(served(prod, "qwen3-8b"))
     for query in q.values():
         assert 'namespace="inference",model_name="qwen3-8b"' in query
     assert q["queue"] == 'sum(vllm:num_requests_waiting{namespace="inference",model_name="qwen3-8b"})'
@@ -169,7 +165,7 @@ def test_queries_are_aggregated_and_filtered_by_namespace_and_model(prod):
 
 
 def test_scaled_object_scales_up_fast_down_slowly_with_fallback(prod):
-    so = serving.scaled_object(served(prod, "qwen3-8b"), "http://prom:9090")["spec"]
+    so = autoscaling.scaled_object(served(prod, "qwen3-8b"), "http://prom:9090")["spec"]
     assert (so["minReplicaCount"], so["maxReplicaCount"]) == (2, 8)
     (queue,) = so["triggers"]
     assert queue["metricType"] == "AverageValue" and queue["metadata"]["threshold"] == "4"
@@ -181,13 +177,13 @@ def test_scaled_object_scales_up_fast_down_slowly_with_fallback(prod):
 
 
 def test_optional_triggers_and_warm_windows(prod):
-    from stacks.config import AutoscalingConfig
+    from config.schema.models import AutoscalingConfig
 
     auto = AutoscalingConfig.model_validate(
         {"ttftP95Seconds": 2.5, "kvCacheUsage": 0.85,
          "warmWindows": [{"timezone": "Europe/Berlin", "start": "0 8 * * 1-5", "end": "0 19 * * 1-5", "replicas": 3}]}
     )  # fmt: skip
-    so = serving.scaled_object(served(prod, "qwen3-8b", autoscaling=auto), "http://prom:9090")["spec"]
+    so = autoscaling.scaled_object(served(prod, "qwen3-8b", autoscaling=auto), "http://prom:9090")["spec"]
     kinds = [(t["type"], t.get("metricType")) for t in so["triggers"]]
     assert kinds == [
         ("prometheus", "AverageValue"),
@@ -208,7 +204,7 @@ def test_optional_triggers_and_warm_windows(prod):
 def test_ttft_target_must_sit_on_a_bucket_edge():
     from pydantic import ValidationError
 
-    from stacks.config import AutoscalingConfig
+    from config.schema.models import AutoscalingConfig
 
     with pytest.raises(ValidationError, match="bucket edge"):
         AutoscalingConfig.model_validate({"ttftP95Seconds": 2.0})
@@ -216,28 +212,24 @@ def test_ttft_target_must_sit_on_a_bucket_edge():
 
 def test_preload_is_idempotent_per_revision_and_skips_unused_files(prod):
     s = served(prod, "qwen3-8b")
-    script = serving.preload_script(s)
+    script = preload.preload_script(s)
     assert script.startswith("set -eu; if [ -f ")
-    assert f"hf download Qwen/Qwen3-8B --revision {s.model.revision} --local-dir {s.cache_dir}" in script
+    assert f"hf download Qwen/Qwen3-8B --revision {s.config.revision} --local-dir {s.cache_dir}" in script
     assert script.index("hf download") < script.index(
         f"mv {s.cache_dir}/.llm-platform-complete.tmp"
     )  # marker last
-    job = serving.preload_job(s, "model-cache", "preload-qwen3-8b", {"llm-platform.io/pool": "system"})
+    job = preload.preload_job(s, "model-cache", "preload-qwen3-8b", {"llm-platform.io/pool": "system"})
     pod = job["spec"]["template"]["spec"]
     assert pod["nodeSelector"] == {"llm-platform.io/pool": "system"} and "tolerations" not in pod
     # The token is a file from the optional Secret, never an environment variable.
-    (preload,) = pod["containers"]
-    assert {"name": "HF_TOKEN_PATH", "value": f"{serving.HF_TOKEN_DIR}/token"} in preload["env"]
-    assert all("valueFrom" not in e for e in preload["env"])
+    (fetch,) = pod["containers"]
+    assert {"name": "HF_TOKEN_PATH", "value": f"{preload.HF_TOKEN_DIR}/token"} in fetch["env"]
+    assert all("valueFrom" not in e for e in fetch["env"])
     token = next(v for v in pod["volumes"] if v["name"] == "hf-token")
-    assert token["secret"] == {"secretName": serving.HF_TOKEN_SECRET, "optional": True}
-    assert {"name": "hf-token", "mountPath": serving.HF_TOKEN_DIR, "readOnly": True} in preload[
-        "volumeMounts"
-    ]
-    llama = s.model.model_copy(
-        update={"source": "hf://meta-llama/Llama-3.1-8B-Instruct", "architecture": None}
-    )
-    excludes = serving.preload_script(serving.Served(llama, s.sizing, "inference"))
+    assert token["secret"] == {"secretName": HF_TOKEN_SECRET, "optional": True}
+    assert {"name": "hf-token", "mountPath": preload.HF_TOKEN_DIR, "readOnly": True} in fetch["volumeMounts"]
+    llama = served(prod, "qwen3-8b", source="hf://meta-llama/Llama-3.1-8B-Instruct", architecture=None)
+    excludes = preload.preload_script(llama)
     assert "--exclude 'original/*'" in excludes
 
 
@@ -246,9 +238,9 @@ def test_s3_sources_sync_with_a_role_scoped_to_their_prefix(prod):
         prod, "qwen3-8b", source="s3://weights-bucket/qwen/qwen3-8b", revision=None, architecture="qwen3-8b"
     )
     assert (
-        "aws s3 sync s3://weights-bucket/qwen/qwen3-8b /models/qwen3-8b/snapshot" in serving.preload_script(s)
+        "aws s3 sync s3://weights-bucket/qwen/qwen3-8b /models/qwen3-8b/snapshot" in preload.preload_script(s)
     )
-    job = serving.preload_job(s, "model-cache", "sa", {})
+    job = preload.preload_job(s, "model-cache", "sa", {})
     assert job["spec"]["template"]["spec"]["containers"][0]["image"].startswith("amazon/aws-cli:")
     policy = s3_read_policy("weights-bucket", "qwen/qwen3-8b")
     listing, read = policy["Statement"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from stacks.catalog import GPU_INSTANCES
-from stacks.models import MODEL_CATALOG
-from stacks.sizing import GIB, kv_bytes_per_token, valid_tp_sizes, weights_gib
-from stacks.sizing import fit as fit_
+from catalog.gpus import GPU_INSTANCES
+from catalog.models import MODEL_CATALOG
+from sizing.gpu_memory import GIB, kv_bytes_per_token, valid_tp_sizes, weights_gib
+from sizing.gpu_memory import fit as fit_
 
 KIB = 1024
 

@@ -1,0 +1,75 @@
+"""Prices: on-demand and spot estimates per GPU instance type, the CPU types of the system node group, and
+the fixed hourly charges (EKS control plane, NAT gateways). The offline cost report and the capacity
+dashboard read them; `--live-prices` asks AWS instead (cost/sources.py)."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+# On-demand Linux USD/hour. us-east-1: aws/karpenter-provider-aws pkg/providers/pricing/
+# zz_generated.pricing_aws.go at v1.14.1 ("generated at 2026-07-06T14:20:29Z for us-east-1"); us-west-2:
+# skypilot-org/skypilot-catalog catalogs/v8/aws/vms.csv (commit e385a0d3), whose us-east-1 rows equal
+# Karpenter's. Prices are after AWS's June 2025 P4/P5 cut. p5e.48xlarge is sold only as Capacity Blocks: no
+# on-demand price. Both regions list the same prices; other regions have no price here (reports say "n/a").
+_PRICES_2026_07 = {
+    "g4dn.xlarge": 0.526, "g4dn.2xlarge": 0.752, "g4dn.4xlarge": 1.204, "g4dn.8xlarge": 2.176,
+    "g4dn.12xlarge": 3.912, "g4dn.16xlarge": 4.352, "g4dn.metal": 7.824,
+    "g5.xlarge": 1.006, "g5.2xlarge": 1.212, "g5.4xlarge": 1.624, "g5.8xlarge": 2.448, "g5.12xlarge": 5.672,
+    "g5.16xlarge": 4.096, "g5.24xlarge": 8.144, "g5.48xlarge": 16.288,
+    "g6.xlarge": 0.8048, "g6.2xlarge": 0.9776, "g6.4xlarge": 1.3232, "g6.8xlarge": 2.0144, "g6.12xlarge": 4.6016,
+    "g6.16xlarge": 3.3968, "g6.24xlarge": 6.6752, "g6.48xlarge": 13.3504,
+    "g6e.xlarge": 1.861, "g6e.2xlarge": 2.24208, "g6e.4xlarge": 3.00424, "g6e.8xlarge": 4.52856,
+    "g6e.12xlarge": 10.49264, "g6e.16xlarge": 7.57719, "g6e.24xlarge": 15.06559, "g6e.48xlarge": 30.13118,
+    "p4d.24xlarge": 21.957642, "p4de.24xlarge": 27.44705,
+    "p5.4xlarge": 6.88, "p5.48xlarge": 55.04, "p5en.48xlarge": 63.296,
+}  # fmt: skip
+PRICE_SOURCE = "AWS Pricing API snapshots of 2026-07 (Karpenter v1.14.1 generated table; SkyPilot catalog v8)"
+ON_DEMAND_USD_PER_HOUR: MappingProxyType[str, MappingProxyType[str, float]] = MappingProxyType(
+    {region: MappingProxyType(_PRICES_2026_07) for region in ("us-east-1", "us-west-2")}
+)
+
+# Spot as a fraction of on-demand: the zone-averaged SkyPilot spot snapshots for us-east-1/us-west-2 (2026),
+# rounded up so estimates err expensive. Spot for p4de/p5/p5en capacity is thin: treat as a hope, not a plan.
+SPOT_FRACTION: MappingProxyType[str, float] = MappingProxyType(
+    {"g4dn": 0.42, "g5": 0.41, "g6": 0.47, "g6e": 0.42, "p4d": 0.50, "p4de": 0.50, "p5": 0.40, "p5en": 0.40}
+)
+
+
+def on_demand_price(region: str, instance_type: str) -> float | None:
+    return ON_DEMAND_USD_PER_HOUR.get(region, {}).get(instance_type)
+
+
+def spot_price_estimate(region: str, instance_type: str) -> float | None:
+    price = on_demand_price(region, instance_type)
+    fraction = SPOT_FRACTION.get(instance_type.split(".")[0])
+    return None if price is None or fraction is None else price * fraction
+
+
+# EKS control plane, per cluster-hour, in every commercial region (aws.amazon.com/eks/pricing): a Kubernetes
+# version in extended support costs 6x (config.cluster.supportType EXTENDED keeps old versions running).
+EKS_CONTROL_PLANE_USD_PER_HOUR: MappingProxyType[str, float] = MappingProxyType(
+    {"STANDARD": 0.10, "EXTENDED": 0.60}
+)
+# NAT gateway hourly charge (aws.amazon.com/vpc/pricing); data processing ($0.045/GB) is usage, not counted.
+NAT_GATEWAY_USD_PER_HOUR: MappingProxyType[str, float] = MappingProxyType(
+    {"us-east-1": 0.045, "us-west-2": 0.045}
+)
+FIXED_PRICE_SOURCE = (
+    "EKS and VPC pricing pages (control plane $0.10/h standard, $0.60/h extended; NAT $0.045/h)"
+)
+
+# On-demand Linux USD/hour of the CPU families the system node group uses; the table above prices GPU types
+# only. aws/karpenter-provider-aws pkg/providers/pricing/zz_generated.pricing_aws.go (us-east-1, generated
+# 2026-01-19); us-west-2 lists the same prices for these families, as it does for every GPU row of the catalog.
+_SYSTEM_PRICES_2026 = {
+    "m5.large": 0.096, "m5.xlarge": 0.192, "m5.2xlarge": 0.384, "m5.4xlarge": 0.768,
+    "m6i.large": 0.096, "m6i.xlarge": 0.192, "m6i.2xlarge": 0.384, "m6i.4xlarge": 0.768,
+    "m7i.large": 0.1008, "m7i.xlarge": 0.2016, "m7i.2xlarge": 0.4032, "m7i.4xlarge": 0.8064,
+    "c6i.large": 0.085, "c6i.xlarge": 0.17, "c6i.2xlarge": 0.34,
+    "c7i.large": 0.08925, "c7i.xlarge": 0.1785, "c7i.2xlarge": 0.357,
+    "r6i.large": 0.126, "r6i.xlarge": 0.252, "r7i.large": 0.1323, "r7i.xlarge": 0.2646,
+}  # fmt: skip
+SYSTEM_PRICE_SOURCE = "Karpenter's generated table of 2026-01-19"
+SYSTEM_ON_DEMAND_USD_PER_HOUR: MappingProxyType[str, MappingProxyType[str, float]] = MappingProxyType(
+    {region: MappingProxyType(_SYSTEM_PRICES_2026) for region in ("us-east-1", "us-west-2")}
+)

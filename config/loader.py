@@ -1,0 +1,117 @@
+"""Turn the raw stack config into validated sections, or into a list of errors that name their keys.
+
+Both ways the program runs feed this: under `pulumi up` the raw config comes from the Pulumi runtime, offline
+it comes from `Pulumi.<stack>.yaml` (see `planner/stackfile.py`). Each `llm-platform:` key is validated on its
+own, so one broken section never hides the errors of another; the rules across keys (config/rules.py) run on
+the sections that are valid. Nothing here touches Pulumi resources: config fails before anything exists.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from config.issues import ConfigError, ConfigIssue, pydantic_issues
+from config.rules import Sections, run_rules
+from config.schema.platform import NAMESPACE, REGION_KEY, REQUIRED, SECRET_KEYS, SECTIONS, PlatformConfig
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One stack file's config after every check: the sections that validated, and every issue found."""
+
+    sections: Sections
+    values: Mapping[str, Any]  # PlatformConfig field -> validated section
+    issues: tuple[ConfigIssue, ...]
+
+    def config(self) -> PlatformConfig:
+        """The whole config; only when there are no issues."""
+        assert not self.issues, "a config with issues has no PlatformConfig"
+        return PlatformConfig.model_validate(
+            {PlatformConfig.model_fields[f].alias: v for f, v in self.values.items()}  # already validated
+        )
+
+
+def parse_raw(flat: Mapping[str, str]) -> dict[str, Any]:
+    """Decode values as the Pulumi CLI passes them: objects and lists as JSON strings, scalars as text."""
+    out: dict[str, Any] = {}
+    for key, value in flat.items():
+        if isinstance(value, str):
+            try:
+                out[key] = json.loads(value)
+            except ValueError:
+                out[key] = value
+        else:
+            out[key] = value
+    return out
+
+
+def check_config(flat: Mapping[str, str], secret_keys: Collection[str] = ()) -> Checked:
+    """Validate every key and run every rule across keys; collect every issue.
+
+    `secret_keys` are the keys the stack file holds encrypted (`secure:`); secrets must be among them."""
+    raw = parse_raw(flat)
+    for key in SECRET_KEYS:
+        if key in flat:
+            raw[key] = str(flat[key])  # never JSON-decode a secret
+    values: dict[str, Any] = {}
+    issues = _region(raw, values) + _unknown_keys(raw) + _sections(raw, values) + _secrets(raw, secret_keys)
+    sections = Sections(values)
+    issues += run_rules(sections)
+    return Checked(sections, values, tuple(issues))
+
+
+def load_config(flat: Mapping[str, str], source: str, secret_keys: Collection[str] = ()) -> PlatformConfig:
+    """The validated config; ConfigError listing every problem, each naming its stack-file key.
+
+    Valid key by key and across keys; whether the models fit their pools is decided when the fleet is
+    resolved (fleet/load.py), which is what the program and the planner call."""
+    checked = check_config(flat, secret_keys)
+    if checked.issues:
+        raise ConfigError(list(checked.issues), source)
+    return checked.config()
+
+
+def _region(raw: Mapping[str, Any], values: dict[str, Any]) -> list[ConfigIssue]:
+    region = raw.get(REGION_KEY)
+    if not isinstance(region, str) or not region:
+        return [ConfigIssue(REGION_KEY, "required: the AWS region to deploy to, e.g. us-west-2")]
+    values["region"] = region
+    return []
+
+
+def _unknown_keys(raw: Mapping[str, Any]) -> list[ConfigIssue]:
+    issues = []
+    for key in sorted(k for k in raw if k.startswith(f"{NAMESPACE}:") and k not in SECTIONS):
+        hint = difflib.get_close_matches(key, SECTIONS, n=1)
+        suggestion = f"did you mean {hint[0]}? " if hint else ""
+        issues.append(ConfigIssue(key, f"unknown key; {suggestion}allowed keys: {', '.join(SECTIONS)}"))
+    return issues
+
+
+def _sections(raw: Mapping[str, Any], values: dict[str, Any]) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    for key, (field, schema, default) in SECTIONS.items():
+        if key in raw:
+            try:
+                values[field] = TypeAdapter(schema).validate_python(raw[key])
+            except ValidationError as exc:
+                issues.extend(pydantic_issues(key, schema, exc))
+        elif default is REQUIRED:
+            issues.append(ConfigIssue(key, "required key is missing"))
+        else:
+            values[field] = default()
+    return issues
+
+
+def _secrets(raw: Mapping[str, Any], secret_keys: Collection[str]) -> list[ConfigIssue]:
+    return [
+        ConfigIssue(key, f"must be stored encrypted: pulumi config set --secret {key} <value>")
+        for key in SECRET_KEYS
+        if key in raw and key not in secret_keys
+    ]

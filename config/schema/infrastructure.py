@@ -1,0 +1,246 @@
+"""The AWS side: `network`, `cluster`, `nodeAmi`, `gpuNodeGroups` and `modelCache`."""
+
+from __future__ import annotations
+
+import re
+from ipaddress import IPv4Network
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
+
+from catalog.amis import AMI_FAMILIES
+from catalog.gpus import GPU_INSTANCES, gpu_model
+from catalog.kubernetes import SUPPORTED_KUBERNETES_VERSIONS
+from config.schema.base import DnsLabel, RoleArns, Section, at_least, unique
+
+AZ_PATTERN = r"^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$"
+# The retention periods CloudWatch Logs accepts.
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+                      2922, 3288, 3653)  # fmt: skip
+LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+
+
+class NetworkConfig(Section):
+    """`llm-platform:network` — the VPC."""
+
+    cidr: IPv4Network = Field(
+        IPv4Network("10.0.0.0/16"),
+        description="VPC CIDR, /16 to /20. Private subnets get 1/8 of it each (room for VPC-CNI pod IPs).",
+    )
+    availability_zones: Annotated[list[Annotated[str, Field(pattern=AZ_PATTERN)]], AfterValidator(unique)] = (
+        Field(
+            min_length=2,
+            max_length=6,
+            description="AZ names in `aws:region` (EKS needs two; prod uses three). Named, not counted, so a "
+            "plan never changes because AWS reordered zones, and so GPU-scarce zones can be avoided.",
+        )
+    )
+    nat_gateways: Literal["single", "perAz"] = Field(
+        "perAz", description="`perAz` keeps private subnets online when one AZ fails; `single` is cheaper."
+    )
+
+    @field_validator("cidr")
+    @classmethod
+    def _cidr_size(cls, v: IPv4Network) -> IPv4Network:
+        if not 16 <= v.prefixlen <= 20:
+            raise ValueError(f"prefix length must be /16 to /20, got /{v.prefixlen}")
+        if not v.is_private:
+            raise ValueError("must be a private (RFC 1918) range")
+        return v
+
+
+class EndpointConfig(Section):
+    """`llm-platform:cluster.endpoint` — who can reach the Kubernetes API."""
+
+    private_access: bool = Field(True, description="Reachable from inside the VPC.")
+    public_access: bool = Field(
+        False, description="Reachable from the internet, restricted to `publicAccessCidrs`."
+    )
+    public_access_cidrs: Annotated[list[IPv4Network], AfterValidator(unique)] = Field(
+        default_factory=list,
+        description="Required when `publicAccess` is true; 0.0.0.0/0 is allowed but warned.",
+    )
+
+    @field_validator("public_access")
+    @classmethod
+    def _reachable(cls, v: bool, info: ValidationInfo) -> bool:
+        if not v and info.data.get("private_access") is False:
+            raise ValueError(
+                "privateAccess and publicAccess are both false: nobody could reach the cluster API"
+            )
+        return v
+
+    @field_validator("public_access_cidrs")
+    @classmethod
+    def _cidrs_match_access(cls, v: list[IPv4Network], info: ValidationInfo) -> list[IPv4Network]:
+        public = info.data.get("public_access")
+        if public and not v:
+            raise ValueError("publicAccess is true, so list the CIDRs allowed in (e.g. your VPN egress)")
+        if v and public is False:
+            raise ValueError("set but publicAccess is false: remove the CIDRs or enable publicAccess")
+        return v
+
+
+class SizedNodeGroup(Section):
+    """Size rules shared by every node group section (fields are declared by each subclass, in the order
+    minSize, maxSize, desiredSize, so each check sees the values before it)."""
+
+    @field_validator("max_size", check_fields=False)
+    @classmethod
+    def _max_ge_min(cls, v: int, info: ValidationInfo) -> int:
+        return at_least(v, info, "min_size")
+
+    @field_validator("desired_size", check_fields=False)
+    @classmethod
+    def _desired_in_range(cls, v: int | None, info: ValidationInfo) -> int | None:
+        lo, hi = info.data.get("min_size"), info.data.get("max_size")
+        if v is not None and lo is not None and hi is not None and not lo <= v <= hi:
+            raise ValueError(f"must lie between minSize ({lo}) and maxSize ({hi})")
+        return v
+
+    @property
+    def initial_size(self) -> int:
+        """The node count at creation: desiredSize, else minSize. Afterwards the autoscaler owns it."""
+        return self.desired_size if self.desired_size is not None else self.min_size  # type: ignore[attr-defined]
+
+
+class SystemNodeGroupConfig(SizedNodeGroup):
+    """`llm-platform:cluster.systemNodeGroup` — on-demand CPU nodes for controllers (never GPUs)."""
+
+    instance_types: Annotated[list[str], AfterValidator(unique)] = Field(
+        ["m7i.xlarge"],
+        min_length=1,
+        description="x86_64 CPU instance types; EKS launches on-demand capacity in the order listed.",
+    )
+    min_size: int = Field(
+        2, ge=1, description="At least 1: controllers (Karpenter, KEDA, CoreDNS) live here."
+    )
+    max_size: int = Field(4, ge=1, le=100, description="Most nodes the group may scale to.")
+    desired_size: int | None = Field(
+        None, description="Initial size; defaults to minSize. The autoscaler owns it."
+    )
+    disk_size_gib: int = Field(50, ge=20, le=1000, description="Root volume (gp3) of each system node.")
+
+    @field_validator("instance_types")
+    @classmethod
+    def _not_gpu(cls, v: list[str]) -> list[str]:
+        gpus = [t for t in v if t in GPU_INSTANCES]
+        if gpus:
+            raise ValueError(f"GPU instance types do not belong in the system node group: {', '.join(gpus)}")
+        # The system group runs the x86_64 AMI; Graviton families (m7g, c8gd, ...) would not boot it.
+        graviton = [t for t in v if re.match(r"^[a-z]+\d+g[a-z]*\.", t)]
+        if graviton:
+            raise ValueError(f"arm64 (Graviton) instance types are not supported yet: {', '.join(graviton)}")
+        return v
+
+
+class ClusterConfig(Section):
+    """`llm-platform:cluster` — the EKS control plane."""
+
+    name: str = Field(pattern=r"^[a-zA-Z][a-zA-Z0-9-]{0,99}$", description="EKS cluster name.")
+    kubernetes_version: Literal[SUPPORTED_KUBERNETES_VERSIONS] = Field(  # type: ignore[valid-type]
+        description="Pinned Kubernetes minor version."
+    )
+    endpoint: EndpointConfig = Field(
+        default_factory=EndpointConfig, description="Who can reach the Kubernetes API (see below)."
+    )
+    log_types: Annotated[list[Literal[LOG_TYPES]], AfterValidator(unique)] = Field(  # type: ignore[valid-type]
+        list(LOG_TYPES), description="Control-plane log types sent to CloudWatch Logs."
+    )
+    log_retention_days: Literal[LOG_RETENTION_DAYS] = Field(  # type: ignore[valid-type]
+        90, description="CloudWatch retention of control-plane logs (EKS would keep them forever)."
+    )
+    admin_role_arns: RoleArns = Field(
+        default_factory=list, description="IAM roles granted cluster-admin through EKS access entries."
+    )
+    deletion_protection: bool = Field(True, description="EKS refuses to delete the cluster while true.")
+    support_type: Literal["STANDARD", "EXTENDED"] = Field(
+        "STANDARD",
+        description="EKS upgrade policy. EXTENDED keeps an old version running at 6x the control-plane price.",
+    )
+    system_node_group: SystemNodeGroupConfig = Field(
+        default_factory=SystemNodeGroupConfig,
+        description="The on-demand CPU node group every controller runs on (see below).",
+    )
+
+
+class NodeAmiConfig(Section):
+    """`llm-platform:nodeAmi` — ONE pinned AMI release for every node we create (one driver/CUDA version)."""
+
+    family: Literal[tuple(AMI_FAMILIES)] = Field(  # type: ignore[valid-type]
+        "al2023", description="al2023 (driver + toolkit in the AMI) or bottlerocket (also the device plugin)."
+    )
+    release_version: str = Field(
+        description="Managed node group release_version, e.g. 1.35.6-20260714 (al2023) or 1.65.0-0be31b34 "
+        "(bottlerocket). Never 'latest': an AMI release changes the NVIDIA driver."
+    )
+
+    @field_validator("release_version")
+    @classmethod
+    def _release_matches_family(cls, v: str, info: ValidationInfo) -> str:
+        family = info.data.get("family")
+        if family is None:
+            return v
+        fam = AMI_FAMILIES[family]
+        if not fam.release_pattern.match(v):
+            raise ValueError(f"not a {family} release version (expected the form {fam.release_example})")
+        return v
+
+
+class GpuNodeGroupConfig(SizedNodeGroup):
+    """One entry of `llm-platform:gpuNodeGroups` — one EKS managed node group, tainted for GPU work only."""
+
+    name: DnsLabel = Field(
+        max_length=30, description="Pool name; becomes the node label llm-platform.io/pool."
+    )
+    capacity_type: Literal["on-demand", "spot"] = Field(description="on-demand | spot.")
+    instance_types: Annotated[list[str], AfterValidator(unique)] = Field(
+        min_length=1, description="GPU instance types, all with the same GPU model. Spot: list several."
+    )
+    min_size: int = Field(ge=0, le=100, description="Nodes kept running; 0 lets the group scale to zero.")
+    max_size: int = Field(
+        ge=1, le=100, description="Most nodes: with the GPUs per node, the group's GPU capacity."
+    )
+    desired_size: int | None = Field(
+        None, description="Initial size; defaults to minSize. The autoscaler owns it."
+    )
+    disk_size_gib: int = Field(
+        200, ge=100, le=4096, description="Image volume: vLLM images are ~10 GB compressed, ~25 GB unpacked."
+    )
+    labels: dict[str, str] = Field(default_factory=dict, description="Extra node labels.")
+
+    @field_validator("instance_types")
+    @classmethod
+    def _known_gpu_types(cls, v: list[str]) -> list[str]:
+        unknown = [t for t in v if t not in GPU_INSTANCES]
+        if unknown:
+            known = ", ".join(sorted({i.family for i in GPU_INSTANCES.values()}))
+            raise ValueError(f"not in the GPU instance catalog: {', '.join(unknown)} (families: {known})")
+        gpus = sorted({gpu_model(GPU_INSTANCES[t]) for t in v})
+        if len(gpus) > 1:
+            raise ValueError(
+                "instance types mix GPU models "
+                + ", ".join(f"{n} {m} GiB" for n, m in gpus)
+                + ": one node group must expose one GPU model (split it into several groups)"
+            )
+        return v
+
+
+class ModelCacheConfig(Section):
+    """`llm-platform:modelCache` — the shared EFS model-weights cache."""
+
+    namespace: DnsLabel = Field("inference", description="Namespace of the inference workloads and the PVC.")
+    pvc_name: DnsLabel = Field("model-cache", description="The one shared ReadWriteMany claim.")
+    size_gib: int = Field(
+        1024,
+        ge=1,
+        description="Requested PVC size. EFS does not enforce it; it documents the expected footprint.",
+    )
+    throughput_mode: Literal["elastic", "bursting"] = Field(
+        "elastic", description="elastic: full read speed for cold starts without provisioning throughput."
+    )
+    protect: bool = Field(
+        True,
+        description="Protect the file system and its KMS key from deletion and keep them when the stack is "
+        "destroyed, so no config edit or destroy can lose cached weights.",
+    )

@@ -1,0 +1,178 @@
+"""What a stack costs a month at minimum and at maximum scale, from its resolved fleet and a price source.
+
+`make plan` writes the estimate to build/<stack>/cost.md (cost/report.py renders it). Capacity is priced where
+it is paid for: the fixed charges, the managed node groups and the Karpenter NodePools (cost/capacity.py).
+Models run on that capacity, so the model table attributes it (what each model's replicas occupy) and is never
+added on top.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from catalog.prices import EKS_CONTROL_PLANE_USD_PER_HOUR, NAT_GATEWAY_USD_PER_HOUR
+from config.schema.platform import PlatformConfig
+from cost import capacity
+from cost.lines import (
+    HOURS_PER_MONTH,
+    Charge,
+    ModelCost,
+    NodeGroupCost,
+    NodePoolCost,
+    Scale,
+    Total,
+    add,
+    sum_or_none,
+)
+from cost.sources import PriceSource
+from fleet.model import Fleet
+
+EXCLUDED = (
+    "EBS volumes (node image volumes, the Prometheus volume)",
+    "EFS storage and throughput (the model cache)",
+    "data transfer (internet egress, cross-AZ traffic)",
+    "NAT gateway data processing (per GB)",
+    "load balancers",
+    "CloudWatch Logs (control-plane logs), KMS keys, SQS and EventBridge (Karpenter interruptions)",
+)
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    stack: str
+    region: str
+    price_source: str
+    fixed: tuple[Charge, ...]
+    system: NodeGroupCost
+    node_groups: tuple[NodeGroupCost, ...]
+    node_pools: tuple[NodePoolCost, ...]
+    models: tuple[ModelCost, ...]
+    warnings: tuple[str, ...]
+
+    def rows(self) -> list[tuple[str, float | None, float | None]]:
+        """The summary: (what, $/h at minimum, $/h at maximum), one row per kind of spend."""
+        rows = [(c.name, c.hourly, c.hourly) for c in self.fixed]
+        rows.append(
+            (
+                f"System node group ({self.system.priced_type}, on-demand)",
+                self.system.hourly("min"),
+                self.system.hourly("max"),
+            )
+        )
+        for kind in ("on-demand", "spot"):
+            groups = [g for g in self.node_groups if g.capacity_type == kind]
+            if groups:
+                rows.append(
+                    (
+                        f"GPU node groups, {kind}",
+                        sum_or_none(g.hourly("min") for g in groups),
+                        sum_or_none(g.hourly("max") for g in groups),
+                    )
+                )
+        for kind in ("on-demand", "spot"):
+            pools = [p for p in self.node_pools if p.capacity_type == kind]
+            if pools:
+                rows.append(
+                    (
+                        f"Karpenter NodePools, {kind}",
+                        sum_or_none(p.hourly("min") for p in pools),
+                        sum_or_none(p.hourly("max") for p in pools),
+                    )
+                )
+        return rows
+
+    def hourly(self, scale: Scale) -> Total:
+        return add(row[1 if scale == "min" else 2] for row in self.rows())
+
+    def monthly(self, scale: Scale) -> Total:
+        h = self.hourly(scale)
+        return Total(h.usd * HOURS_PER_MONTH, h.complete)
+
+    def worst_monthly(self) -> Total:
+        """Maximum scale with every node the priciest type its group or NodePool allows."""
+        parts = [c.hourly for c in self.fixed] + [self.system.worst_hourly]
+        parts += [g.worst_hourly for g in self.node_groups] + [p.worst_hourly for p in self.node_pools]
+        h = add(parts)
+        return Total(h.usd * HOURS_PER_MONTH, h.complete)
+
+    def models_monthly(self, scale: Scale) -> Total:
+        h = add(m.hourly(scale) for m in self.models)
+        return Total(h.usd * HOURS_PER_MONTH, h.complete)
+
+
+# --- estimate ---------------------------------------------------------------------------------------------
+
+
+def estimate(fleet: Fleet, prices: PriceSource, stack: str) -> CostEstimate:
+    cfg, region = fleet.config, fleet.region
+    price_of = capacity.price_function(prices, region)
+    fixed = (_control_plane(cfg), _nat_gateways(cfg))
+    sys_cfg = cfg.cluster.system_node_group
+    system = capacity.node_group(
+        "system", "on-demand", tuple(sys_cfg.instance_types), sys_cfg.min_size, sys_cfg.max_size, price_of,
+        system=True,
+    )  # fmt: skip
+    groups = tuple(
+        capacity.node_group(
+            p.name, p.capacity_type, p.instance_types, p.config.min_size, p.config.max_size, price_of
+        )
+        for p in fleet.node_groups
+    )
+    launched, warnings = capacity.karpenter_at_min(fleet, {g.name: g for g in groups})
+    node_pools = tuple(
+        capacity.node_pool(p, fleet.models, launched.get(p.name, ()), price_of) for p in fleet.node_pools
+    )
+    models = tuple(capacity.model_cost(m, price_of) for m in fleet.models)
+    warnings += _unpriced(region, fixed, (system, *groups), node_pools, models)
+    warnings += prices.warnings
+    return CostEstimate(
+        stack=stack,
+        region=region,
+        price_source=prices.description,
+        fixed=fixed,
+        system=system,
+        node_groups=groups,
+        node_pools=node_pools,
+        models=models,
+        warnings=tuple(dict.fromkeys(warnings)),  # each once, in order
+    )
+
+
+def _unpriced(
+    region: str,
+    fixed: Sequence[Charge],
+    groups: Sequence[NodeGroupCost],
+    pools: Sequence[NodePoolCost],
+    models: Sequence[ModelCost],
+) -> list[str]:
+    """One warning per line of the report that has no price (it shows n/a and the totals leave it out)."""
+    missing = [f"{c.name}: no price for {region}" for c in fixed if c.unit_price is None]
+    missing += [
+        f"node group {g.name}: no {g.capacity_type} price for {g.priced_type} in {region}"
+        for g in groups
+        if g.price is None
+    ]
+    missing += [
+        f"NodePool {p.name}: no {p.capacity_type} price for {p.priced_type} in {region}"
+        for p in pools
+        if p.price is None
+    ]
+    missing += [
+        f"model {m.name}: no {m.priced_as} price for {m.instance_type} in {region}"
+        for m in models
+        if m.price is None
+    ]
+    return [f"{w}: shown as n/a and left out of the totals" for w in missing]
+
+
+def _control_plane(cfg: PlatformConfig) -> Charge:
+    support = cfg.cluster.support_type
+    return Charge(f"EKS control plane ({support} support)", 1, EKS_CONTROL_PLANE_USD_PER_HOUR.get(support))
+
+
+def _nat_gateways(cfg: PlatformConfig) -> Charge:
+    count = len(cfg.network.availability_zones) if cfg.network.nat_gateways == "perAz" else 1
+    price = NAT_GATEWAY_USD_PER_HOUR.get(cfg.region)
+    per = "one per AZ" if cfg.network.nat_gateways == "perAz" else "single"
+    return Charge(f"NAT gateways ({count}, {per}; hourly charge only)", count, price)

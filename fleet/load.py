@@ -1,0 +1,134 @@
+"""Load a stack's config and resolve it into the Fleet: the one entry point of the program and the planner.
+
+Every issue comes at once, each naming its key as the stack file writes it: the schema's and the rules'
+(config/), then, for every model whose own keys are valid, whether it fits its pools (fleet/placement.py).
+Each model is placed once; the Fleet is built from those placements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+from catalog.models import Architecture, lookup
+from config.issues import ConfigError, ConfigIssue
+from config.loader import check_config
+from config.schema.models import ArchitectureConfig, ModelConfig
+from config.schema.platform import NAMESPACE, PlatformConfig
+from fleet.addons import resolve_addons
+from fleet.budgets import budgets
+from fleet.model import Fleet, ModelPlan, Placement, Pool
+from fleet.placement import PlacementError, place
+from fleet.pools import resolve_pools
+from sizing.gpu_memory import weights_gib
+from vocabulary.objects import MODEL_CACHE_MOUNT, SERVING_PORT
+
+
+def load_fleet(flat: Mapping[str, str], source: str, secret_keys: Collection[str] = ()) -> Fleet:
+    """The resolved fleet of a stack's raw config; ConfigError listing every problem otherwise."""
+    checked = check_config(flat, secret_keys)
+    issues = list(checked.issues)
+    pools: Mapping[str, Pool] = {}
+    placements: dict[int, Placement] = {}
+    s = checked.sections
+    if s.has(("region", "gpu_node_groups", "addons", "models")):
+        pools = resolve_pools(s.gpu_node_groups, s.addons)
+        placements, placement_issues = place_models(s.models, pools, s.region, skip=_models_with(issues))
+        issues += placement_issues
+    if issues:
+        raise ConfigError(issues, source)
+    return resolve(checked.config(), pools, placements)
+
+
+def resolve_fleet(cfg: PlatformConfig, source: str = "config") -> Fleet:
+    """The fleet of an already validated config (tests, and callers that edit a config in code)."""
+    pools = resolve_pools(cfg.gpu_node_groups, cfg.addons)
+    placements, issues = place_models(cfg.models, pools, cfg.region)
+    if issues:
+        raise ConfigError(issues, source)
+    return resolve(cfg, pools, placements)
+
+
+def place_models(
+    models: list[ModelConfig], pools: Mapping[str, Pool], region: str, skip: Collection[int] = ()
+) -> tuple[dict[int, Placement], list[ConfigIssue]]:
+    """Each model's placement by its position, and an issue for each that cannot be placed. Models in `skip`
+    (their own keys have errors already) are left out."""
+    placements: dict[int, Placement] = {}
+    issues: list[ConfigIssue] = []
+    for i, m in enumerate(models):
+        if i in skip:
+            continue
+        try:
+            placements[i] = place(m, architecture_of(m), pools, region)
+        except PlacementError as err:
+            issues.append(ConfigIssue(f"{_key(i)}.{err.key}", f"{m.name}: {err}"))
+    return placements, issues
+
+
+def resolve(cfg: PlatformConfig, pools: Mapping[str, Pool], placements: Mapping[int, Placement]) -> Fleet:
+    """Build the Fleet from a valid config, its pools and every model's placement (by position in `models`)."""
+    capacity = sum(p.gpu_capacity for p in pools.values())
+    addons = resolve_addons(cfg.addons)
+    namespace = cfg.model_cache.namespace
+    models = tuple(
+        _model_plan(i, m, placements[i], namespace, addons.interceptor_port) for i, m in enumerate(cfg.models)
+    )
+    return Fleet(
+        config=cfg,
+        pools=dict(pools),
+        models=models,
+        addons=addons,
+        gpu_capacity=capacity,
+        gpu_quota=cfg.serving.gpu_quota if cfg.serving.gpu_quota is not None else capacity,
+        namespace=namespace,
+    )
+
+
+def architecture_of(m: ModelConfig) -> Architecture:
+    """The model's shape: its own `architecture` block, or its catalog entry (config/rules.py made sure one
+    exists)."""
+    if isinstance(m.architecture, ArchitectureConfig):
+        a = m.architecture
+        return Architecture(a.params_b, a.layers, a.hidden_size, a.attention_heads, a.kv_heads, a.head_dim,
+                            a.native_dtype)  # fmt: skip
+    entry = lookup(m.catalog_key) if m.catalog_key else None
+    assert entry is not None, f"{m.name}: no architecture (config/rules.py architecture-known)"
+    return entry.arch
+
+
+def _model_plan(
+    i: int, m: ModelConfig, placement: Placement, namespace: str, interceptor_port: int | None
+) -> ModelPlan:
+    weights = weights_gib(placement.arch, "native")
+    b = budgets(weights)
+    proxy = f"{m.name}-proxy" if m.autoscaling.scale_to_zero else None
+    if proxy is not None:
+        endpoint = f"http://{proxy}.{namespace}.svc:{interceptor_port}/v1"
+    else:
+        endpoint = f"http://{m.name}.{namespace}.svc:{SERVING_PORT}/v1"
+    return ModelPlan(
+        config=m,
+        key=_key(i),
+        catalog=lookup(m.catalog_key) if m.catalog_key else None,
+        placement=placement,
+        namespace=namespace,
+        # One directory per revision: a new revision downloads beside the old one, never over it.
+        cache_dir=f"{MODEL_CACHE_MOUNT}/{m.name}/{m.revision or 'snapshot'}",
+        endpoint=endpoint,
+        proxy_name=proxy,
+        weights_gib=weights,
+        startup_budget_s=b.startup_s,
+        preload_budget_s=b.preload_s,
+        cold_start_s=b.cold_start_s,
+        rollout_timeout_s=b.rollout_timeout_s,
+    )
+
+
+def _key(i: int) -> str:
+    return f"{NAMESPACE}:models[{i}]"
+
+
+def _models_with(issues: list[ConfigIssue]) -> set[int]:
+    """Positions of the models whose own keys already have an issue."""
+    prefix = f"{NAMESPACE}:models["
+    return {int(i.key[len(prefix) :].split("]", 1)[0]) for i in issues if i.key.startswith(prefix)}

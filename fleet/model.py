@@ -1,0 +1,146 @@
+"""The resolved fleet as frozen data. Built by fleet/load.py; read by everything downstream."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from catalog.gpus import GPU_INSTANCES, GpuInstance
+from catalog.models import Architecture, CatalogModel
+from config.schema.addons import NodePoolConfig
+from config.schema.infrastructure import GpuNodeGroupConfig
+from config.schema.models import ModelConfig
+from config.schema.platform import PlatformConfig
+from sizing.gpu_memory import Fit
+from vocabulary.addons import Release
+
+PoolKind = Literal["node group", "NodePool"]
+
+
+@dataclass(frozen=True)
+class Pool:
+    """One GPU pool: an EKS managed node group or a Karpenter NodePool (only while Karpenter is enabled)."""
+
+    name: str
+    kind: PoolKind
+    capacity_type: str  # on-demand | spot
+    # Node group: as listed (EKS launches on-demand types in that order). NodePool: every catalog size of its
+    # families.
+    instance_types: tuple[str, ...]
+    # The pool's one GPU model, as its first instance type carries it: read gpu_name and memory from it, not
+    # gpu_count (sizes differ in how many GPUs they carry).
+    gpu: GpuInstance
+    # Most physical GPUs the pool can ever hold: a node group's maxSize x the most GPUs any of its types has,
+    # a NodePool's nvidia.com/gpu limit.
+    gpu_capacity: int
+    # A NodePool's `limits`, as its manifest renders them (empty for a node group).
+    limits: Mapping[str, int]
+    time_slices: int  # pods sharing each GPU (1: whole GPUs)
+    labels: Mapping[str, str]  # node labels: one affinity fits node groups and NodePools alike
+    config: GpuNodeGroupConfig | NodePoolConfig
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one model's replicas run and how each is sized (one GPU model, so one fit for every type)."""
+
+    arch: Architecture
+    pools: tuple[Pool, ...]
+    tp: int  # GPUs per replica
+    fit: Fit
+    instance_types: tuple[str, ...]  # the pools' types with at least `tp` GPUs, cheapest on-demand first
+
+    @property
+    def cheapest_type(self) -> str:
+        return self.instance_types[0]
+
+    @property
+    def capacity_types(self) -> tuple[str, ...]:
+        return tuple(sorted({p.capacity_type for p in self.pools}))
+
+    def replicas_per_node(self, instance_type: str | None = None) -> int:
+        return GPU_INSTANCES[instance_type or self.cheapest_type].gpu_count // self.tp
+
+    def price_per_replica(
+        self, node_price: Callable[[str], float | None], instance_type: str | None = None
+    ) -> float | None:
+        """$/h of one replica: the node's price x the share of its GPUs a replica takes (TP / GPUs per node),
+        on `instance_type` (default: the cheapest). `node_price` answers $/h for an instance type."""
+        t = instance_type or self.cheapest_type
+        price = node_price(t)
+        return None if price is None else price * self.tp / GPU_INSTANCES[t].gpu_count
+
+
+@dataclass(frozen=True)
+class ModelPlan:
+    """One served model, resolved: its config, catalog entry, placement, names, endpoint and time budgets."""
+
+    config: ModelConfig
+    key: str  # the entry's stack-file key, e.g. llm-platform:models[1]
+    catalog: CatalogModel | None
+    placement: Placement
+    namespace: str
+    cache_dir: str  # where its weights live on the shared cache (one directory per revision)
+    endpoint: str  # where clients send requests: the Service, or the interceptor that wakes it from zero
+    proxy_name: str | None  # scale to zero: the `<model>-proxy` name callers use
+    weights_gib: float  # as the checkpoint is stored and read at start
+    startup_budget_s: int  # container start to serving: weights read from the cache + engine warm-up
+    preload_budget_s: int  # download into the cache
+    cold_start_s: int  # zero replicas to the first answer: a node, the image, then the startup budget
+    rollout_timeout_s: int  # how long `pulumi up` waits for the Deployment: preload + startup
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def tp(self) -> int:
+        return self.placement.tp
+
+    @property
+    def scales_to_zero(self) -> bool:
+        return self.config.autoscaling.scale_to_zero
+
+
+@dataclass(frozen=True)
+class AddonPlan:
+    """The enabled add-ons' releases, and the in-cluster addresses other parts call (None when off)."""
+
+    monitoring: Release | None
+    gpu_operator: Release | None
+    keda: Release | None
+    keda_http: Release | None
+    prometheus_url: str | None
+    grafana_service: str | None
+    http_scaler: str | None  # the KEDA HTTP add-on's external scaler (host:port), for external-push triggers
+    interceptor_host: str | None  # the interceptor's proxy Service, which `<model>-proxy` names resolve to
+    interceptor_port: int | None
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """The whole platform, resolved once. `config` stays available for plain settings (names, sizes, flags)."""
+
+    config: PlatformConfig
+    pools: Mapping[str, Pool]  # node groups in config order, then NodePools
+    models: tuple[ModelPlan, ...]
+    addons: AddonPlan
+    gpu_capacity: int  # physical GPUs every pool together can hold
+    gpu_quota: int  # the inference namespace's nvidia.com/gpu quota: configured, or gpu_capacity
+    namespace: str  # the inference namespace
+
+    @property
+    def region(self) -> str:
+        return self.config.region
+
+    @property
+    def node_groups(self) -> tuple[Pool, ...]:
+        return tuple(p for p in self.pools.values() if p.kind == "node group")
+
+    @property
+    def node_pools(self) -> tuple[Pool, ...]:
+        return tuple(p for p in self.pools.values() if p.kind == "NodePool")
+
+    def model(self, name: str) -> ModelPlan:
+        return next(m for m in self.models if m.name == name)

@@ -1,0 +1,167 @@
+"""Where each configured model runs: its GPU pools, tensor parallelism, KV capacity and instance types.
+
+Decided from config alone, before anything exists, so a model that cannot fit is refused at `make plan` /
+`pulumi preview` with the numbers, not 20 minutes into a pod start. The one place that sizes a model: the
+fleet is resolved once (fleet/load.py) and everything else reads its placements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from catalog.gpus import GPU_INSTANCES, GpuInstance, gpu_model
+from catalog.models import Architecture
+from catalog.prices import on_demand_price
+from config.schema.models import ModelConfig
+from fleet.model import Placement, Pool
+from sizing.gpu_memory import Fit, fit, valid_tp_sizes
+
+WEIGHT_FORMAT = {"none": "native", "fp8": "fp8", "awq": "awq", "gptq": "gptq"}
+
+
+class PlacementError(ValueError):
+    """A message naming the numbers and the ways out, and the model key to change (as the stack file spells
+    it, below the model's own key)."""
+
+    def __init__(self, message: str, key: str):
+        super().__init__(message)
+        self.key = key
+
+
+def place(model: ModelConfig, arch: Architecture, pools: Mapping[str, Pool], region: str) -> Placement:
+    """The model's placement on `pools` (every pool of the stack), or PlacementError."""
+    chosen = _pools_of(model, pools)
+    gpu = chosen[0].gpu
+    max_gpus = max(GPU_INSTANCES[t].gpu_count for p in chosen for t in p.instance_types)
+    tp = _tensor_parallelism(arch, model, gpu, max_gpus)
+    types = sorted(
+        {t for p in chosen for t in p.instance_types if GPU_INSTANCES[t].gpu_count >= tp},
+        key=lambda t: (on_demand_price(region, t) or float("inf"), t),
+    )
+    return Placement(arch, chosen, tp, _fit(arch, model, gpu, tp), tuple(types))
+
+
+def _pools_of(model: ModelConfig, pools: Mapping[str, Pool]) -> tuple[Pool, ...]:
+    """The pools the model may use: named, of one GPU model, offering the capacity type it wants."""
+    unknown = [p for p in model.placement.pools if p not in pools]
+    if unknown:
+        raise PlacementError(
+            f"no GPU pool named {', '.join(unknown)} (pools: {', '.join(pools) or 'none'})", "placement.pools"
+        )
+    gpus = sorted({gpu_model(pools[p].gpu) for p in model.placement.pools})
+    if len(gpus) > 1:
+        raise PlacementError(
+            "pools with different GPUs ("
+            + ", ".join(f"{n} {m} GB" for n, m in gpus)
+            + "): one model is sized "
+            "for one GPU model; list pools of the same GPU",
+            "placement.pools",
+        )
+    wanted = model.placement.capacity_type
+    chosen = tuple(
+        pools[p] for p in model.placement.pools if wanted == "either" or pools[p].capacity_type == wanted
+    )
+    if not chosen:
+        raise PlacementError(
+            f"none of the pools {model.placement.pools} provides {wanted} capacity", "placement.capacityType"
+        )
+    return chosen
+
+
+def _tensor_parallelism(arch: Architecture, model: ModelConfig, gpu: GpuInstance, max_gpus: int) -> int:
+    candidates = valid_tp_sizes(arch, max_gpus)
+    need = model.min_concurrency
+    if model.tensor_parallel_size == "auto":
+        tp = next((t for t in candidates if _fit(arch, model, gpu, t).fits(need)), None)
+        if tp is None:
+            raise _misfit(arch, model, gpu, max(candidates))
+        return tp
+    tp = model.tensor_parallel_size
+    if tp not in candidates:
+        raise PlacementError(
+            f"tensorParallelSize {tp} is not possible here: it must divide the {arch.attention_heads} attention "
+            f"heads and the pools' nodes have at most {max_gpus} {gpu.gpu_name} GPUs (possible: {candidates})",
+            "tensorParallelSize",
+        )
+    if not _fit(arch, model, gpu, tp).fits(need):
+        raise _misfit(arch, model, gpu, tp)
+    return tp
+
+
+def _misfit(arch: Architecture, model: ModelConfig, gpu: GpuInstance, tp: int) -> PlacementError:
+    """Blame the context when KV is short; when the weights alone do not fit, the TP (if set) or the pools."""
+    if _fit(arch, model, gpu, tp).kv_budget_gib >= 0:
+        key = "maxModelLen"
+    else:
+        key = "placement.pools" if model.tensor_parallel_size == "auto" else "tensorParallelSize"
+    return PlacementError(_no_fit(arch, model, gpu, tp), key)
+
+
+def _fit(
+    arch: Architecture,
+    model: ModelConfig,
+    gpu: GpuInstance,
+    tp: int,
+    quantization: str | None = None,
+    max_model_len: int | None = None,
+) -> Fit:
+    return fit(
+        arch,
+        f"{gpu.gpu_name} {gpu.gpu_memory_gib} GB",
+        gpu,
+        tp=tp,
+        max_model_len=max_model_len or model.max_model_len,
+        gpu_memory_utilization=model.gpu_memory_utilization,
+        weight_format=WEIGHT_FORMAT[quantization or model.quantization],
+        kv_dtype=arch.native_dtype if model.kv_cache_dtype == "auto" else "fp8",
+    )
+
+
+def _no_fit(arch: Architecture, model: ModelConfig, gpu: GpuInstance, tp: int) -> str:
+    need = model.min_concurrency
+    f = _fit(arch, model, gpu, tp)
+    ways = _bigger_tp(arch, model, gpu, tp) + _quantized(arch, model, gpu, tp)
+    if f.kv_tokens > 0:
+        longest = int(f.kv_tokens / need) // 256 * 256
+        if longest >= 256:
+            ways.append(f"maxModelLen <= {longest}")
+    elif f.kv_budget_gib < 0:
+        ways.append("no context length helps: the weights alone exceed the memory at this tensor parallelism")
+    ways += _bigger_gpus(arch, model, gpu, tp)
+    return f"does not fit: {f.explain()}; needs {need:g} (minConcurrency). Ways out: " + (
+        "; ".join(ways) if ways else "a larger GPU"
+    )
+
+
+def _bigger_tp(arch: Architecture, model: ModelConfig, gpu: GpuInstance, tp: int) -> list[str]:
+    for bigger in valid_tp_sizes(arch, 8):
+        if bigger > tp and _fit(arch, model, gpu, bigger).fits(model.min_concurrency):
+            return [f"tensorParallelSize {bigger} on nodes with {bigger}+ {gpu.gpu_name} GPUs"]
+    return []
+
+
+def _quantized(arch: Architecture, model: ModelConfig, gpu: GpuInstance, tp: int) -> list[str]:
+    if model.quantization != "none":
+        return []
+    q = _fit(arch, model, gpu, tp, quantization="fp8")
+    return (
+        [f"quantization: fp8 ({q.full_length_sequences:.1f} sequences)"]
+        if q.fits(model.min_concurrency)
+        else []
+    )
+
+
+def _bigger_gpus(arch: Architecture, model: ModelConfig, gpu: GpuInstance, tp: int) -> list[str]:
+    others = sorted(
+        {
+            gpu_model(i)
+            for i in GPU_INSTANCES.values()
+            if gpu_model(i) != gpu_model(gpu)
+            and i.gpu_memory_gib > gpu.gpu_memory_gib
+            and _fit(arch, model, i, tp).fits(model.min_concurrency)
+        },
+        key=lambda g: g[1],
+    )
+    if not others:
+        return []
+    return ["a pool of " + " or ".join(f"{n} {m} GB" for n, m in others[:2]) + f" GPUs at TP {tp}"]

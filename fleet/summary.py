@@ -1,0 +1,71 @@
+"""The resolved fleet as plain data: `make plan` writes it to build/<stack>/fleet.json and `make plan-diff`
+compares it, so a change that moves a model (its TP, its GPUs, its $/h per replica) or the fleet's GPU
+capacity shows up in review even where no resource input changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from catalog.prices import on_demand_price, spot_price_estimate
+from fleet.model import Fleet, ModelPlan, Pool
+
+
+def fleet_summary(fleet: Fleet) -> dict[str, Any]:
+    return {
+        "region": fleet.region,
+        "namespace": fleet.namespace,
+        "gpuCapacity": fleet.gpu_capacity,
+        "gpuQuota": fleet.gpu_quota,
+        "pools": {p.name: _pool(p) for p in fleet.pools.values()},
+        "models": {m.name: _model(m, fleet.region) for m in fleet.models},
+        "addons": {
+            key: {"release": r.name, "namespace": r.namespace}
+            for key, r in (
+                ("monitoring", fleet.addons.monitoring),
+                ("gpuOperator", fleet.addons.gpu_operator),
+                ("keda", fleet.addons.keda),
+                ("kedaHttp", fleet.addons.keda_http),
+            )
+            if r is not None
+        },
+    }
+
+
+def _pool(p: Pool) -> dict[str, Any]:
+    return {
+        "kind": p.kind,
+        "capacityType": p.capacity_type,
+        "gpu": f"{p.gpu.gpu_name} {p.gpu.gpu_memory_gib} GiB",
+        "instanceTypes": list(p.instance_types),
+        "gpuCapacity": p.gpu_capacity,
+        "timeSlices": p.time_slices,
+    }
+
+
+def _model(m: ModelPlan, region: str) -> dict[str, Any]:
+    p = m.placement
+    return {
+        "tensorParallelSize": p.tp,
+        "gpusPerReplica": p.tp,
+        "pools": [pool.name for pool in p.pools],
+        "instanceTypes": list(p.instance_types),
+        "replicasPerNode": p.replicas_per_node(),
+        "kvCacheTokens": p.fit.kv_tokens,
+        "fullLengthSequences": round(p.fit.full_length_sequences, 2),
+        "usdPerHourPerReplica": {
+            "onDemand": _usd(p.price_per_replica(lambda t: on_demand_price(region, t))),
+            "spot": _usd(p.price_per_replica(lambda t: spot_price_estimate(region, t))),
+        },
+        "replicas": {"min": m.config.replicas.min, "max": m.config.replicas.max},
+        "endpoint": m.endpoint,
+        "budgetSeconds": {
+            "startup": m.startup_budget_s,
+            "preload": m.preload_budget_s,
+            "coldStart": m.cold_start_s,
+            "rollout": m.rollout_timeout_s,
+        },
+    }
+
+
+def _usd(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)

@@ -1,0 +1,44 @@
+"""The policy pack's rules over the offline plan: the same rules and per-stack config `pulumi preview` gets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
+
+from planner.mocks import UNKNOWN
+from planner.run import Plan
+from policy.offline import check, config_for_stack, render
+from policy.rules import Resource
+
+
+def _as_preview(value: Any) -> Any:
+    """The plan's "[unknown]" markers as pulumi_policy's unknown sentinels."""
+    if value == UNKNOWN:
+        return UNKNOWN_STRING_VALUE
+    if isinstance(value, dict):
+        return {k: _as_preview(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_preview(v) for v in value]
+    return value
+
+
+def resources_of(records: Iterable[Mapping[str, Any]]) -> list[Resource]:
+    """Plan records (planner/run.py) as the policy engine would show them: values unknown before apply are
+    the same sentinels `pulumi preview` uses, so a rule that touches one is skipped here exactly as there."""
+    return [
+        Resource(r["type"], r["name"], r["urn"], unknown_checking_proxy(_as_preview(r["inputs"])))
+        for r in records
+    ]
+
+
+def check_policies(plan: Plan, out: Path) -> int:
+    """Run the rules over the plan; print and write the findings; return the number of mandatory violations."""
+    config, source = config_for_stack(plan.stack.stack)
+    report = check(resources_of(plan.resources), config)
+    lines = [*render(report), f"  (config: {source})"]
+    (out / "policy.txt").write_text("\n".join(lines) + "\n")
+    print("\n" + "\n".join(lines))
+    return len(report.mandatory)

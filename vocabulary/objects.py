@@ -1,0 +1,29 @@
+"""Labels and annotations on the objects we create, and the names of objects two parts must agree on."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+PART_OF = MappingProxyType({"app.kubernetes.io/part-of": "llm-platform"})
+# Why an object exists, for whoever reads it in the cluster (NetworkPolicies carry one each).
+WHY_ANNOTATION = "llm-platform.io/why"
+
+# Model servers: every object of one model carries MODEL_LABEL; the server's pods also carry SERVER_LABELS,
+# which NetworkPolicies and the PDB select on. Preload pods carry neither (a download is not a replica).
+MODEL_LABEL = "llm-platform.io/model"
+SERVER_LABELS = MappingProxyType({"app.kubernetes.io/name": "vllm"})
+PRELOAD_LABELS = MappingProxyType({"app.kubernetes.io/name": "vllm-preload"})
+PRELOAD_OF_LABEL = "llm-platform.io/preload-of"
+# vLLM's OpenAI-compatible server listens here in every model pod.
+SERVING_PORT = 8000
+
+# The Hugging Face token Secret in the inference namespace (created by the composition, mounted by preloads).
+HF_TOKEN_SECRET = "huggingface-token"
+# Grafana's admin credentials (created by the composition, referenced by kube-prometheus-stack's values).
+GRAFANA_ADMIN_SECRET = "grafana-admin"
+# Grafana's dashboard sidecar loads every ConfigMap with this label (configured in the chart's values).
+DASHBOARD_LABEL = MappingProxyType({"grafana_dashboard": "1"})
+# The device plugin's time-slicing config (the GPU operator chart creates it from our values).
+TIME_SLICING_CONFIGMAP = "time-slicing-config"
+# Where every model pod mounts the shared model cache; each model's weights live below it.
+MODEL_CACHE_MOUNT = "/models"
