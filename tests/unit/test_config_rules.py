@@ -1,0 +1,106 @@
+"""The rules across keys (config/rules.py): one registry, every rule exercised, each naming its keys as the
+stack file writes them, and none running on a section that did not validate."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from config.loader import check_config
+from config.rules import RULES
+from config.schema.platform import PlatformConfig
+from planner.stackfile import read_stack
+from tests.conftest import PROJECT_DIR
+
+K = "llm-platform"
+ADMIN = "arn:aws:iam::123456789012:role/platform-admin"
+REV = "c1899de289a04d12100db370d81485cdf75e47ca"
+
+
+def flat(stack: str, key: str, change: Callable[[Any], Any]) -> dict[str, str]:
+    c = dict(read_stack(PROJECT_DIR, stack).config)
+    value = json.loads(c[key]) if key in c else None
+    c[key] = json.dumps(change(value) if value is None else (change(value) or value))
+    return c
+
+
+def _first_model(**changes: Any) -> Callable[[list], None]:
+    return lambda models: models[0].update(changes)
+
+
+# rule -> (stack, stack-file key to change, change, a key the rule must report, a key its message must name)
+CASES: dict[str, tuple[str, str, Callable[[Any], Any], str, str]] = {
+    "zones-in-region": ("dev", f"{K}:network", lambda v: v.update(availabilityZones=["us-west-2a", "us-east-1b"]),
+                        f"{K}:network.availabilityZones[1]", "aws:region"),
+    "ami-release-matches-kubernetes": ("dev", f"{K}:nodeAmi", lambda v: v.update(releaseVersion="1.34.9-20260714"),
+                                       f"{K}:nodeAmi.releaseVersion", f"{K}:cluster.kubernetesVersion"),
+    "node-group-names-unique": ("dev", f"{K}:gpuNodeGroups", lambda v: v.append(dict(v[0])),
+                                f"{K}:gpuNodeGroups[1].name", f"{K}:gpuNodeGroups[0]"),
+    "one-access-entry-per-role": ("prod", f"{K}:access", lambda v: v.update(appTeamRoleArns=[ADMIN]),
+                                  f"{K}:access.appTeamRoleArns[0]", f"{K}:cluster.adminRoleArns"),
+    "node-pool-names-unique": ("dev", f"{K}:addons", lambda v: v["karpenter"]["nodePools"][0].update(name="l4-spot"),
+                               f"{K}:addons.karpenter.nodePools[0].name", "managed node group"),
+    "karpenter-has-a-node-pool": ("dev", f"{K}:addons", lambda v: v["karpenter"].update(nodePools=[]),
+                                  f"{K}:addons.karpenter.nodePools", "no NodePool"),
+    "time-slicing-names-a-pool": ("dev", f"{K}:addons", lambda v: v["gpuOperator"]["timeSlicing"].update(nope=2),
+                                  f"{K}:addons.gpuOperator.timeSlicing.nope", "l4-spot"),
+    "time-slicing-needs-the-gpu-operator": ("dev", f"{K}:addons", lambda v: v["gpuOperator"].update(enabled=False),
+                                            f"{K}:addons.gpuOperator.timeSlicing", "gpuOperator.enabled"),
+    "time-slicing-needs-the-operators-device-plugin": (
+        "dev", f"{K}:nodeAmi", lambda v: v.update(family="bottlerocket", releaseVersion="1.65.0-0be31b34"),
+        f"{K}:addons.gpuOperator.timeSlicing", f"{K}:nodeAmi.family"),
+    "keda-http-needs-keda": ("dev", f"{K}:addons", lambda v: v["keda"].update(enabled=False),
+                             f"{K}:addons.kedaHttp.enabled", "addons.keda"),
+    "models-need-keda-and-monitoring": ("prod", f"{K}:addons", lambda v: v["monitoring"].update(enabled=False),
+                                        f"{K}:addons.monitoring.enabled", "monitoring"),
+    "scale-to-zero-needs-keda-http": ("dev", f"{K}:addons", lambda v: v.update(kedaHttp={"enabled": False}),
+                                      f"{K}:models[0].autoscaling.scaleToZero", f"{K}:addons.kedaHttp.enabled"),
+    "model-names-unique": ("prod", f"{K}:models", lambda v: v.append(dict(v[0])), f"{K}:models[2].name", "qwen3-8b"),
+    "gpu-memory-below-its-alert": ("prod", f"{K}:alerts", lambda v: {"gpuMemoryUsage": 0.5},
+                                   f"{K}:models[0].gpuMemoryUtilization", f"{K}:alerts.gpuMemoryUsage"),
+    "time-sliced-share-fits-the-gpu": ("dev", f"{K}:models", _first_model(gpuMemoryUtilization=0.9),
+                                       f"{K}:models[0].gpuMemoryUtilization", "'l4-spot'"),
+    "architecture-known": ("dev", f"{K}:models", _first_model(source="hf://someone/unknown-model"),
+                           f"{K}:models[0].architecture", "hf://someone/unknown-model"),
+    "gated-models-have-a-token": ("dev", f"{K}:models", _first_model(source="hf://meta-llama/Llama-3.1-8B-Instruct"),
+                                  f"{K}:models[0].source", f"{K}:huggingFaceToken"),
+}  # fmt: skip
+
+
+def test_every_registered_rule_has_a_case_a_docstring_and_reads_real_sections():
+    names = [r.name for r in RULES]
+    assert len(names) == len(set(names)) and set(names) == set(CASES)
+    for r in RULES:
+        assert r.description, r.name
+        assert set(r.reads) <= set(PlatformConfig.model_fields), r.name
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_each_rule_reports_the_keys_involved_as_written(name):
+    stack, key, change, reported, named = CASES[name]
+    checked = check_config(flat(stack, key, change))
+    (rule,) = [r for r in RULES if r.name == name]
+    issues = {i.key: i.message for i in rule.check(checked.sections)}
+    assert reported in issues, issues
+    assert named in issues[reported]
+    assert reported in {i.key for i in checked.issues}  # and the loader reports it
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_no_rule_fires_on_the_shipped_stacks(stack):
+    checked = check_config(dict(read_stack(PROJECT_DIR, stack).config))
+    assert checked.issues == ()
+    assert all(list(r.check(checked.sections)) == [] for r in RULES)
+
+
+def test_a_rule_does_not_run_on_a_section_that_did_not_validate():
+    # A zone outside the region AND a broken CIDR: the schema error is reported, the rule over `network` is
+    # not run on the half-valid section (so it cannot report a second, misleading error).
+    c = flat("dev", f"{K}:network", lambda v: v.update(cidr="10.0.0.0/8", availabilityZones=["us-west-2a", "eu-west-1a"]))
+    checked = check_config(c)
+    keys = {i.key for i in checked.issues}
+    assert f"{K}:network.cidr" in keys and f"{K}:network.availabilityZones[1]" not in keys
+    assert not checked.sections.has(["network"])
