@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
@@ -125,10 +126,16 @@ GPU_INSTANCES: MappingProxyType[str, GpuInstance] = MappingProxyType(
 )
 
 
+def instance_types_of(families: Iterable[str]) -> tuple[str, ...]:
+    """Every catalog size of these families, in catalog order (smallest first within a family)."""
+    wanted = set(families)
+    return tuple(t for t, i in GPU_INSTANCES.items() if i.family in wanted)
+
+
 # Instance family -> every size of it in the catalog. One GPU model per family: its sizes differ in how many.
 FAMILY_TYPES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
     {
-        family: tuple(t for t, i in GPU_INSTANCES.items() if i.family == family)
+        family: instance_types_of([family])
         for family in dict.fromkeys(i.family for i in GPU_INSTANCES.values())
     }
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from catalog.gpus import GPU_INSTANCES, GpuInstance
+from catalog.gpus import GPU_INSTANCES, GpuInstance, instance_types_of
 from config.schema.addons import AddonsConfig, NodePoolConfig
 from config.schema.infrastructure import GpuNodeGroupConfig
 from fleet.model import Pool
@@ -46,8 +46,8 @@ def _node_group(g: GpuNodeGroupConfig, slicing: Mapping[str, int]) -> Pool:
 
 
 def _node_pool(p: NodePoolConfig, slicing: Mapping[str, int]) -> Pool:
-    # In catalog order (smallest first within a family): Karpenter may launch any of them.
-    types = tuple(t for t, i in GPU_INSTANCES.items() if i.family in p.instance_families)
+    # Karpenter may launch any size of its families.
+    types = instance_types_of(p.instance_families)
     gpu = GPU_INSTANCES[types[0]]
     return Pool(
         name=p.name,

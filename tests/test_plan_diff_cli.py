@@ -186,3 +186,5 @@ def test_cli_prints_a_real_change_in_a_scratch_repository(tmp_path):
         in result.stdout
     )
     assert '["playground"] -> ["playground","chat"]' in result.stdout.replace(", ", ",")
+    # Both sides wrote fleet.json and access changes move nothing in the fleet: no fleet section, no note.
+    assert "Fleet (resolved" not in result.stdout and "fleet.json" not in result.stdout

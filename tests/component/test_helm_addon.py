@@ -7,7 +7,8 @@ import pytest
 
 from components.helm_addon import AddonIdentity, HelmAddon, HelmAddonArgs, chart_reference
 from components.helm_chart import ChartPin
-from planner.run import run_under_mocks
+from planner import run as planner_run
+from planner.mocks import RecordingMonitor
 from tests.component.harness import record
 
 PIN = ChartPin(
@@ -33,7 +34,7 @@ def test_chart_reference_for_https_and_oci_repositories():
         chart_reference("x", "http://insecure.example")
 
 
-def _addon(identity: AddonIdentity | None, values=None):
+def _declare(identity: AddonIdentity | None, values=None):
     def declare():
         provider = k8s.Provider("k8s", kubeconfig="{}")
         HelmAddon(
@@ -49,7 +50,11 @@ def _addon(identity: AddonIdentity | None, values=None):
             ),
         )
 
-    return record(declare)
+    return declare
+
+
+def _addon(identity: AddonIdentity | None, values=None):
+    return record(_declare(identity, values))
 
 
 def test_release_is_pinned_atomic_and_uses_the_cluster_provider():
@@ -99,27 +104,19 @@ def test_pod_identity_role_is_associated_before_the_release():
     assert {assoc["urn"], policy["urn"]} <= set(release["dependsOn"])
 
 
-def test_values_outside_the_pins_verified_paths_are_refused_before_anything_is_registered():
-    registered: list[str] = []
+def test_values_outside_the_pins_verified_paths_are_refused_before_anything_is_registered(monkeypatch):
+    monitors: list[RecordingMonitor] = []
 
-    def declare():
-        provider = k8s.Provider("k8s", kubeconfig="{}")
-        registered.append("provider")
-        HelmAddon(
-            "thing",
-            HelmAddonArgs(
-                release="thing",
-                namespace="things",
-                chart=PIN,
-                values={"a": {"b": 1, "typo": 2}},
-                k8s_provider=provider,
-                cluster_name="c1",
-            ),
-        )
+    class Spy(RecordingMonitor):
+        def __init__(self, mocks):
+            super().__init__(mocks)
+            monitors.append(self)
 
+    monkeypatch.setattr(planner_run, "RecordingMonitor", Spy)
     with pytest.raises(Exception, match=r"thing 1\.2\.3: values a\.typo are not among the paths verified"):
-        run_under_mocks(declare, project="llm-platform", stack="test", config={"aws:region": "us-east-1"})
-    assert registered == ["provider"]
+        _addon(None, values={"a": {"b": 1, "typo": 2}})
+    # Only the provider the test itself made: neither the component nor any child was registered.
+    assert [r["type"] for r in monitors[0].records] == ["pulumi:providers:kubernetes"]
     # The role ARN's paths are verified too: an IRSA path the chart does not take is refused.
     ident = AddonIdentity(service_account="sa", mechanism="irsa", role_arn_value_paths=(("rbac", "roleArn"),))
     with pytest.raises(Exception, match=r"values rbac are not among"):

@@ -49,6 +49,8 @@ def test_variants_keep_quota_and_policy_pack_equal(tmp_path, change, capacity):
 
 
 def test_a_configured_quota_wins_over_the_capacity(tmp_path):
-    plan = run_plan(write_variant(tmp_path, lambda c: c.update({"llm-platform:serving": {"gpuQuota": 3}})), "variant")
+    plan = run_plan(
+        write_variant(tmp_path, lambda c: c.update({"llm-platform:serving": {"gpuQuota": 3}})), "variant"
+    )
     assert quota(plan) == plan.fleet.gpu_quota == 3
     assert plan.fleet.gpu_capacity == policy_capacity(plan) == 8

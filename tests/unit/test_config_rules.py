@@ -99,7 +99,11 @@ def test_no_rule_fires_on_the_shipped_stacks(stack):
 def test_a_rule_does_not_run_on_a_section_that_did_not_validate():
     # A zone outside the region AND a broken CIDR: the schema error is reported, the rule over `network` is
     # not run on the half-valid section (so it cannot report a second, misleading error).
-    c = flat("dev", f"{K}:network", lambda v: v.update(cidr="10.0.0.0/8", availabilityZones=["us-west-2a", "eu-west-1a"]))
+    c = flat(
+        "dev",
+        f"{K}:network",
+        lambda v: v.update(cidr="10.0.0.0/8", availabilityZones=["us-west-2a", "eu-west-1a"]),
+    )
     checked = check_config(c)
     keys = {i.key for i in checked.issues}
     assert f"{K}:network.cidr" in keys and f"{K}:network.availabilityZones[1]" not in keys

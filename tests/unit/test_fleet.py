@@ -26,11 +26,18 @@ def test_pools_carry_their_gpu_capacity_labels_and_slices():
     dev = loaded("dev")
     assert list(dev.pools) == ["l4-spot", "gpu-spot", "gpu-on-demand"]  # node groups first, then NodePools
     spot = dev.pools["l4-spot"]
-    assert (spot.kind, spot.capacity_type, spot.gpu.gpu_name, spot.gpu_capacity) == ("node group", "spot", "l4", 2)
+    assert (spot.kind, spot.capacity_type, spot.gpu.gpu_name, spot.gpu_capacity) == (
+        "node group",
+        "spot",
+        "l4",
+        2,
+    )
     assert spot.time_slices == 2 and spot.labels["nvidia.com/device-plugin.config"] == "l4-spot"
     assert spot.labels["llm-platform.io/gpu-memory-gib"] == "24" and spot.limits == {}
     nodepool = dev.pools["gpu-spot"]
-    assert nodepool.kind == "NodePool" and nodepool.limits == {"nvidia.com/gpu": 4} == {"nvidia.com/gpu": nodepool.gpu_capacity}
+    assert nodepool.kind == "NodePool" and nodepool.limits == {"nvidia.com/gpu": 4} == {
+        "nvidia.com/gpu": nodepool.gpu_capacity
+    }
     assert nodepool.instance_types[0] == "g6.xlarge" and set(nodepool.instance_types) == {
         t for t in nodepool.instance_types if t.startswith("g6.")
     }
@@ -40,7 +47,11 @@ def test_pools_carry_their_gpu_capacity_labels_and_slices():
 def test_models_are_placed_with_their_endpoint_and_time_budgets():
     prod = loaded("prod")
     big = prod.model("qwen3-32b")
-    assert big.tp == 4 and big.placement.cheapest_type == "g6e.12xlarge" and big.placement.replicas_per_node() == 1
+    assert (
+        big.tp == 4
+        and big.placement.cheapest_type == "g6e.12xlarge"
+        and big.placement.replicas_per_node() == 1
+    )
     assert [p.name for p in big.placement.pools] == ["l40s-on-demand", "gpu-on-demand"]
     assert big.endpoint == "http://qwen3-32b.inference.svc:8000/v1" and big.proxy_name is None
     # By hand: 61.0 GiB read at 100 MiB/s + 300 s warm-up; downloaded at 50 MiB/s + 300 s; + 480 s node and image.
@@ -97,8 +108,15 @@ def test_schema_rule_and_placement_errors_come_at_once():
 
 def test_resolving_an_edited_config_places_its_models_again():
     prod = loaded("prod")
-    longer = [m.model_copy(update={"max_model_len": 131072}) if m.name == "qwen3-8b" else m for m in prod.config.models]
+    longer = [
+        m.model_copy(update={"max_model_len": 131072}) if m.name == "qwen3-8b" else m
+        for m in prod.config.models
+    ]
     edited = resolve_fleet(prod.config.model_copy(update={"models": longer}))
     assert edited.model("qwen3-8b").tp == 2 and prod.model("qwen3-8b").tp == 1
     with pytest.raises(ConfigError, match=r"models\[0\]\.maxModelLen: qwen3-8b: does not fit"):
-        resolve_fleet(prod.config.model_copy(update={"models": [longer[0].model_copy(update={"max_model_len": 1_048_576})]}))
+        resolve_fleet(
+            prod.config.model_copy(
+                update={"models": [longer[0].model_copy(update={"max_model_len": 1_048_576})]}
+            )
+        )

@@ -336,6 +336,31 @@ def test_stack_outputs_are_compared_too():
     assert "#### Stack outputs (2 changed)" in text and 'modelEndpoints.b: (none) -> "http://b"' in text
 
 
+def test_the_resolved_fleet_is_compared_when_both_sides_have_it():
+    same = plan(res("aws:ec2/vpc:Vpc", "network-vpc"))
+    base_fleet = {
+        "gpuCapacity": 8,
+        "models": {"m": {"tensorParallelSize": 4, "usdPerHourPerReplica": {"onDemand": 10.49}}},
+    }
+    head_fleet = {
+        "gpuCapacity": 8,
+        "models": {"m": {"tensorParallelSize": 8, "usdPerHourPerReplica": {"onDemand": 30.13}}},
+    }
+    diff = diff_plans(same, copy.deepcopy(same), base_fleet, head_fleet)
+    # No resource input changed, and still the review shows the model moved to TP 8 at three times the price.
+    assert diff.resources == () and not diff.empty
+    assert diff.fleet == (
+        FieldChange("models.m.tensorParallelSize", 4, 8),
+        FieldChange("models.m.usdPerHourPerReplica.onDemand", 10.49, 30.13),
+    )
+    text = render(diff, "`HEAD` (abc1234)")
+    assert "#### Fleet (resolved: pools, models, GPU capacity) (2 changed)" in text
+    assert "models.m.tensorParallelSize: 4 -> 8" in text
+    # A base without fleet.json (older than it) compares nothing, and says nothing changed there.
+    older = diff_plans(same, copy.deepcopy(same), None, head_fleet)
+    assert older.fleet is None and older.empty and "Fleet" not in render(older, "`v1` (abc1234)")
+
+
 def test_no_changes_says_so():
     same = plan(res("aws:ec2/vpc:Vpc", "network-vpc", {"cidrBlock": "10.0.0.0/16"}), outputs={"a": 1})
     diff = diff_plans(same, copy.deepcopy(same))
