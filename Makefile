@@ -4,6 +4,7 @@
 #   make scan               checkov over every stack's rendered manifests, as CI does (README "Security scan")
 #   make plan-diff BASE=<git ref> [STACK=dev]   what the working tree changes in a stack's offline plan
 #                           against BASE, resource by resource and field by field (markdown, for the PR)
+#   make config-reference   regenerate docs/configuration.md from the config schema (a test fails when stale)
 STACK ?= dev
 PYTHON ?= python3
 VENV := .venv
@@ -16,7 +17,7 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 
-.PHONY: plan plan-diff size test lint fmt clean venv scan
+.PHONY: plan plan-diff size test lint fmt clean venv scan config-reference
 
 venv: $(STAMP)
 
@@ -44,6 +45,11 @@ size: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# Writes docs/configuration.md, every stack-file key with its type, default, constraints and description,
+# from the pydantic schema in config/schema/ (tests/unit/test_config_reference.py fails when it is stale).
+config-reference: $(STAMP)
+	$(PY) -m config.reference
 
 # Renders every stack first: skips are judged across all of them (one no stack needs any more is stale).
 scan: $(STAMP) $(CHECKOV_STAMP)

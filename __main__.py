@@ -1,4 +1,4 @@
-"""Entry point for `pulumi up`: everything lives in stacks/ (config, composition) and components/."""
+"""Entry point for `pulumi up`: the program is stacks/program.py; README "Where each concern lives" maps the rest."""
 
 from stacks.program import run
 

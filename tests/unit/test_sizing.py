@@ -1,4 +1,4 @@
-"""Sizing maths against hand-computed cases and the H100 measurements quoted in stacks/sizing.py."""
+"""Sizing maths against hand-computed cases and the H100 measurements quoted in sizing/gpu_memory.py."""
 
 from __future__ import annotations
 
