@@ -77,9 +77,24 @@ class ClusterArgs:
 class Cluster(pulumi.ComponentResource):
     def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("llm-platform:cluster:Cluster", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        partition = aws.get_partition_output().partition
+        self._name, self._args = name, args
+        self._control_plane(*self._control_plane_prerequisites())
+        self._system_nodes()
+        self._pod_identity_agent()
+        self._kubernetes_provider()
+        self.register_outputs(
+            {
+                "clusterName": self.cluster_name,
+                "oidcProviderArn": self.oidc_provider_arn,
+                "clusterSecurityGroupId": self.cluster_security_group_id,
+                "nodeRoleArn": self.node_role.arn,
+            }
+        )
 
+    def _control_plane_prerequisites(self) -> tuple[aws.kms.Key, aws.cloudwatch.LogGroup]:
+        """The secrets encryption key and the control plane's log group, both before the cluster."""
+        name, args = self._name, self._args
+        child = pulumi.ResourceOptions(parent=self)
         secrets_key = aws.kms.Key(
             f"{name}-secrets",
             description=f"EKS envelope encryption of Kubernetes secrets for {args.name}",
@@ -94,7 +109,11 @@ class Cluster(pulumi.ComponentResource):
             retention_in_days=args.log_retention_days,
             opts=child,
         )
+        return secrets_key, log_group
 
+    def _control_plane(self, secrets_key: aws.kms.Key, log_group: aws.cloudwatch.LogGroup) -> None:
+        """The EKS cluster (pulumi-eks) with its access entries and core add-ons, and the outputs it gives."""
+        name, args = self._name, self._args
         self.eks = eks.Cluster(
             name,
             name=args.name,
@@ -108,28 +127,7 @@ class Cluster(pulumi.ComponentResource):
             public_access_cidrs=list(args.public_access_cidrs) if args.endpoint_public_access else None,
             # Access entries only: no aws-auth ConfigMap to drift or to lock everybody out.
             authentication_mode=eks.AuthenticationMode.API,
-            access_entries={
-                _entry_key(arn): eks.AccessEntryArgs(
-                    principal_arn=arn,
-                    access_policies={
-                        association: eks.AccessPolicyAssociationArgs(
-                            policy_arn=partition.apply(lambda p, policy=policy: policy.format(partition=p)),
-                            access_scope=scope,
-                        )
-                    },
-                )
-                for arns, association, policy, scope in (
-                    (args.admin_role_arns, "cluster-admin", _CLUSTER_ADMIN_POLICY, {"type": "cluster"}),
-                    (args.viewer_role_arns, "view", _VIEW_POLICY, {"type": "cluster"}),
-                    (
-                        args.namespace_editor_role_arns,
-                        "edit",
-                        _EDIT_POLICY,
-                        {"type": "namespace", "namespaces": list(args.editable_namespaces)},
-                    ),
-                )
-                for arn in arns
-            },
+            access_entries=_access_entries(args, aws.get_partition_output().partition),
             vpc_cni_options=eks.VpcCniOptionsArgs(
                 addon_version=args.vpc_cni_version,
                 enable_network_policy=args.network_policy_enforcement,
@@ -153,6 +151,9 @@ class Cluster(pulumi.ComponentResource):
         self.oidc_provider_url: pulumi.Output[str] = self.eks.oidc_provider_url
         self.kubeconfig: pulumi.Output[str] = pulumi.Output.secret(self.eks.kubeconfig_json)
 
+    def _system_nodes(self) -> None:
+        """The node role and the on-demand CPU node group that runs the controllers."""
+        name, args = self._name, self._args
         self.node_role, attachments = node_role(
             f"{name}-node", f"EKS managed node groups of {args.name}", self
         )
@@ -177,36 +178,56 @@ class Cluster(pulumi.ComponentResource):
                 # Nodes cannot join before their role carries the worker policies and the subnets have egress.
                 depends_on=(*attachments, *args.node_network_ready),
             ),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
         self.node_role_ready: tuple[pulumi.Resource, ...] = tuple(attachments)
 
-        # Credentials for add-ons (EFS CSI now, Karpenter and others later) through EKS Pod Identity.
+    def _pod_identity_agent(self) -> None:
+        """The EKS Pod Identity agent add-on: credentials for add-ons (EFS CSI, Karpenter and others)."""
         self.pod_identity_agent = aws.eks.Addon(
-            f"{name}-pod-identity-agent",
+            f"{self._name}-pod-identity-agent",
             cluster_name=self.cluster_name,
             addon_name="eks-pod-identity-agent",
-            addon_version=args.pod_identity_agent_version,
+            addon_version=self._args.pod_identity_agent_version,
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="OVERWRITE",
             # A DaemonSet add-on only turns ACTIVE once nodes exist to run it.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.system_nodes]),
         )
 
+    def _kubernetes_provider(self) -> None:
+        """The Kubernetes provider every later in-cluster resource uses."""
         # Built from our own kubeconfig output: `cluster.provider` is not usable from Python, and a stable
         # kubeconfig keeps every Kubernetes object from being replaced when unrelated cluster inputs change.
         self.k8s_provider = k8s.Provider(
-            f"{name}-k8s",
+            f"{self._name}-k8s",
             kubeconfig=self.kubeconfig,
             enable_server_side_apply=True,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
-        self.register_outputs(
-            {
-                "clusterName": self.cluster_name,
-                "oidcProviderArn": self.oidc_provider_arn,
-                "clusterSecurityGroupId": self.cluster_security_group_id,
-                "nodeRoleArn": self.node_role.arn,
-            }
+
+def _access_entries(args: ClusterArgs, partition: pulumi.Output[str]) -> dict[str, eks.AccessEntryArgs]:
+    """The cluster's access entries: admins, viewers and namespace editors, each keyed by its principal."""
+    return {
+        _entry_key(arn): eks.AccessEntryArgs(
+            principal_arn=arn,
+            access_policies={
+                association: eks.AccessPolicyAssociationArgs(
+                    policy_arn=partition.apply(lambda p, policy=policy: policy.format(partition=p)),
+                    access_scope=scope,
+                )
+            },
         )
+        for arns, association, policy, scope in (
+            (args.admin_role_arns, "cluster-admin", _CLUSTER_ADMIN_POLICY, {"type": "cluster"}),
+            (args.viewer_role_arns, "view", _VIEW_POLICY, {"type": "cluster"}),
+            (
+                args.namespace_editor_role_arns,
+                "edit",
+                _EDIT_POLICY,
+                {"type": "namespace", "namespaces": list(args.editable_namespaces)},
+            ),
+        )
+        for arn in arns
+    }

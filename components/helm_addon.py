@@ -130,49 +130,15 @@ class HelmAddon(pulumi.ComponentResource):
     def _identity(
         self, name: str, args: HelmAddonArgs, values: dict[str, Any]
     ) -> tuple[aws.iam.Role, list[pulumi.Resource]]:
+        """The add-on's role with its policies (and Pod Identity association); with IRSA the role's ARN is
+        written into `values`. Returns the role and what the release must wait for."""
         ident = args.identity
         assert ident is not None
         child = pulumi.ResourceOptions(parent=self)
-        if ident.mechanism == "pod-identity":
-            trust: pulumi.Input[str] = POD_IDENTITY_TRUST
-        else:
-            trust = pulumi.Output.all(ident.oidc_provider_arn, ident.oidc_provider_url).apply(
-                lambda a: json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"Federated": a[0]},
-                                "Action": "sts:AssumeRoleWithWebIdentity",
-                                "Condition": {
-                                    "StringEquals": {
-                                        f"{a[1]}:sub": f"system:serviceaccount:{args.namespace}:{ident.service_account}",
-                                        f"{a[1]}:aud": "sts.amazonaws.com",
-                                    }
-                                },
-                            }
-                        ],
-                    }
-                )
-            )
         role = aws.iam.Role(
-            f"{name}-role", description=f"{args.release} add-on", assume_role_policy=trust, opts=child
+            f"{name}-role", description=f"{args.release} add-on", assume_role_policy=_trust(args), opts=child
         )
-        ready: list[pulumi.Resource] = []
-        if ident.inline_policy is not None:
-            ready.append(
-                aws.iam.RolePolicy(f"{name}-policy", role=role.id, policy=ident.inline_policy, opts=child)
-            )
-        for policy in ident.managed_policies:
-            ready.append(
-                aws.iam.RolePolicyAttachment(
-                    f"{name}-{policy.rsplit('/', 1)[-1]}",
-                    role=role.name,
-                    policy_arn=managed_policy_arn(policy),
-                    opts=child,
-                )
-            )
+        ready = self._role_policies(name, role, ident)
         if ident.mechanism == "pod-identity":
             ready.append(
                 aws.eks.PodIdentityAssociation(
@@ -187,3 +153,50 @@ class HelmAddon(pulumi.ComponentResource):
         for path in ident.role_arn_value_paths:
             set_path(values, path, role.arn)
         return role, ready
+
+    def _role_policies(self, name: str, role: aws.iam.Role, ident: AddonIdentity) -> list[pulumi.Resource]:
+        """The role's inline policy and managed policy attachments."""
+        child = pulumi.ResourceOptions(parent=self)
+        ready: list[pulumi.Resource] = []
+        if ident.inline_policy is not None:
+            ready.append(
+                aws.iam.RolePolicy(f"{name}-policy", role=role.id, policy=ident.inline_policy, opts=child)
+            )
+        for policy in ident.managed_policies:
+            ready.append(
+                aws.iam.RolePolicyAttachment(
+                    f"{name}-{policy.rsplit('/', 1)[-1]}",
+                    role=role.name,
+                    policy_arn=managed_policy_arn(policy),
+                    opts=child,
+                )
+            )
+        return ready
+
+
+def _trust(args: HelmAddonArgs) -> pulumi.Input[str]:
+    """The role's trust policy: EKS Pod Identity, or the cluster's OIDC provider for this service account."""
+    ident = args.identity
+    assert ident is not None
+    if ident.mechanism == "pod-identity":
+        return POD_IDENTITY_TRUST
+    return pulumi.Output.all(ident.oidc_provider_arn, ident.oidc_provider_url).apply(
+        lambda a: json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Federated": a[0]},
+                        "Action": "sts:AssumeRoleWithWebIdentity",
+                        "Condition": {
+                            "StringEquals": {
+                                f"{a[1]}:sub": f"system:serviceaccount:{args.namespace}:{ident.service_account}",
+                                f"{a[1]}:aud": "sts.amazonaws.com",
+                            }
+                        },
+                    }
+                ],
+            }
+        )
+    )

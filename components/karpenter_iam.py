@@ -15,12 +15,34 @@ def controller_policy(
     *, partition: str, region: str, account: str, cluster: str, node_role_arn: str, queue_arn: str
 ) -> dict[str, Any]:
     ec2 = f"arn:{partition}:ec2:{region}"
-    owned = {f"aws:ResourceTag/kubernetes.io/cluster/{cluster}": "owned"}
-    request_owned = {
+    profile = f"arn:{partition}:iam::{account}:instance-profile/*"
+    cluster_arn = f"arn:{partition}:eks:{region}:{account}:cluster/{cluster}"
+    statements = [
+        *_node_launch_statements(ec2, cluster),
+        *_node_tagging_statements(ec2, cluster),
+        *_instance_profile_statements(profile, region, cluster, node_role_arn),
+        *_cluster_statements(cluster_arn, queue_arn),
+        *_read_only_statements(partition, region, profile),
+    ]
+    return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", **s} for s in statements]}
+
+
+def _owned(cluster: str) -> dict[str, str]:
+    """The condition on resources Karpenter created for this cluster."""
+    return {f"aws:ResourceTag/kubernetes.io/cluster/{cluster}": "owned"}
+
+
+def _request_owned(cluster: str) -> dict[str, str]:
+    """The condition on the tags of a create request for this cluster."""
+    return {
         f"aws:RequestTag/kubernetes.io/cluster/{cluster}": "owned",
         "aws:RequestTag/eks:eks-cluster-name": cluster,
     }
-    launched = [
+
+
+def _launched(ec2: str) -> list[str]:
+    """The ARNs of what launching a node creates."""
+    return [
         f"{ec2}:*:{r}/*"
         for r in (
             "fleet",
@@ -31,7 +53,10 @@ def controller_policy(
             "spot-instances-request",
         )
     ]
-    profile = f"arn:{partition}:iam::{account}:instance-profile/*"
+
+
+def _regional(cluster: str, region: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The conditions on instance profiles of this cluster and region: (resource tags, request tags)."""
     regional = {
         f"aws:ResourceTag/kubernetes.io/cluster/{cluster}": "owned",
         "aws:ResourceTag/topology.kubernetes.io/region": region,
@@ -41,9 +66,12 @@ def controller_policy(
         "aws:RequestTag/eks:eks-cluster-name": cluster,
         "aws:RequestTag/topology.kubernetes.io/region": region,
     }
-    cluster_arn = f"arn:{partition}:eks:{region}:{account}:cluster/{cluster}"
-    statements = [
-        # --- node lifecycle
+    return regional, request_regional
+
+
+def _node_launch_statements(ec2: str, cluster: str) -> list[dict[str, Any]]:
+    """Node lifecycle, part one: launching instances and fleets from launch templates."""
+    return [
         {
             "Sid": "AllowScopedEC2InstanceAccessActions",
             "Action": ["ec2:RunInstances", "ec2:CreateFleet"],
@@ -58,26 +86,32 @@ def controller_policy(
             "Action": ["ec2:RunInstances", "ec2:CreateFleet"],
             "Resource": f"{ec2}:*:launch-template/*",
             "Condition": {
-                "StringEquals": owned,
+                "StringEquals": _owned(cluster),
                 "StringLike": {"aws:ResourceTag/karpenter.sh/nodepool": "*"},
             },
         },
         {
             "Sid": "AllowScopedEC2InstanceActionsWithTags",
             "Action": ["ec2:RunInstances", "ec2:CreateFleet", "ec2:CreateLaunchTemplate"],
-            "Resource": launched,
+            "Resource": _launched(ec2),
             "Condition": {
-                "StringEquals": request_owned,
+                "StringEquals": _request_owned(cluster),
                 "StringLike": {"aws:RequestTag/karpenter.sh/nodepool": "*"},
             },
         },
+    ]
+
+
+def _node_tagging_statements(ec2: str, cluster: str) -> list[dict[str, Any]]:
+    """Node lifecycle, part two: tagging what was launched, and deleting it."""
+    return [
         {
             "Sid": "AllowScopedResourceCreationTagging",
             "Action": "ec2:CreateTags",
-            "Resource": launched,
+            "Resource": _launched(ec2),
             "Condition": {
                 "StringEquals": {
-                    **request_owned,
+                    **_request_owned(cluster),
                     "ec2:CreateAction": ["RunInstances", "CreateFleet", "CreateLaunchTemplate"],
                 },
                 "StringLike": {"aws:RequestTag/karpenter.sh/nodepool": "*"},
@@ -88,7 +122,7 @@ def controller_policy(
             "Action": "ec2:CreateTags",
             "Resource": f"{ec2}:*:instance/*",
             "Condition": {
-                "StringEquals": owned,
+                "StringEquals": _owned(cluster),
                 "StringLike": {"aws:ResourceTag/karpenter.sh/nodepool": "*"},
                 "StringEqualsIfExists": {"aws:RequestTag/eks:eks-cluster-name": cluster},
                 "ForAllValues:StringEquals": {
@@ -101,11 +135,19 @@ def controller_policy(
             "Action": ["ec2:TerminateInstances", "ec2:DeleteLaunchTemplate"],
             "Resource": [f"{ec2}:*:instance/*", f"{ec2}:*:launch-template/*"],
             "Condition": {
-                "StringEquals": owned,
+                "StringEquals": _owned(cluster),
                 "StringLike": {"aws:ResourceTag/karpenter.sh/nodepool": "*"},
             },
         },
-        # --- IAM integration (instance profiles for the node role only)
+    ]
+
+
+def _instance_profile_statements(
+    profile: str, region: str, cluster: str, node_role_arn: str
+) -> list[dict[str, Any]]:
+    """IAM integration: instance profiles for the node role only."""
+    regional, request_regional = _regional(cluster, region)
+    return [
         {
             "Sid": "AllowPassingInstanceRole",
             "Action": "iam:PassRole",
@@ -148,7 +190,12 @@ def controller_policy(
                 "StringLike": {"aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*"},
             },
         },
-        # --- EKS, interruption queue, zonal shift
+    ]
+
+
+def _cluster_statements(cluster_arn: str, queue_arn: str) -> list[dict[str, Any]]:
+    """EKS, the interruption queue, zonal shift."""
+    return [
         {"Sid": "AllowAPIServerEndpointDiscovery", "Action": "eks:DescribeCluster", "Resource": cluster_arn},
         {
             "Sid": "AllowInterruptionQueueActions",
@@ -161,7 +208,12 @@ def controller_policy(
             "Resource": "*",
             "Condition": {"StringEquals": {"arc-zonal-shift:ResourceIdentifier": cluster_arn}},
         },
-        # --- read-only discovery
+    ]
+
+
+def _read_only_statements(partition: str, region: str, profile: str) -> list[dict[str, Any]]:
+    """Read-only discovery: describe, SSM parameter, pricing and instance profile reads."""
+    return [
         {
             "Sid": "AllowRegionalReadActions",
             "Action": [
@@ -196,7 +248,6 @@ def controller_policy(
         },
         {"Sid": "AllowInstanceProfileReadActions", "Action": "iam:GetInstanceProfile", "Resource": profile},
     ]
-    return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", **s} for s in statements]}
 
 
 # EventBridge events Karpenter acts on before AWS takes a node away (same CloudFormation file).

@@ -43,9 +43,26 @@ class ModelCacheArgs:
 class ModelCache(pulumi.ComponentResource):
     def __init__(self, name: str, args: ModelCacheArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("llm-platform:storage:ModelCache", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        keep = pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect)
+        self._name, self._args = name, args
+        self._file_system()
+        self._mount_targets()
+        self._csi_driver()
+        self._claim()
+        self.file_system_id = self.file_system.id
+        self.pvc_name = self.pvc.metadata["name"]
+        self.pvc_namespace = self.pvc.metadata["namespace"]
+        self.register_outputs(
+            {
+                "fileSystemId": self.file_system_id,
+                "pvcName": self.pvc_name,
+                "pvcNamespace": self.pvc_namespace,
+            }
+        )
 
+    def _file_system(self) -> None:
+        """The KMS key and the encrypted EFS file system, both kept when `protect` is set."""
+        name, args = self._name, self._args
+        keep = pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect)
         key = aws.kms.Key(
             f"{name}-key",
             description="EFS model cache encryption",
@@ -65,6 +82,10 @@ class ModelCache(pulumi.ComponentResource):
             opts=keep,
         )
 
+    def _mount_targets(self) -> None:
+        """A security group admitting NFS from the nodes only, and one mount target per subnet."""
+        name, args = self._name, self._args
+        child = pulumi.ResourceOptions(parent=self)
         nfs = aws.ec2.SecurityGroup(
             f"{name}-nfs",
             vpc_id=args.vpc_id,
@@ -93,6 +114,9 @@ class ModelCache(pulumi.ComponentResource):
             for i, subnet_id in enumerate(args.subnet_ids)
         ]
 
+    def _csi_driver(self) -> None:
+        """The EFS CSI driver add-on, with its controller's role through Pod Identity."""
+        name, args = self._name, self._args
         # The add-on's node DaemonSet tolerates every taint (upstream default `operator: Exists`), so GPU
         # nodes mount the cache without extra configuration; its controller stays on untainted system nodes.
         self.csi_addon = eks_addon_with_role(
@@ -107,7 +131,9 @@ class ModelCache(pulumi.ComponentResource):
             depends_on=args.addon_depends_on,
         )
 
-        k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.k8s_provider)
+    def _claim(self) -> None:
+        """The StorageClass over the file system and the one ReadWriteMany claim every pod shares."""
+        name, args = self._name, self._args
         self.storage_class = k8s.storage.v1.StorageClass(
             f"{name}-sc",
             metadata={"name": "efs-model-cache"},
@@ -125,7 +151,7 @@ class ModelCache(pulumi.ComponentResource):
             },
             reclaim_policy="Retain" if args.protect else "Delete",
             volume_binding_mode="Immediate",
-            opts=k8s_opts,
+            opts=pulumi.ResourceOptions(parent=self, provider=args.k8s_provider),
         )
         self.pvc = k8s.core.v1.PersistentVolumeClaim(
             f"{name}-pvc",
@@ -142,15 +168,4 @@ class ModelCache(pulumi.ComponentResource):
                 provider=args.k8s_provider,
                 depends_on=[self.csi_addon, *self.mount_targets],
             ),
-        )
-
-        self.file_system_id = self.file_system.id
-        self.pvc_name = self.pvc.metadata["name"]
-        self.pvc_namespace = self.pvc.metadata["namespace"]
-        self.register_outputs(
-            {
-                "fileSystemId": self.file_system_id,
-                "pvcName": self.pvc_name,
-                "pvcNamespace": self.pvc_namespace,
-            }
         )

@@ -75,50 +75,65 @@ def _with(meta: Mapping[str, Any], namespace: pulumi.Input[str], **annotations: 
 class ModelServer(pulumi.ComponentResource):
     def __init__(self, name: str, args: ModelServerArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("llm-platform:serving:ModelServer", name, None, opts)
-        k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.k8s_provider)
-        ns = args.namespace
+        self._name, self._args = name, args
+        self.deployment = self._workload(self._preload_identity())
+        self._service()
+        self._monitoring()
+        self._autoscaling()
+        # The address callers use (through the interceptor when the model scales to zero).
+        self.endpoint = pulumi.Output.from_input(args.endpoint)
+        self.register_outputs({"endpoint": self.endpoint})
 
+    def _preload_identity(self) -> list[pulumi.Resource]:
+        """The preload's service account (and its S3 read role for s3:// models); returns what the preload
+        Job must wait for."""
+        name, args = self._name, self._args
         sa = k8s.core.v1.ServiceAccount(
             f"{name}-preload",
-            metadata={"name": args.service_account, "namespace": ns},
+            metadata={"name": args.service_account, "namespace": args.namespace},
             automount_service_account_token=False,
-            opts=k8s_opts,
+            opts=pulumi.ResourceOptions(parent=self, provider=args.k8s_provider),
         )
         preload_ready: list[pulumi.Resource] = [sa, *args.cache_ready]
         if args.s3_source is not None:
-            bucket, prefix = args.s3_source
-            role = aws.iam.Role(
-                f"{name}-preload",
-                description=f"weights preload of {args.name}: read s3://{bucket}/{prefix}",
-                assume_role_policy=POD_IDENTITY_TRUST,
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-            preload_ready.append(
-                aws.iam.RolePolicy(
-                    f"{name}-preload",
-                    role=role.id,
-                    policy=json.dumps(s3_read_policy(bucket, prefix)),
-                    opts=pulumi.ResourceOptions(parent=self),
-                )
-            )
-            preload_ready.append(
-                aws.eks.PodIdentityAssociation(
-                    f"{name}-preload",
-                    cluster_name=args.cluster_name,
-                    namespace=ns,
-                    service_account=args.service_account,
-                    role_arn=role.arn,
-                    opts=pulumi.ResourceOptions(parent=self),
-                )
-            )
+            preload_ready += self._s3_reader(*args.s3_source)
+        return preload_ready
 
+    def _s3_reader(self, bucket: str, prefix: str) -> list[pulumi.Resource]:
+        """A role reading one S3 prefix, for the preload's service account through Pod Identity."""
+        name, args = self._name, self._args
+        role = aws.iam.Role(
+            f"{name}-preload",
+            description=f"weights preload of {args.name}: read s3://{bucket}/{prefix}",
+            assume_role_policy=POD_IDENTITY_TRUST,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        policy = aws.iam.RolePolicy(
+            f"{name}-preload",
+            role=role.id,
+            policy=json.dumps(s3_read_policy(bucket, prefix)),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        association = aws.eks.PodIdentityAssociation(
+            f"{name}-preload",
+            cluster_name=args.cluster_name,
+            namespace=args.namespace,
+            service_account=args.service_account,
+            role_arn=role.arn,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return [policy, association]
+
+    def _workload(self, preload_ready: list[pulumi.Resource]) -> k8s.apps.v1.Deployment:
+        """The weights preload Job, then the vLLM Deployment that waits for it."""
+        name, args, ns = self._name, self._args, self._args.namespace
         job = k8s.batch.v1.Job(
             f"{name}-preload-job",
             metadata=_with(args.preload_job["metadata"], ns),
             spec=args.preload_job["spec"],
             opts=pulumi.ResourceOptions(parent=self, provider=args.k8s_provider, depends_on=preload_ready),
         )
-        self.deployment = k8s.apps.v1.Deployment(
+        return k8s.apps.v1.Deployment(
             f"{name}-deployment",
             metadata=_with(
                 args.deployment["metadata"], ns, **{"pulumi.com/timeoutSeconds": str(args.rollout_timeout_s)}
@@ -132,6 +147,11 @@ class ModelServer(pulumi.ComponentResource):
                 ignore_changes=["spec.replicas"],
             ),
         )
+
+    def _service(self) -> None:
+        """The model's Service and its PodDisruptionBudget."""
+        name, args, ns = self._name, self._args, self._args.namespace
+        k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.k8s_provider)
         self.service = k8s.core.v1.Service(
             f"{name}-service",
             metadata=_with(args.service["metadata"], ns),
@@ -144,6 +164,10 @@ class ModelServer(pulumi.ComponentResource):
             spec=args.pod_disruption_budget["spec"],
             opts=k8s_opts,
         )
+
+    def _monitoring(self) -> None:
+        """The PodMonitor and the model's own PrometheusRule, after the monitoring CRDs."""
+        name, args = self._name, self._args
         self._custom(
             name,
             "podmonitor",
@@ -163,13 +187,17 @@ class ModelServer(pulumi.ComponentResource):
                 args,
                 depends_on=args.monitoring_crds,
             )
+
+    def _autoscaling(self) -> None:
+        """The scale-to-zero proxy Service and InterceptorRoute (when set), then the ScaledObject."""
+        name, args = self._name, self._args
         scaled_after: list[pulumi.Resource] = [*args.keda_crds, self.deployment]
         if args.interceptor_route is not None and args.proxy_service is not None:
             k8s.core.v1.Service(
                 f"{name}-proxy",
-                metadata=_with(args.proxy_service["metadata"], ns),
+                metadata=_with(args.proxy_service["metadata"], args.namespace),
                 spec=args.proxy_service["spec"],
-                opts=k8s_opts,
+                opts=pulumi.ResourceOptions(parent=self, provider=args.k8s_provider),
             )
             # KEDA's docs: create the route before the ScaledObject whose trigger names it.
             scaled_after.append(
@@ -192,9 +220,6 @@ class ModelServer(pulumi.ComponentResource):
             args,
             depends_on=scaled_after,
         )
-        # The address callers use (through the interceptor when the model scales to zero).
-        self.endpoint = pulumi.Output.from_input(args.endpoint)
-        self.register_outputs({"endpoint": self.endpoint})
 
     def _custom(
         self,

@@ -33,9 +33,40 @@ def subnet_plan(cidr: IPv4Network, zones: int) -> tuple[list[IPv4Network], list[
 class Network(pulumi.ComponentResource):
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("llm-platform:network:Network", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        self._name, self._args = name, args
         private_cidrs, public_cidrs = subnet_plan(args.cidr, len(args.availability_zones))
+        igw, public_rt = self._vpc()
 
+        self.public_subnets: list[aws.ec2.Subnet] = []
+        self.private_subnets: list[aws.ec2.Subnet] = []
+        nat_gateways: list[aws.ec2.NatGateway] = []
+        # What a node in a private subnet needs before it can pull images and join the cluster.
+        self.egress: list[pulumi.Resource] = []
+        for az, private_cidr, public_cidr in zip(
+            args.availability_zones, private_cidrs, public_cidrs, strict=True
+        ):
+            public = self._public_subnet(az, public_cidr, public_rt)
+            if args.nat_per_az or not nat_gateways:
+                nat_gateways.append(self._nat_gateway(az, public, igw))
+            # With one NAT gateway every zone routes through the last one created (the first zone's).
+            self._private_subnet(az, private_cidr, nat_gateways[-1])
+
+        self.egress.extend(nat_gateways)
+        self.vpc_id = self.vpc.id
+        self.private_subnet_ids = [s.id for s in self.private_subnets]
+        self.public_subnet_ids = [s.id for s in self.public_subnets]
+        self.register_outputs(
+            {
+                "vpcId": self.vpc_id,
+                "privateSubnetIds": self.private_subnet_ids,
+                "publicSubnetIds": self.public_subnet_ids,
+            }
+        )
+
+    def _vpc(self) -> tuple[aws.ec2.InternetGateway, aws.ec2.RouteTable]:
+        """The VPC, its internet gateway and the public route table; returns the gateway and the table."""
+        name, args = self._name, self._args
+        child = pulumi.ResourceOptions(parent=self)
         self.vpc = aws.ec2.Vpc(
             f"{name}-vpc",
             cidr_block=str(args.cidr),
@@ -54,79 +85,72 @@ class Network(pulumi.ComponentResource):
             tags={"Name": f"{args.cluster_name}-public"},
             opts=child,
         )
+        return igw, public_rt
 
-        self.public_subnets: list[aws.ec2.Subnet] = []
-        self.private_subnets: list[aws.ec2.Subnet] = []
-        nat_gateways: list[aws.ec2.NatGateway] = []
-        # What a node in a private subnet needs before it can pull images and join the cluster.
-        self.egress: list[pulumi.Resource] = []
-        for az, private_cidr, public_cidr in zip(
-            args.availability_zones, private_cidrs, public_cidrs, strict=True
-        ):
-            public = aws.ec2.Subnet(
-                f"{name}-public-{az}",
-                vpc_id=self.vpc.id,
-                availability_zone=az,
-                cidr_block=str(public_cidr),
-                map_public_ip_on_launch=False,  # nothing we run needs a public IP; LBs get their own
-                tags={"Name": f"{args.cluster_name}-public-{az}", "kubernetes.io/role/elb": "1"},
-                opts=child,
-            )
-            aws.ec2.RouteTableAssociation(
-                f"{name}-public-{az}", subnet_id=public.id, route_table_id=public_rt.id, opts=child
-            )
-            self.public_subnets.append(public)
-            if args.nat_per_az or not nat_gateways:
-                eip = aws.ec2.Eip(
-                    f"{name}-nat-{az}",
-                    domain="vpc",
-                    tags={"Name": f"{args.cluster_name}-nat-{az}"},
-                    opts=child,
-                )
-                nat_gateways.append(
-                    aws.ec2.NatGateway(
-                        f"{name}-nat-{az}",
-                        subnet_id=public.id,
-                        allocation_id=eip.id,
-                        tags={"Name": f"{args.cluster_name}-nat-{az}"},
-                        opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
-                    )
-                )
-            private = aws.ec2.Subnet(
-                f"{name}-private-{az}",
-                vpc_id=self.vpc.id,
-                availability_zone=az,
-                cidr_block=str(private_cidr),
-                tags={
-                    "Name": f"{args.cluster_name}-private-{az}",
-                    "kubernetes.io/role/internal-elb": "1",  # internal load balancers (AWS LB controller)
-                    **args.private_subnet_tags,
-                },
-                opts=child,
-            )
-            private_rt = aws.ec2.RouteTable(
-                f"{name}-private-{az}",
-                vpc_id=self.vpc.id,
-                # With one NAT gateway every zone routes through the last one created (the first zone's).
-                routes=[{"cidr_block": "0.0.0.0/0", "nat_gateway_id": nat_gateways[-1].id}],
-                tags={"Name": f"{args.cluster_name}-private-{az}"},
-                opts=child,
-            )
-            self.egress.append(
-                aws.ec2.RouteTableAssociation(
-                    f"{name}-private-{az}", subnet_id=private.id, route_table_id=private_rt.id, opts=child
-                )
-            )
-            self.private_subnets.append(private)
-
-        self.egress.extend(nat_gateways)
-        self.vpc_id = self.vpc.id
-        self.private_subnet_ids = [s.id for s in self.private_subnets]
-        self.public_subnet_ids = [s.id for s in self.public_subnets]
-        self.register_outputs(
-            {
-                "vpcId": self.vpc_id,
-                "privateSubnetIds": self.private_subnet_ids,
-                "publicSubnetIds": self.public_subnet_ids,
-            }
+    def _public_subnet(self, az: str, cidr: IPv4Network, route_table: aws.ec2.RouteTable) -> aws.ec2.Subnet:
+        """One zone's public subnet, on the public route table."""
+        name, args = self._name, self._args
+        child = pulumi.ResourceOptions(parent=self)
+        public = aws.ec2.Subnet(
+            f"{name}-public-{az}",
+            vpc_id=self.vpc.id,
+            availability_zone=az,
+            cidr_block=str(cidr),
+            map_public_ip_on_launch=False,  # nothing we run needs a public IP; LBs get their own
+            tags={"Name": f"{args.cluster_name}-public-{az}", "kubernetes.io/role/elb": "1"},
+            opts=child,
         )
+        aws.ec2.RouteTableAssociation(
+            f"{name}-public-{az}", subnet_id=public.id, route_table_id=route_table.id, opts=child
+        )
+        self.public_subnets.append(public)
+        return public
+
+    def _nat_gateway(
+        self, az: str, public: aws.ec2.Subnet, igw: aws.ec2.InternetGateway
+    ) -> aws.ec2.NatGateway:
+        """A NAT gateway with its Elastic IP in one zone's public subnet."""
+        name, args = self._name, self._args
+        eip = aws.ec2.Eip(
+            f"{name}-nat-{az}",
+            domain="vpc",
+            tags={"Name": f"{args.cluster_name}-nat-{az}"},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return aws.ec2.NatGateway(
+            f"{name}-nat-{az}",
+            subnet_id=public.id,
+            allocation_id=eip.id,
+            tags={"Name": f"{args.cluster_name}-nat-{az}"},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
+        )
+
+    def _private_subnet(self, az: str, cidr: IPv4Network, nat_gateway: aws.ec2.NatGateway) -> None:
+        """One zone's private subnet, with a route table whose default route goes through `nat_gateway`."""
+        name, args = self._name, self._args
+        child = pulumi.ResourceOptions(parent=self)
+        private = aws.ec2.Subnet(
+            f"{name}-private-{az}",
+            vpc_id=self.vpc.id,
+            availability_zone=az,
+            cidr_block=str(cidr),
+            tags={
+                "Name": f"{args.cluster_name}-private-{az}",
+                "kubernetes.io/role/internal-elb": "1",  # internal load balancers (AWS LB controller)
+                **args.private_subnet_tags,
+            },
+            opts=child,
+        )
+        private_rt = aws.ec2.RouteTable(
+            f"{name}-private-{az}",
+            vpc_id=self.vpc.id,
+            routes=[{"cidr_block": "0.0.0.0/0", "nat_gateway_id": nat_gateway.id}],
+            tags={"Name": f"{args.cluster_name}-private-{az}"},
+            opts=child,
+        )
+        self.egress.append(
+            aws.ec2.RouteTableAssociation(
+                f"{name}-private-{az}", subnet_id=private.id, route_table_id=private_rt.id, opts=child
+            )
+        )
+        self.private_subnets.append(private)

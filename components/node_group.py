@@ -41,9 +41,16 @@ class ManagedNodeGroupArgs:
 class ManagedNodeGroup(pulumi.ComponentResource):
     def __init__(self, name: str, args: ManagedNodeGroupArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("llm-platform:compute:ManagedNodeGroup", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        self._name, self._args = name, args
         tags = {"Name": name, **args.tags}
+        self._launch_template(tags)
+        self._node_group(tags)
+        self.node_group_name = self.node_group.node_group_name
+        self.register_outputs({"nodeGroupName": self.node_group_name})
 
+    def _launch_template(self, tags: dict[str, str]) -> None:
+        """The launch template: IMDSv2 with hop limit 1, an encrypted gp3 image volume, instance tags."""
+        name, args = self._name, self._args
         self.launch_template = aws.ec2.LaunchTemplate(
             f"{name}-lt",
             description=f"{name}: IMDSv2, encrypted gp3 image volume",
@@ -73,11 +80,14 @@ class ManagedNodeGroup(pulumi.ComponentResource):
             ],
             update_default_version=True,
             tags=tags,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
+    def _node_group(self, tags: dict[str, str]) -> None:
+        """The EKS managed node group on the launch template; the autoscaler owns its desired size."""
+        args = self._args
         self.node_group = aws.eks.NodeGroup(
-            f"{name}-ng",
+            f"{self._name}-ng",
             cluster_name=args.cluster_name,
             node_role_arn=args.node_role_arn,
             subnet_ids=list(args.subnet_ids),
@@ -107,6 +117,3 @@ class ManagedNodeGroup(pulumi.ComponentResource):
                 parent=self, ignore_changes=[DESIRED_SIZE_PATH], depends_on=list(args.depends_on)
             ),
         )
-
-        self.node_group_name = self.node_group.node_group_name
-        self.register_outputs({"nodeGroupName": self.node_group_name})

@@ -40,6 +40,17 @@ def summary_line(est: CostEstimate) -> str:
 
 
 def render_markdown(est: CostEstimate) -> str:
+    """cost.md: the summary, the scale notes, one table per kind of capacity, the assumptions, warnings."""
+    out = _summary(est) + _scale_notes(est)
+    out += _node_group_section(est) + _node_pool_section(est) + _model_section(est)
+    out += _assumptions(est)
+    if est.warnings:
+        out += ["", "## Warnings", ""] + [f"- {w}" for w in est.warnings]
+    return "\n".join(out) + "\n"
+
+
+def _summary(est: CostEstimate) -> list[str]:
+    """The title, the price sources, the headline and the summary table."""
     lo, hi = est.monthly("min"), est.monthly("max")
     out = [
         f"# Cost estimate: stack `{est.stack}` ({est.region})",
@@ -64,9 +75,14 @@ def render_markdown(est: CostEstimate) -> str:
         f"| **Total** | **{total_text(t_lo, 4, '')}** | **{total_text(lo, 2, '')}** "
         f"| **{total_text(t_hi, 4, '')}** | **{total_text(hi, 2, '')}** |"
     )
+    return out
+
+
+def _scale_notes(est: CostEstimate) -> list[str]:
+    """What minimum and maximum scale mean, the worst case, and the models' share of the capacity."""
     needed = sum(len(p.min_nodes) for p in est.node_pools)
     needed_text = "none" if not needed else f"{needed} node{'s' if needed > 1 else ''}"
-    out += [
+    out = [
         "",
         "- **Minimum scale**: the system and GPU node groups at `minSize`; Karpenter only the nodes the models' "
         f"minimum replicas need beyond them ({needed_text}); every model at `replicas.min` (0 for scale to zero).",
@@ -82,9 +98,15 @@ def render_markdown(est: CostEstimate) -> str:
             f"({total_text(est.models_monthly('min'))}/month at `replicas.min`). Models run *on* the node groups "
             "and NodePools: the model table attributes capacity and is not added to the totals."
         )
-    out += _node_group_section(est) + _node_pool_section(est) + _model_section(est)
-    out += ["", "## Assumptions", ""]
-    out += [
+    return out
+
+
+def _assumptions(est: CostEstimate) -> list[str]:
+    """The assumptions section: hours, prices, how node groups and NodePools are priced, what is excluded."""
+    return [
+        "",
+        "## Assumptions",
+        "",
         f"- {HOURS_PER_MONTH} hours a month, every node running the whole month at the scale shown; "
         "on-demand Linux prices, shared tenancy, no Savings Plans or Reserved Instances.",
         "- Spot prices vary by hour and zone; "
@@ -100,9 +122,6 @@ def render_markdown(est: CostEstimate) -> str:
         "NodePool's `limits`; unused pools cost nothing.",
         "- Excluded: " + "; ".join(EXCLUDED) + ".",
     ]
-    if est.warnings:
-        out += ["", "## Warnings", ""] + [f"- {w}" for w in est.warnings]
-    return "\n".join(out) + "\n"
 
 
 def _node_group_section(est: CostEstimate) -> list[str]:

@@ -61,8 +61,18 @@ def _alert(
 def platform_rules(a: AlertsConfig, namespace: str) -> list[dict[str, Any]]:
     """The rules of the `llm-platform` PrometheusRule. `namespace` is the inference namespace."""
     rb = a.runbook_base_url
+    return [
+        {"name": "llm-platform.recording", "rules": RECORDING},
+        {"name": "llm-platform.serving", "rules": _serving_rules(a, namespace, rb)},
+        {"name": "llm-platform.gpu", "rules": _gpu_rules(a, rb)},
+        {"name": "llm-platform.autoscaling", "rules": _scaling_rules(a, rb)},
+    ]
+
+
+def _serving_rules(a: AlertsConfig, namespace: str, rb: str) -> list[dict[str, Any]]:
+    """Alerts on the model servers in the inference namespace: queueing, KV cache, replicas, preload."""
     ns = f'namespace="{namespace}"'
-    serving = [
+    return [
         _alert("LLMRequestQueueBacklog", f"{QUEUE}{{{ns}}} > {a.queue_depth}", "5m", "warning",
                "Requests are queueing for {{ $labels.model_name }}",
                "{{ $value }} requests have waited for over 5 minutes: replicas are not keeping up.", rb),
@@ -87,7 +97,11 @@ def platform_rules(a: AlertsConfig, namespace: str) -> list[dict[str, Any]]:
                "The median number of generated tokens is {{ $value | humanizePercentage }} away from its 7-day "
                "baseline: a prompt, client or model change altered behaviour.", rb),
     ]  # fmt: skip
-    gpu = [
+
+
+def _gpu_rules(a: AlertsConfig, rb: str) -> list[dict[str, Any]]:
+    """Alerts on the GPUs themselves (DCGM) and on GPU pods without a node."""
+    return [
         _alert("GPUMemoryNearlyFull", f"{GPU_MEM} > {a.gpu_memory_usage}", "10m", "warning",
                "GPU {{ $labels.gpu }} on {{ $labels.hostname }} is nearly out of memory",
                "Framebuffer use is {{ $value | humanizePercentage }}, above what vLLM reserves.", rb),
@@ -109,7 +123,11 @@ def platform_rules(a: AlertsConfig, namespace: str) -> list[dict[str, Any]]:
                f"{a.pending_gpu_pod_minutes}m", "warning", "GPU pod {{ $labels.pod }} has no node",
                f"Pending for {a.pending_gpu_pod_minutes} minutes: no capacity, a NodePool limit, or a quota.", rb),
     ]  # fmt: skip
-    scaling = [
+
+
+def _scaling_rules(a: AlertsConfig, rb: str) -> list[dict[str, Any]]:
+    """Alerts on autoscaling: KEDA scalers, Karpenter launches and spot interruptions."""
+    return [
         _alert("KEDAScalerErrors",
                "sum by (namespace, scaledObject) (rate(keda_scaler_detail_errors_total[5m])) > 0", "10m", "warning",
                "KEDA cannot read the metrics of {{ $labels.scaledObject }}",
@@ -123,12 +141,6 @@ def platform_rules(a: AlertsConfig, namespace: str) -> list[dict[str, Any]]:
                f"> {a.spot_interruptions_per_hour}", "0m", "warning", "Many spot interruptions",
                "{{ $value }} spot interruption notices in the last hour: consider on-demand capacity.", rb),
     ]  # fmt: skip
-    return [
-        {"name": "llm-platform.recording", "rules": RECORDING},
-        {"name": "llm-platform.serving", "rules": serving},
-        {"name": "llm-platform.gpu", "rules": gpu},
-        {"name": "llm-platform.autoscaling", "rules": scaling},
-    ]
 
 
 def model_rules(

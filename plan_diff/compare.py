@@ -259,22 +259,34 @@ def _diff_lists(old: list[Any], new: list[Any], path: str) -> list[FieldChange]:
         return []
     old_ids, new_ids = _identities(old), _identities(new)
     if old_ids is not None and new_ids is not None:
-        by_old, by_new = dict(zip(old_ids, old, strict=True)), dict(zip(new_ids, new, strict=True))
-        out: list[FieldChange] = []
-        for i in new_ids:
-            out += diff_values(by_old.get(i, MISSING), by_new[i], f"{path}[{i}]")
-        for i in old_ids:
-            if i not in by_new:
-                out += diff_values(by_old[i], MISSING, f"{path}[{i}]")
-        kept_old, kept_new = [i for i in old_ids if i in by_new], [i for i in new_ids if i in by_old]
-        if kept_old != kept_new:
-            out.append(FieldChange(f"{path} (order)", kept_old, kept_new))
-        return out
+        return _diff_by_identity(old, new, old_ids, new_ids, path)
     scalars = all(not isinstance(v, dict | list) for v in old + new)
     if scalars and max(len(as_json(old)), len(as_json(new))) <= SHORT_LIST:
         return [FieldChange(path, old, new)]
+    return _diff_aligned(old, new, path)
+
+
+def _diff_by_identity(
+    old: list[Any], new: list[Any], old_ids: list[str], new_ids: list[str], path: str
+) -> list[FieldChange]:
+    """Lists whose items carry identities: items matched by identity, then a change of their order."""
+    by_old, by_new = dict(zip(old_ids, old, strict=True)), dict(zip(new_ids, new, strict=True))
+    out: list[FieldChange] = []
+    for i in new_ids:
+        out += diff_values(by_old.get(i, MISSING), by_new[i], f"{path}[{i}]")
+    for i in old_ids:
+        if i not in by_new:
+            out += diff_values(by_old[i], MISSING, f"{path}[{i}]")
+    kept_old, kept_new = [i for i in old_ids if i in by_new], [i for i in new_ids if i in by_old]
+    if kept_old != kept_new:
+        out.append(FieldChange(f"{path} (order)", kept_old, kept_new))
+    return out
+
+
+def _diff_aligned(old: list[Any], new: list[Any], path: str) -> list[FieldChange]:
+    """Other lists, aligned with difflib: replaced items pairwise, then the removed and the inserted ones."""
     matcher = difflib.SequenceMatcher(a=[_canon(v) for v in old], b=[_canon(v) for v in new], autojunk=False)
-    out = []
+    out: list[FieldChange] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue

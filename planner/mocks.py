@@ -101,7 +101,27 @@ def _eks_cluster(m: PlanMocks, args: MockResourceArgs, seed: str) -> dict:
         "identities": [{"oidcs": [{"issuer": issuer}]}],
         "certificateAuthority": {"data": "TU9DSy1DQQ=="},
     }
-    kubeconfig = {
+    kubeconfig = _kubeconfig(name, endpoint, m.region)
+    parent = _CURRENT.urn or ""
+    return {
+        "eksCluster": m.register_reference(
+            parent, "aws:eks/cluster:Cluster", f"{args.name}-eksCluster", name, eks_state
+        ),
+        "kubeconfig": kubeconfig,
+        "kubeconfigJson": json.dumps(kubeconfig),
+        "clusterSecurityGroupId": cluster_sg,
+        "nodeSecurityGroupId": cluster_sg,  # skipDefaultSecurityGroups: both are the EKS-created group
+        "oidcProviderArn": m.arn(
+            "iam", f"oidc-provider/oidc.eks.{m.region}.amazonaws.com/id/{oidc_id}", region=False
+        ),
+        "oidcProviderUrl": issuer.removeprefix("https://"),
+        "oidcIssuer": issuer.removeprefix("https://"),
+    }
+
+
+def _kubeconfig(name: str, endpoint: str, region: str) -> dict:
+    """The kubeconfig pulumi-eks returns: the cluster's endpoint, and `aws eks get-token` for credentials."""
+    return {
         "apiVersion": "v1",
         "kind": "Config",
         "clusters": [
@@ -119,26 +139,11 @@ def _eks_cluster(m: PlanMocks, args: MockResourceArgs, seed: str) -> dict:
                     "exec": {
                         "apiVersion": "client.authentication.k8s.io/v1beta1",
                         "command": "aws",
-                        "args": ["eks", "get-token", "--cluster-name", name, "--region", m.region],
+                        "args": ["eks", "get-token", "--cluster-name", name, "--region", region],
                     }
                 },
             }
         ],
-    }
-    parent = _CURRENT.urn or ""
-    return {
-        "eksCluster": m.register_reference(
-            parent, "aws:eks/cluster:Cluster", f"{args.name}-eksCluster", name, eks_state
-        ),
-        "kubeconfig": kubeconfig,
-        "kubeconfigJson": json.dumps(kubeconfig),
-        "clusterSecurityGroupId": cluster_sg,
-        "nodeSecurityGroupId": cluster_sg,  # skipDefaultSecurityGroups: both are the EKS-created group
-        "oidcProviderArn": m.arn(
-            "iam", f"oidc-provider/oidc.eks.{m.region}.amazonaws.com/id/{oidc_id}", region=False
-        ),
-        "oidcProviderUrl": issuer.removeprefix("https://"),
-        "oidcIssuer": issuer.removeprefix("https://"),
     }
 
 

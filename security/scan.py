@@ -83,35 +83,51 @@ def load_skips(path: Path = SKIPS_FILE) -> list[Skip]:
         if not isinstance(entry, dict):
             errors.append(f"{where}: expected a mapping")
             continue
-        unknown = set(entry) - {"id", "justification", "resources"}
-        if unknown:
-            errors.append(f"{where}: unknown key(s) {sorted(unknown)}")
-        check_id = str(entry.get("id", ""))
-        if not CHECK_ID.match(check_id):
-            errors.append(
-                f"{where}.id: {check_id!r} is not a checkov Kubernetes check id (CKV_K8S_n, CKV2_K8S_n)"
-            )
-        justification = " ".join(str(entry.get("justification") or "").split())
-        if len(justification) < MIN_JUSTIFICATION:
-            errors.append(
-                f"{where}.justification: say why the check does not apply ({MIN_JUSTIFICATION}+ chars)"
-            )
-        resources = entry.get("resources", [])
-        if not isinstance(resources, list) or (not resources and "resources" in entry):
-            errors.append(f"{where}.resources: a non-empty list of patterns, or leave the key out")
-            resources = []
-        for pattern in resources:
-            if not isinstance(pattern, str) or not RESOURCE_PATTERN.match(pattern):
-                errors.append(f"{where}.resources: {pattern!r} is not a pattern over Kind.namespace.name")
-        skips.append(Skip(check_id, justification, tuple(str(p) for p in resources)))
-    seen: set[str] = set()
-    for s in skips:
-        if s.id in seen:
-            errors.append(f"{path.name}: {s.id} listed twice; give one entry all its resources")
-        seen.add(s.id)
+        skips.append(_parse_skip(entry, where, errors))
+    errors += _duplicate_errors(skips, path.name)
     if errors:
         raise ValueError("invalid skip list:\n  - " + "\n  - ".join(errors))
     return skips
+
+
+def _parse_skip(entry: dict[str, Any], where: str, errors: list[str]) -> Skip:
+    """One entry of the skip list as a Skip; appends what is wrong with it to `errors`."""
+    unknown = set(entry) - {"id", "justification", "resources"}
+    if unknown:
+        errors.append(f"{where}: unknown key(s) {sorted(unknown)}")
+    check_id = str(entry.get("id", ""))
+    if not CHECK_ID.match(check_id):
+        errors.append(
+            f"{where}.id: {check_id!r} is not a checkov Kubernetes check id (CKV_K8S_n, CKV2_K8S_n)"
+        )
+    justification = " ".join(str(entry.get("justification") or "").split())
+    if len(justification) < MIN_JUSTIFICATION:
+        errors.append(f"{where}.justification: say why the check does not apply ({MIN_JUSTIFICATION}+ chars)")
+    resources = _parse_resources(entry, where, errors)
+    return Skip(check_id, justification, tuple(str(p) for p in resources))
+
+
+def _parse_resources(entry: dict[str, Any], where: str, errors: list[str]) -> list[Any]:
+    """An entry's resource patterns (empty when absent or invalid); appends what is wrong to `errors`."""
+    resources = entry.get("resources", [])
+    if not isinstance(resources, list) or (not resources and "resources" in entry):
+        errors.append(f"{where}.resources: a non-empty list of patterns, or leave the key out")
+        resources = []
+    for pattern in resources:
+        if not isinstance(pattern, str) or not RESOURCE_PATTERN.match(pattern):
+            errors.append(f"{where}.resources: {pattern!r} is not a pattern over Kind.namespace.name")
+    return resources
+
+
+def _duplicate_errors(skips: list[Skip], file_name: str) -> list[str]:
+    """One error for each further entry of a check id already listed."""
+    errors: list[str] = []
+    seen: set[str] = set()
+    for s in skips:
+        if s.id in seen:
+            errors.append(f"{file_name}: {s.id} listed twice; give one entry all its resources")
+        seen.add(s.id)
+    return errors
 
 
 def findings(stack: str, report: Any) -> tuple[list[Finding], int]:

@@ -201,9 +201,9 @@ def test_only_placement_and_make_size_call_the_memory_arithmetic():
     callers = set()
     for module, path in modules().items():
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.module == "sizing.gpu_memory":
-                if any(alias.name == "fit" for alias in node.names):
-                    callers.add(module)
+            imports_fit = isinstance(node, ast.ImportFrom) and node.module == "sizing.gpu_memory"
+            if imports_fit and any(alias.name == "fit" for alias in node.names):
+                callers.add(module)
     assert callers == FIT_CALLERS
 
 
