@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from catalog.gpus import GPU_INSTANCES, GpuInstance
 from cost.lines import ModelCost, NodeGroupCost, NodePoolCost, sum_or_none
 from cost.sources import PriceSource
-from fleet.model import Fleet, ModelPlan, Pool
+from fleet.resolved import Fleet, ModelPlan, Pool
 from vocabulary.scheduling import GPU_RESOURCE
 
 PriceOf = Callable[[str, str], float | None]  # (instance type, capacity type) -> $/h

@@ -26,7 +26,7 @@ from cost.lines import (
     sum_or_none,
 )
 from cost.sources import PriceSource
-from fleet.model import Fleet
+from fleet.resolved import Fleet
 
 EXCLUDED = (
     "EBS volumes (node image volumes, the Prometheus volume)",

@@ -8,7 +8,7 @@ from catalog.prices import FIXED_PRICE_SOURCE
 from cost.estimate import EXCLUDED, CostEstimate, estimate
 from cost.lines import HOURS_PER_MONTH, Total
 from cost.sources import select_prices
-from fleet.model import Fleet
+from fleet.resolved import Fleet
 
 
 def write_report(fleet: Fleet, stack: str, out: Path, live: bool = False) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from config.schema.addons import AddonsConfig
-from fleet.model import AddonPlan
+from fleet.resolved import AddonPlan
 from vocabulary.addons import ADDON_RELEASES, Release
 
 # kube-prometheus-stack names its Services `<fullname>-prometheus` / `-grafana`, and its fullname is the

@@ -16,9 +16,9 @@ from config.schema.models import ArchitectureConfig, ModelConfig
 from config.schema.platform import NAMESPACE, PlatformConfig
 from fleet.addons import resolve_addons
 from fleet.budgets import budgets
-from fleet.model import Fleet, ModelPlan, Placement, Pool
 from fleet.placement import PlacementError, place
 from fleet.pools import resolve_pools
+from fleet.resolved import Fleet, ModelPlan, Placement, Pool
 from sizing.gpu_memory import weights_gib
 from vocabulary.objects import MODEL_CACHE_MOUNT, SERVING_PORT
 

@@ -13,7 +13,7 @@ from catalog.gpus import GPU_INSTANCES, GpuInstance, gpu_model
 from catalog.models import Architecture
 from catalog.prices import on_demand_price
 from config.schema.models import ModelConfig
-from fleet.model import Placement, Pool
+from fleet.resolved import Placement, Pool
 from sizing.gpu_memory import Fit, fit, valid_tp_sizes
 
 WEIGHT_FORMAT = {"none": "native", "fp8": "fp8", "awq": "awq", "gptq": "gptq"}

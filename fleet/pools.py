@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from catalog.gpus import GPU_INSTANCES, GpuInstance, instance_types_of
 from config.schema.addons import AddonsConfig, NodePoolConfig
 from config.schema.infrastructure import GpuNodeGroupConfig
-from fleet.model import Pool
+from fleet.resolved import Pool
 from vocabulary.scheduling import (
     CAPACITY_TYPE_LABEL,
     DEVICE_PLUGIN_CONFIG_LABEL,

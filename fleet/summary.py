@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalog.prices import on_demand_price, spot_price_estimate
-from fleet.model import Fleet, ModelPlan, Pool
+from fleet.resolved import Fleet, ModelPlan, Pool
 
 
 def fleet_summary(fleet: Fleet) -> dict[str, Any]:

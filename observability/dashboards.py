@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from catalog.prices import on_demand_price
-from fleet.model import Fleet
+from fleet.resolved import Fleet
 from observability.alerts import GPU_MEM, KV_MAX, QUEUE, TTFT_P95
 from vocabulary.scheduling import CAPACITY_TYPE_LABEL, GPU_NAME_LABEL, POOL_LABEL
 

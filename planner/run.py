@@ -18,7 +18,7 @@ from pulumi.runtime.sync_await import _sync_await
 from config.schema.platform import REGION_KEY, PlatformConfig
 from config.warnings import warnings_for
 from fleet.load import load_fleet
-from fleet.model import Fleet
+from fleet.resolved import Fleet
 from planner.mocks import SECRET, UNKNOWN, PlanMocks, RecordingMonitor
 from planner.stackfile import StackFile, read_stack
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fleet.model import AddonPlan, ModelPlan
+from fleet.resolved import AddonPlan, ModelPlan
 from serving.hardening import labels
 from vocabulary.objects import SERVING_PORT
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fleet.model import ModelPlan
+from fleet.resolved import ModelPlan
 from vocabulary.objects import MODEL_LABEL, PART_OF, PRELOAD_LABELS, PRELOAD_OF_LABEL, SERVER_LABELS
 
 RESTRICTED = {

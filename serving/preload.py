@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from catalog.images import SERVING_IMAGES
-from fleet.model import ModelPlan
+from fleet.resolved import ModelPlan
 from serving.hardening import PULL_POLICY, RESTRICTED, pod_hardening, preload_labels
 from vocabulary.objects import HF_TOKEN_SECRET, MODEL_CACHE_MOUNT
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from catalog.gpus import GPU_INSTANCES
 from catalog.images import SERVING_IMAGES
-from fleet.model import ModelPlan
+from fleet.resolved import ModelPlan
 from serving.hardening import PULL_POLICY, RESTRICTED, labels, pod_hardening, selector
 from serving.preload import COMPLETE_MARKER
 from vocabulary.objects import MODEL_CACHE_MOUNT, SERVING_PORT

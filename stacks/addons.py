@@ -20,7 +20,7 @@ from components.block_storage import BlockStorage, BlockStorageArgs
 from components.cluster import Cluster
 from components.helm_addon import HelmAddon, HelmAddonArgs
 from components.karpenter import Karpenter, KarpenterArgs, NodePoolSpec
-from fleet.model import Fleet, Pool
+from fleet.resolved import Fleet, Pool
 from helm_values.gpu_operator import gpu_operator_values
 from helm_values.keda import keda_http_values, keda_values
 from helm_values.monitoring import monitoring_values

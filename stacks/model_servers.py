@@ -8,7 +8,7 @@ import pulumi_kubernetes as k8s
 from components.cluster import Cluster
 from components.model_cache import ModelCache
 from components.model_server import ModelServer, ModelServerArgs
-from fleet.model import Fleet, ModelPlan
+from fleet.resolved import Fleet, ModelPlan
 from observability.alerts import model_rules
 from serving import autoscaling, preload, server
 from serving.hardening import labels

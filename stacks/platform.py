@@ -16,7 +16,7 @@ from components.karpenter import DISCOVERY_TAG
 from components.model_cache import ModelCache, ModelCacheArgs
 from components.network import Network, NetworkArgs
 from components.node_group import ManagedNodeGroup, ManagedNodeGroupArgs
-from fleet.model import Fleet, Pool
+from fleet.resolved import Fleet, Pool
 from stacks.addons import build_addons
 from stacks.model_servers import build_model_servers
 from vocabulary.scheduling import CAPACITY_TYPE_LABEL, GPU_TAINT, POOL_LABEL, POOL_TAG, SYSTEM_POOL

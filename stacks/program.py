@@ -14,7 +14,7 @@ from config.issues import ConfigError
 from config.schema.platform import NAMESPACE, REGION_KEY
 from config.warnings import warnings_for
 from fleet.load import load_fleet
-from fleet.model import Fleet
+from fleet.resolved import Fleet
 from stacks import platform
 
 

@@ -13,7 +13,7 @@ import yaml
 
 from config.schema.platform import PlatformConfig
 from fleet.load import resolve_fleet
-from fleet.model import ModelPlan
+from fleet.resolved import ModelPlan
 from planner.run import Plan, run_plan
 from planner.stackfile import available_stacks
 
