@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalog.prices import on_demand_price, spot_price_estimate
+from config.schema.infrastructure import GpuNodeGroupConfig
 from fleet.resolved import Fleet, ModelPlan, Pool
 
 
@@ -32,7 +33,7 @@ def fleet_summary(fleet: Fleet) -> dict[str, Any]:
 
 
 def _pool(p: Pool) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "kind": p.kind,
         "capacityType": p.capacity_type,
         "gpu": f"{p.gpu.gpu_name} {p.gpu.gpu_memory_gib} GiB",
@@ -40,6 +41,11 @@ def _pool(p: Pool) -> dict[str, Any]:
         "gpuCapacity": p.gpu_capacity,
         "timeSlices": p.time_slices,
     }
+    if isinstance(p.config, GpuNodeGroupConfig):  # a NodePool's node count follows from its limits
+        out["nodes"] = {"min": p.config.min_size, "max": p.config.max_size, "initial": p.config.initial_size}
+    else:
+        out["limits"] = dict(p.limits)
+    return out
 
 
 def _model(m: ModelPlan, region: str) -> dict[str, Any]:

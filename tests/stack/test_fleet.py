@@ -3,9 +3,12 @@ the policy pack's own (independent) count, for every shipped stack and for fleet
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from planner import policy_check
+from planner.render import write_plan
 from planner.run import Plan, run_plan
 from policy import rules
 from tests.conftest import write_variant
@@ -54,3 +57,19 @@ def test_a_configured_quota_wins_over_the_capacity(tmp_path):
     )
     assert quota(plan) == plan.fleet.gpu_quota == 3
     assert plan.fleet.gpu_capacity == policy_capacity(plan) == 8
+
+
+def test_make_plan_writes_the_resolved_fleet_for_review(tmp_path, plans):
+    write_plan(plans["prod"], tmp_path)
+    doc = json.loads((tmp_path / "fleet.json").read_text())
+    assert doc["gpuQuota"] == doc["gpuCapacity"] == quota(plans["prod"])
+    assert doc["pools"]["l40s-spot"]["nodes"] == {"min": 0, "max": 6, "initial": 0}
+    assert doc["pools"]["gpu-spot"]["limits"] == {"nvidia.com/gpu": 32}
+    big = doc["models"]["qwen3-32b"]
+    assert (big["tensorParallelSize"], big["replicasPerNode"], big["pools"]) == (
+        4,
+        1,
+        ["l40s-on-demand", "gpu-on-demand"],
+    )
+    assert big["usdPerHourPerReplica"]["onDemand"] == pytest.approx(10.4926)
+    assert set(doc["addons"]) == {"monitoring", "gpuOperator", "keda"}
