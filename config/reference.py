@@ -44,7 +44,7 @@ stack file: `llm-platform:network.availabilityZones` is the key `availabilityZon
 `llm-platform:network`, and `[]` stands for every entry of a list (`llm-platform:gpuNodeGroups[].maxSize`).
 Defaults are written as in YAML; *required* means the key has no default. Unknown keys are errors.
 `make plan` validates every key before anything is created and names each error by its key; the rules
-that span several keys (`config/rules.py`) and whether the models fit their pools (`fleet/`) are checked
+that span several keys (`config/rules/`) and whether the models fit their pools (`fleet/`) are checked
 there too and are not listed here.
 """
 

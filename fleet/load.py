@@ -85,14 +85,14 @@ def resolve(cfg: PlatformConfig, pools: Mapping[str, Pool], placements: Mapping[
 
 
 def architecture_of(m: ModelConfig) -> Architecture:
-    """The model's shape: its own `architecture` block, or its catalog entry (config/rules.py made sure one
+    """The model's shape: its own `architecture` block, or its catalog entry (config/rules/ made sure one
     exists)."""
     if isinstance(m.architecture, ArchitectureConfig):
         a = m.architecture
         return Architecture(a.params_b, a.layers, a.hidden_size, a.attention_heads, a.kv_heads, a.head_dim,
                             a.native_dtype)  # fmt: skip
     entry = lookup(m.catalog_key) if m.catalog_key else None
-    assert entry is not None, f"{m.name}: no architecture (config/rules.py architecture-known)"
+    assert entry is not None, f"{m.name}: no architecture (config/rules/ architecture-known)"
     return entry.arch
 
 

@@ -81,7 +81,7 @@ def _model_server(
     handles: AddonHandles,
 ) -> ModelServer:
     pvc, addons = fleet.config.model_cache.pvc_name, fleet.addons
-    assert addons.prometheus_url is not None  # config/rules.py: models need monitoring
+    assert addons.prometheus_url is not None  # config/rules/: models need monitoring
     service_account = f"preload-{m.name}"
     return ModelServer(
         f"model-{m.name}",

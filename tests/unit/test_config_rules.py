@@ -1,4 +1,4 @@
-"""The rules across keys (config/rules.py): one registry, every rule exercised, each naming its keys as the
+"""The rules across keys (config/rules/): one registry, every rule exercised, each naming its keys as the
 stack file writes them, and none running on a section that did not validate."""
 
 from __future__ import annotations
