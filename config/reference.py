@@ -25,8 +25,8 @@ from pydantic import AfterValidator, SecretStr
 from pydantic.fields import FieldInfo
 
 from config.schema.base import TTFT_BUCKET_EDGES, Section
-from config.schema.models import MANAGED_VLLM_FLAGS
 from config.schema.platform import REGION_KEY, REQUIRED, SECTIONS, PlatformConfig
+from config.schema.vllm_args import MANAGED_VLLM_FLAGS
 
 OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 COLUMNS = ("Key", "Type", "Default", "Constraints", "Description")

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from config.schema.base import TTFT_BUCKET_EDGES, DnsLabel, Section, at_least, on_ttft_bucket_edge, unique
+from config.schema.rope import RopeScalingConfig
+from config.schema.vllm_args import check_extra_args
 
 
 class ArchitectureConfig(Section):
@@ -93,26 +95,6 @@ class AutoscalingConfig(Section):
         return on_ttft_bucket_edge(v)
 
 
-# Flags the platform sets itself; `extraArgs` may not override them.
-MANAGED_VLLM_FLAGS = frozenset(
-    {
-        "--served-model-name",
-        "--tensor-parallel-size",
-        "--max-model-len",
-        "--gpu-memory-utilization",
-        "--max-num-seqs",
-        "--dtype",
-        "--quantization",
-        "--kv-cache-dtype",
-        "--enable-prefix-caching",
-        "--no-enable-prefix-caching",
-        "--port",
-        "--host",
-        "--model",
-        "--download-dir",
-        "--revision",
-    }
-)
 HF_SOURCE = r"^hf://[A-Za-z0-9][\w.-]*/[\w.-]+$"
 S3_SOURCE = r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[\w./-]*)?$"
 
@@ -171,6 +153,9 @@ class ModelConfig(Section):
         le=1024,
         description="Full-length sequences the KV cache must hold at once for the model to 'fit'.",
     )
+    rope_scaling: RopeScalingConfig | None = Field(
+        None, description="Stretch the context past the model's own maximum (see below); off by default."
+    )
     extra_args: list[str] = Field(default_factory=list, description="More vLLM flags; may not override ours.")
     replicas: ReplicasConfig = Field(
         default_factory=ReplicasConfig, description="Replica bounds (see below)."
@@ -219,7 +204,4 @@ class ModelConfig(Section):
     @field_validator("extra_args")
     @classmethod
     def _no_overrides(cls, v: list[str]) -> list[str]:
-        clash = sorted({a.split("=", 1)[0] for a in v} & MANAGED_VLLM_FLAGS)
-        if clash:
-            raise ValueError(f"{', '.join(clash)} set by the platform from the model's own keys")
-        return v
+        return check_extra_args(v)

@@ -1,0 +1,25 @@
+"""`models[].ropeScaling`: serving a model beyond the context it was trained on (YaRN and friends)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from config.schema.base import Section
+
+
+class RopeScalingConfig(Section):
+    """`models[].ropeScaling` — stretch the model's rotary position embeddings to a longer context. Only then may
+    `maxModelLen` exceed the model's own maximum (its catalog entry's `max_position_embeddings`)."""
+
+    type: Literal["yarn", "linear", "dynamic"] = Field(
+        "yarn",
+        description="The rope scaling method (vLLM's rope_type); the model card says which it supports.",
+    )
+    factor: float = Field(gt=1, le=32, description="The longest context becomes factor x the original one.")
+    original_max_position_embeddings: int | None = Field(
+        None,
+        ge=256,
+        description="The context the model was trained on; default: its catalog entry's max_position_embeddings.",
+    )
