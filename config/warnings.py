@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
+from catalog.placeholders import is_documentation_account, is_documentation_network
 from config.schema.platform import NAMESPACE, PlatformConfig
+
+# The config keys that hold IAM role ARNs, as the stack file writes them, and where they live in the config.
+ROLE_KEYS = (
+    ("cluster.adminRoleArns", lambda c: c.cluster.admin_role_arns),
+    ("access.appTeamRoleArns", lambda c: c.access.app_team_role_arns),
+    ("access.readOnlyRoleArns", lambda c: c.access.read_only_role_arns),
+)
+
+
+def placeholder_warnings(cfg: PlatformConfig) -> list[str]:
+    """Example values that plan offline but break the first real `pulumi up` (catalog/placeholders.py)."""
+    out = [
+        f"{NAMESPACE}:{key}[{i}]: {arn} is in a documentation account: replace it with your role's ARN "
+        "(EKS refuses an access entry for a role that does not exist)"
+        for key, arns in ROLE_KEYS
+        for i, arn in enumerate(arns(cfg))
+        if is_documentation_account(arn)
+    ]
+    ep = cfg.cluster.endpoint
+    if ep.public_access and all(is_documentation_network(c) for c in ep.public_access_cidrs):
+        out.append(
+            f"{NAMESPACE}:cluster.endpoint.publicAccessCidrs: only documentation ranges "
+            f"({', '.join(map(str, ep.public_access_cidrs))}): nothing could reach the Kubernetes API, so every "
+            "Kubernetes resource of the first `pulumi up` would time out; list your CI's and VPN's egress CIDRs"
+        )
+    return out
 
 
 def warnings_for(cfg: PlatformConfig) -> list[str]:
-    out = []
+    out = placeholder_warnings(cfg)
     ep = cfg.cluster.endpoint
     if ep.public_access and any(c.prefixlen == 0 for c in ep.public_access_cidrs):
         out.append(

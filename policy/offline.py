@@ -116,18 +116,12 @@ def config_for_stack(stack: str) -> tuple[PolicyConfig, str]:
 def check(resources: Sequence[Resource], config: PolicyConfig) -> Report:
     report = Report(rules=len(ALL_RULES))
     for rule in ALL_RULES:
-        level = config.levels[rule.name]
+        level = _offline_level(rule, config.levels[rule.name])
         if level == "disabled":
             continue
         settings = config.properties[rule.name]
         if isinstance(rule, ResourceRule):
-            for r in resources:
-                try:
-                    found = [(r.urn, m) for m in rule.check(r, settings)]
-                except UnknownValueError:
-                    report.skipped.append(f"{rule.name}: {r.name}")
-                    continue
-                report.findings += [Finding(rule.name, level, urn, m) for urn, m in found]
+            _run_resource_rule(rule, level, settings, resources, report)
         elif isinstance(rule, StackRule):
             try:
                 found = list(rule.check(resources, settings))
@@ -138,14 +132,36 @@ def check(resources: Sequence[Resource], config: PolicyConfig) -> Report:
     return report
 
 
+def _offline_level(rule: ResourceRule | StackRule, level: str) -> str:
+    """A rule may report its mandatory findings at a lower level offline (ResourceRule.offline_level): the
+    shipped example stacks hold placeholders on purpose, which `make plan` warns about and a real preview or
+    up refuses."""
+    offline = getattr(rule, "offline_level", None)
+    return offline if offline is not None and level == "mandatory" else level
+
+
+def _run_resource_rule(
+    rule: ResourceRule, level: str, settings: Mapping[str, Any], resources: Sequence[Resource], report: Report
+) -> None:
+    for r in resources:
+        try:
+            found = [(r.urn, m) for m in rule.check(r, settings)]
+        except UnknownValueError:
+            report.skipped.append(f"{rule.name}: {r.name}")
+            continue
+        report.findings += [Finding(rule.name, level, urn, m) for urn, m in found]
+
+
 def render(report: Report) -> list[str]:
     mandatory = len(report.mandatory)
     lines = [
         f"Policy pack: {report.rules} rules, {mandatory} mandatory and "
         f"{len(report.findings) - mandatory} advisory violations"
     ]
+    engine_only = {r.name for r in ALL_RULES if getattr(r, "offline_level", None)}
     for f in sorted(report.findings, key=lambda f: (f.level != "mandatory", f.policy, f.urn)):
-        lines.append(f"  {'x' if f.level == 'mandatory' else '!'} [{f.policy}] {f.subject}: {f.message}")
+        later = " [blocks a real preview or up]" if f.policy in engine_only and f.level != "mandatory" else ""
+        lines.append(f"  {'x' if f.level == 'mandatory' else '!'} [{f.policy}] {f.subject}: {f.message}{later}")
     if report.skipped:
         lines.append(f"  ({len(report.skipped)} checks skipped on values unknown before apply)")
     return lines

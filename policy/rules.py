@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from catalog.gpus import GPU_INSTANCES
+from catalog.placeholders import is_documentation_account, is_documentation_network
 from vocabulary.scheduling import GPU_RESOURCE, GPU_TAINT
 
 
@@ -36,6 +37,9 @@ class ResourceRule:
     check: Callable[[Resource, Mapping[str, Any]], Iterable[str]]
     # JSON-schema properties of the rule's configuration (policy/config/<stack>.json), if it takes any.
     config_schema: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # The level the offline runner reports a mandatory finding at, when it differs: a rule about values the
+    # example stacks ship on purpose (placeholders) warns in `make plan` and blocks a real preview or up.
+    offline_level: str | None = None
 
 
 @dataclass(frozen=True)
@@ -300,6 +304,30 @@ def no_iam_star_on_star(r: Resource, _: Mapping[str, Any]) -> Iterator[str]:
         yield "attaches AdministratorAccess, which allows '*' on '*'"
 
 
+def _placeholder_findings(props: Mapping[str, Any]) -> Iterator[str]:
+    for key, entry in _map(props.get("accessEntries")).items():
+        arn = str(_map(entry).get("principalArn") or "")
+        if is_documentation_account(arn):
+            yield (
+                f"access entry {key!r} is for {arn}, in a documentation account: EKS refuses an access entry "
+                "for a role that does not exist (replace it with your role's ARN)"
+            )
+
+
+def no_placeholder_values(r: Resource, _: Mapping[str, Any]) -> Iterator[str]:
+    """Placeholders the example stacks ship: documentation accounts and documentation CIDRs."""
+    if r.type == "eks:index:Cluster":
+        yield from _placeholder_findings(r.props)
+    endpoint = _endpoint(r)
+    if endpoint and endpoint[0]:
+        cidrs = [str(c) for c in endpoint[1]]
+        if cidrs and all(is_documentation_network(c) for c in cidrs):
+            yield (
+                f"the API endpoint admits only documentation ranges ({', '.join(cidrs)}): nothing can reach it, "
+                "so every Kubernetes resource would time out (list your CI's and VPN's egress CIDRs)"
+            )
+
+
 # --- stack rules ----------------------------------------------------------------------------------------
 
 
@@ -389,6 +417,12 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
         "node-amis-pinned",
         "GPU managed node groups set releaseVersion; Karpenter EC2NodeClasses select a versioned alias or an id.",
         node_amis_pinned,
+    ),
+    ResourceRule(
+        "no-placeholder-values",
+        "No documentation values (AWS example account ids, RFC 5737 CIDRs) in access entries or the API endpoint.",
+        no_placeholder_values,
+        offline_level="advisory",
     ),
     ResourceRule(
         "no-iam-star-on-star",

@@ -20,11 +20,17 @@ from policy import offline, rules
 from tests.conftest import PROJECT_DIR
 
 
+PLACEHOLDERS = "no-placeholder-values"
+
+
 def test_every_stack_passes_its_policy_config(plan):
     config, source = offline.config_for_stack(plan.stack.stack)
     assert source == f"policy/config/{plan.stack.stack}.json"
     report = offline.check(policy_check.resources_of(plan.resources), config)
-    assert report.findings == [] and report.skipped == []
+    assert report.mandatory == [] and report.skipped == []
+    # The example stacks ship placeholder ARNs and documentation CIDRs on purpose: `make plan` warns on each,
+    # a real preview or up refuses them (the served pack below).
+    assert report.findings and {(f.policy, f.level) for f in report.findings} == {(PLACEHOLDERS, "advisory")}
 
 
 def test_every_stack_has_a_policy_config_with_a_gpu_cap_above_its_ceiling(plan):
@@ -75,7 +81,7 @@ def test_breaking_a_real_prod_object_fails_exactly_its_rule(plans, breakage):
     mutate(records)
     config, _ = offline.config_for_stack("prod")
     report = offline.check(policy_check.resources_of(records), config)
-    assert {f.policy for f in report.findings} == {rule}
+    assert {f.policy for f in report.findings} - {PLACEHOLDERS} == {rule}
     assert report.mandatory, "prod blocks on every rule"
 
 
@@ -83,7 +89,8 @@ def test_dev_only_advises_on_an_open_endpoint(plans):
     records = copy.deepcopy(plans["dev"].resources)
     BREAKAGES["endpoint opened"][0](records)
     report = offline.check(policy_check.resources_of(records), offline.config_for_stack("dev")[0])
-    assert [(f.policy, f.level) for f in report.findings] == [("eks-endpoint-not-open-to-world", "advisory")]
+    found = [(f.policy, f.level) for f in report.findings if f.policy != PLACEHOLDERS]
+    assert found == [("eks-endpoint-not-open-to-world", "advisory")]
 
 
 # --- the pack as the Pulumi engine sees it ----------------------------------------------------------------
@@ -140,6 +147,31 @@ def test_the_served_pack_flags_a_bad_deployment_and_passes_a_real_one(analyzer, 
     assert (
         "does not tolerate the GPU taint" in diag.message and diag.enforcementLevel == analyzer_pb2.MANDATORY
     )
+
+
+def test_the_served_pack_refuses_the_example_placeholders_that_make_plan_only_warns_about(analyzer, plans):
+    cluster = _first(plans["prod"].resources, "eks:index:Cluster")
+    request = analyzer_pb2.AnalyzeRequest(
+        type=cluster["type"], name=cluster["name"], urn=cluster["urn"], properties=_struct(cluster["inputs"])
+    )
+    diags = [d for d in analyzer.Analyze(request).diagnostics if d.policyName == PLACEHOLDERS]
+    assert {d.enforcementLevel for d in diags} == {analyzer_pb2.MANDATORY}
+    text = "\n".join(d.message for d in diags)
+    assert "arn:aws:iam::123456789012:role/platform-admin" in text and "203.0.113.0/24" in text
+    offline_levels = {
+        f.level
+        for f in offline.check(policy_check.resources_of([cluster]), offline.config_for_stack("prod")[0]).findings
+    }
+    assert offline_levels == {"advisory"}
+    # Real values pass: an account that is not AWS's documentation one, and a routable egress range.
+    real = copy.deepcopy(cluster["inputs"])
+    real["publicAccessCidrs"] = ["52.94.76.0/24"]
+    real["accessEntries"] = {
+        k.replace("123456789012", "210987654321"): {**v, "principalArn": v["principalArn"].replace("123456789012", "210987654321")}
+        for k, v in real["accessEntries"].items()
+    }
+    request.properties.CopyFrom(_struct(real))
+    assert [d for d in analyzer.Analyze(request).diagnostics if d.policyName == PLACEHOLDERS] == []
 
 
 def test_the_served_pack_runs_stack_policies(analyzer, plans):

@@ -128,6 +128,9 @@ RESOURCE_CASES: list[tuple[str, str, Callable[[], dict], Callable[[dict], None],
     ("node-amis-pinned", "aws:eks/nodeGroup:NodeGroup", node_group, _set("releaseVersion", DELETE), "has no releaseVersion"),
     ("node-amis-pinned", "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass", lambda: {"spec": {"amiSelectorTerms": [{"alias": "al2023@v20260714"}]}}, _set("spec.amiSelectorTerms.0.alias", "al2023@latest"), "does not pin an AMI release"),
     ("node-amis-pinned", "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass", lambda: {"spec": {"amiSelectorTerms": [{"id": "ami-0123456789abcdef0"}]}}, _set("spec.amiSelectorTerms.0", {"name": "my-ami-*"}), "does not pin"),
+    ("no-placeholder-values", "eks:index:Cluster", lambda: {"endpointPublicAccess": True, "publicAccessCidrs": ["52.94.76.0/24"]}, _set("publicAccessCidrs", ["203.0.113.0/24", "198.51.100.7/32"]), "only documentation ranges (203.0.113.0/24, 198.51.100.7/32)"),
+    ("no-placeholder-values", "eks:index:Cluster", lambda: {"endpointPublicAccess": False, "accessEntries": {"a": {"principalArn": "arn:aws:iam::210987654321:role/admin"}}}, _set("accessEntries.a.principalArn", "arn:aws:iam::123456789012:role/admin"), "in a documentation account"),
+    ("no-placeholder-values", "aws:eks/cluster:Cluster", lambda: {"vpcConfig": {"endpointPublicAccess": True, "publicAccessCidrs": ["52.94.76.0/24", "192.0.2.0/24"]}}, _set("vpcConfig.publicAccessCidrs", ["192.0.2.0/25"]), "only documentation ranges"),
     ("no-iam-star-on-star", "aws:iam/rolePolicy:RolePolicy", lambda: iam_policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}), _set("policy", json.dumps({"Statement": {"Effect": "Allow", "Action": ["*"], "Resource": "*"}})), "'*' on '*'"),
     ("no-iam-star-on-star", "aws:iam/policy:Policy", lambda: iam_policy({"Effect": "Deny", "Action": "*", "Resource": "*"}), _set("policy", json.dumps({"Statement": [{"Sid": "All", "Effect": "Allow", "Action": "*:*", "Resource": ["*"]}]})), "statement 'All'"),
     ("no-iam-star-on-star", "aws:iam/rolePolicyAttachment:RolePolicyAttachment", lambda: {"policyArn": "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"}, _set("policyArn", "arn:aws:iam::aws:policy/AdministratorAccess"), "AdministratorAccess"),
@@ -284,3 +287,20 @@ def test_advisory_findings_do_not_count_as_mandatory():
     report = offline.check(policy_check.resources_of([{"type": "eks:index:Cluster", "name": "c", "urn": "urn:pulumi:s::p::eks:index:Cluster::c", "inputs": props}]), cfg)  # fmt: skip
     assert [f.level for f in report.findings] == ["advisory"] and report.mandatory == []
     assert "! [eks-endpoint-not-open-to-world] eks:index:Cluster c:" in "\n".join(offline.render(report))
+
+
+def test_placeholders_warn_offline_and_block_under_the_engine():
+    props = {"endpointPublicAccess": True, "publicAccessCidrs": ["203.0.113.0/24", "0.0.0.0/0"]}
+    typ = "eks:index:Cluster"
+    report = offline.check(policy_check.resources_of([{"type": typ, "name": "c", "urn": f"urn:pulumi:s::p::{typ}::c", "inputs": props}]), MANDATORY)  # fmt: skip
+    levels = {f.policy: f.level for f in report.findings}
+    # Mixed with a routable range the CIDRs are not all placeholders; the world-open one is mandatory as ever.
+    assert levels == {"eks-endpoint-not-open-to-world": "mandatory"}
+    props["publicAccessCidrs"] = ["203.0.113.0/24"]
+    report = offline.check(policy_check.resources_of([{"type": typ, "name": "c", "urn": f"urn:pulumi:s::p::{typ}::c", "inputs": props}]), MANDATORY)  # fmt: skip
+    assert [(f.policy, f.level) for f in report.findings] == [("no-placeholder-values", "advisory")]
+    assert "[blocks a real preview or up]" in "\n".join(offline.render(report))
+    # The pack itself (what the engine runs) keeps the configured level: mandatory.
+    (policy,) = [p for p in pack.policies() if p.name == "no-placeholder-values"]
+    assert policy.enforcement_level in (None, pack.DEFAULT_LEVEL)
+    assert pack_findings("no-placeholder-values", typ, props)

@@ -1,0 +1,31 @@
+"""Values that only ever stand for a real one: AWS's documentation account ids and the IPv4 ranges RFC 5737
+reserves for documentation. A stack that still holds one plans offline but breaks its first real `pulumi up`
+half way: EKS refuses an access entry for a role that does not exist, and nothing outside a documentation
+range can reach an API endpoint that only admits one (every Kubernetes resource then times out)."""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Network
+
+# AWS's documentation uses these account ids in examples (IAM and Organizations user guides).
+DOCUMENTATION_ACCOUNTS = frozenset({"123456789012", "111122223333", "444455556666", "777788889999"})
+# RFC 5737 section 3: TEST-NET-1, TEST-NET-2 and TEST-NET-3, for documentation only.
+DOCUMENTATION_NETWORKS = (
+    IPv4Network("192.0.2.0/24"),
+    IPv4Network("198.51.100.0/24"),
+    IPv4Network("203.0.113.0/24"),
+)
+
+
+def is_documentation_account(arn: str) -> bool:
+    """An ARN whose account field is a documentation account (arn:partition:service:region:ACCOUNT:…)."""
+    parts = arn.split(":")
+    return len(parts) > 4 and parts[4] in DOCUMENTATION_ACCOUNTS
+
+
+def is_documentation_network(cidr: str | IPv4Network) -> bool:
+    try:
+        net = IPv4Network(str(cidr), strict=False)
+    except ValueError:
+        return False
+    return any(net.subnet_of(doc) for doc in DOCUMENTATION_NETWORKS)
