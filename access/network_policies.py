@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from vocabulary import names
 from vocabulary.objects import SERVER_LABELS, SERVING_PORT, WHY_ANNOTATION
 
 # The namespace label the API server sets on every namespace (Kubernetes >= 1.22): a selector on it cannot be
@@ -46,7 +47,7 @@ def network_policies(
     policies = [
         {
             "metadata": {
-                "name": "default-deny-ingress",
+                "name": names.DEFAULT_DENY,
                 "annotations": {WHY_ANNOTATION: "nothing reaches a pod here unless a policy below allows it"},
             },
             "spec": {"podSelector": {}, "policyTypes": ["Ingress"]},
@@ -54,14 +55,12 @@ def network_policies(
     ]
     if client_namespaces:
         policies.append(
-            _allow("allow-model-clients", "llm-platform:access.clientNamespaces", client_namespaces)
+            _allow(names.ALLOW_CLIENTS, "llm-platform:access.clientNamespaces", client_namespaces)
         )
     if monitoring_namespace:
-        policies.append(
-            _allow("allow-prometheus-scrape", "metrics on the serving port", [monitoring_namespace])
-        )
+        policies.append(_allow(names.ALLOW_PROMETHEUS, "metrics on the serving port", [monitoring_namespace]))
     if interceptor_namespace:
         policies.append(
-            _allow("allow-keda-http-interceptor", "requests to scale-to-zero models", [interceptor_namespace])
+            _allow(names.ALLOW_INTERCEPTOR, "requests to scale-to-zero models", [interceptor_namespace])
         )
     return policies

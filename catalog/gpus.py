@@ -1,4 +1,4 @@
-"""EC2 GPU instance types: GPUs, memory as the driver reports it, vCPUs, host memory."""
+"""EC2 GPU instance types: GPUs, memory as the driver reports it, compute capability, vCPUs, host memory."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from types import MappingProxyType
 from typing import Literal
 
 Arch = Literal["x86_64", "arm64"]
+Capability = tuple[
+    int, int
+]  # CUDA compute capability (major, minor), e.g. (8, 9); vLLM compares it the same way
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,11 @@ class GpuInstance:
         """Memory per GPU as the driver reports it (nvidia-smi), which is what vLLM's utilisation applies to."""
         return GPU_MEMORY_MIB[(self.gpu_name, self.gpu_memory_gib)] / 1024
 
+    @property
+    def compute_capability(self) -> Capability:
+        """The GPU's CUDA compute capability: which dtypes, quantizations and kernels vLLM can run on it."""
+        return COMPUTE_CAPABILITY[self.gpu_name]
+
 
 # Total memory per GPU as nvidia-smi reports it, in MiB (NVIDIA datasheets and nvidia-smi output quoted in
 # public bug reports): marketed "24 GB" is 22.5 GiB, which decides whether an 8B model fits with KV to spare.
@@ -43,6 +51,25 @@ GPU_MEMORY_MIB: MappingProxyType[tuple[str, int], int] = MappingProxyType(
         ("h200", 141): 143771,
     }
 )
+
+
+# CUDA compute capability per GPU (NVIDIA, developer.nvidia.com/cuda-gpus): T4 is Turing, A10G and A100 Ampere,
+# L4 and L40S Ada, H100 and H200 Hopper. What the pinned vLLM runs at each is catalog/vllm_hardware.py.
+COMPUTE_CAPABILITY: MappingProxyType[str, Capability] = MappingProxyType(
+    {
+        "t4": (7, 5),
+        "a10g": (8, 6),
+        "a100": (8, 0),
+        "l4": (8, 9),
+        "l40s": (8, 9),
+        "h100": (9, 0),
+        "h200": (9, 0),
+    }
+)
+
+
+def capability_str(c: Capability) -> str:
+    return f"{c[0]}.{c[1]}"
 
 
 def _family(

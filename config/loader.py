@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from config.issues import ConfigError, ConfigIssue, pydantic_issues
+from config.namespaces import namespace_issue
 from config.rules import Sections, run_rules
 from config.schema.platform import NAMESPACE, REGION_KEY, REQUIRED, SECRET_KEYS, SECTIONS, PlatformConfig
 
@@ -54,16 +55,19 @@ def parse_raw(flat: Mapping[str, str]) -> dict[str, Any]:
 def check_config(flat: Mapping[str, str], secret_keys: Collection[str] = ()) -> Checked:
     """Validate every key and run every rule across keys; collect every issue.
 
-    `secret_keys` are the keys the stack file holds encrypted (`secure:`); secrets must be among them."""
+    `secret_keys` are the keys the stack file holds encrypted (`secure:`, whole or anywhere inside); the
+    secret-only keys must be among them, and no message shows what they hold."""
     raw = parse_raw(flat)
     for key in SECRET_KEYS:
         if key in flat:
             raw[key] = str(flat[key])  # never JSON-decode a secret
     values: dict[str, Any] = {}
-    issues = _region(raw, values) + _unknown_keys(raw) + _sections(raw, values) + _secrets(raw, secret_keys)
+    issues = _region(raw, values) + _unknown_keys(raw) + _sections(raw, values, secret_keys)
+    issues += _secrets(raw, secret_keys)
     sections = Sections(values)
     issues += run_rules(sections)
-    return Checked(sections, values, tuple(issues))
+    secrets = secret_strings(flat, secret_keys)
+    return Checked(sections, values, tuple(_redacted(i, secrets) for i in issues))
 
 
 def load_config(flat: Mapping[str, str], source: str, secret_keys: Collection[str] = ()) -> PlatformConfig:
@@ -86,27 +90,96 @@ def _region(raw: Mapping[str, Any], values: dict[str, Any]) -> list[ConfigIssue]
 
 
 def _unknown_keys(raw: Mapping[str, Any]) -> list[ConfigIssue]:
+    """Every key nothing reads: an `llm-platform:` key outside the schema, a key of a provider that the
+    provider does not take, a key of a namespace nothing reads (config/namespaces.py)."""
     issues = []
-    for key in sorted(k for k in raw if k.startswith(f"{NAMESPACE}:") and k not in SECTIONS):
-        hint = difflib.get_close_matches(key, SECTIONS, n=1)
-        suggestion = f"did you mean {hint[0]}? " if hint else ""
-        issues.append(ConfigIssue(key, f"unknown key; {suggestion}allowed keys: {', '.join(SECTIONS)}"))
+    for key in sorted(raw):
+        if key.startswith(f"{NAMESPACE}:"):
+            if key not in SECTIONS:
+                hint = difflib.get_close_matches(key, SECTIONS, n=1)
+                suggestion = f"did you mean {hint[0]}? " if hint else ""
+                issues.append(
+                    ConfigIssue(key, f"unknown key; {suggestion}allowed keys: {', '.join(SECTIONS)}")
+                )
+        elif (message := namespace_issue(key, SECTIONS)) is not None:
+            issues.append(ConfigIssue(key, message))
     return issues
 
 
-def _sections(raw: Mapping[str, Any], values: dict[str, Any]) -> list[ConfigIssue]:
+def _sections(
+    raw: Mapping[str, Any], values: dict[str, Any], secret_keys: Collection[str]
+) -> list[ConfigIssue]:
     issues: list[ConfigIssue] = []
     for key, (field, schema, default) in SECTIONS.items():
         if key in raw:
             try:
                 values[field] = TypeAdapter(schema).validate_python(raw[key])
             except ValidationError as exc:
-                issues.extend(pydantic_issues(key, schema, exc))
+                issues.extend(_section_issues(key, schema, exc, raw[key], secret_keys))
         elif default is REQUIRED:
             issues.append(ConfigIssue(key, "required key is missing"))
         else:
             values[field] = default()
     return issues
+
+
+def _section_issues(
+    key: str, schema: Any, exc: ValidationError, value: Any, secret_keys: Collection[str]
+) -> list[ConfigIssue]:
+    if key in secret_keys and key not in SECRET_KEYS and isinstance(value, str):
+        # A section encrypted whole reaches the program as its JSON text, which parse_raw decodes; text that is
+        # not JSON is a value encrypted as one string, or, offline, the placeholder of one.
+        return [
+            ConfigIssue(
+                key,
+                "is one encrypted string, not the section it must be: `make plan` cannot decrypt a value "
+                "encrypted whole; encrypt only its secret fields, e.g. "
+                f"pulumi config set --secret --path '{key}.<field>' <value>",
+            )
+        ]
+    return pydantic_issues(key, schema, exc)
+
+
+def secret_strings(flat: Mapping[str, str], secret_keys: Collection[str]) -> frozenset[str]:
+    """Every text a secret key holds. The CLI tells a program only which top-level keys hold a secret
+    (PULUMI_CONFIG_SECRET_KEYS), not where in them, so every string leaf of such a key counts as secret."""
+    found: set[str] = set()
+    for key in secret_keys:
+        text = flat.get(key)
+        if not isinstance(text, str):
+            continue
+        try:
+            decoded = json.loads(text)
+        except ValueError:
+            decoded = None
+        found |= set(_string_leaves(decoded)) if isinstance(decoded, dict | list) else {text}
+        if isinstance(decoded, str):
+            found.add(decoded)
+    return frozenset(s for s in found if s)  # an empty secret reveals nothing, and is in every text
+
+
+def _string_leaves(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    return [s for v in value for s in _string_leaves(v)] if isinstance(value, list) else []
+
+
+def redact(text: str, secrets: Collection[str]) -> str:
+    """`text` with every secret, and every shortened start of one (messages cut long values with "..."),
+    shown as [secret]."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, "[secret]")
+        for n in range(len(secret) - 1, 3, -1):
+            text = text.replace(f"{secret[:n]}...", "[secret]...")
+    return text
+
+
+def _redacted(issue: ConfigIssue, secrets: Collection[str]) -> ConfigIssue:
+    if not secrets:
+        return issue
+    return ConfigIssue(issue.key, redact(issue.message, secrets))
 
 
 def _secrets(raw: Mapping[str, Any], secret_keys: Collection[str]) -> list[ConfigIssue]:

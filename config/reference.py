@@ -24,9 +24,11 @@ import yaml
 from pydantic import AfterValidator, SecretStr
 from pydantic.fields import FieldInfo
 
-from config.schema.base import TTFT_BUCKET_EDGES, Section
+from catalog.vllm import TTFT_BUCKET_EDGES, VLLM_VERSION
+from config.schema.base import Section
+from config.schema.models import CRON_FIELDS
+from config.schema.operations import RESERVED_NAMESPACES
 from config.schema.platform import REGION_KEY, REQUIRED, SECTIONS, PlatformConfig
-from config.schema.vllm_args import MANAGED_VLLM_FLAGS
 
 OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 COLUMNS = ("Key", "Type", "Default", "Constraints", "Description")
@@ -49,8 +51,9 @@ there too and are not listed here.
 """
 
 PROVIDER_NOTE = (
-    "Other `aws:` keys, such as `aws:defaultTags`, configure the Pulumi AWS provider itself: they are passed "
-    "to it as they are and not validated here."
+    "Other `aws:` keys, such as `aws:defaultTags`, configure the Pulumi AWS provider itself: their names are "
+    "checked against the keys the pinned provider reads (config/namespaces.py), their values passed as they are. "
+    "`kubernetes:` and `pulumi:` keys likewise; any other namespace is an error."
 )
 
 
@@ -84,16 +87,23 @@ ENTRIES, CHARACTERS = ("entry", "entries"), ("character", "characters")
 # the rules between keys are explained by the descriptions. A test checks that each name still matches one.
 _VALIDATORS = {
     "unique": "unique entries",
-    "_role_arns": "each an IAM role ARN (`arn:aws:iam::<account>:role/<name>`)",
-    "_on_bucket_edge": "a bucket edge of vLLM's TTFT histogram: " + ", ".join(map(str, TTFT_BUCKET_EDGES)),
+    "_role_arn": "an IAM role ARN (`arn:aws:iam::<account>:role/<name>`, ASCII only)",
+    "_on_bucket_edge": f"a bucket edge of vLLM {VLLM_VERSION}'s TTFT histogram: "
+    + ", ".join(f"{e:g}" for e in TTFT_BUCKET_EDGES),
+    "_not_reserved": "not " + ", ".join(_code(n) for n in sorted(RESERVED_NAMESPACES)),
+    "_time_zone": "a zone of the IANA time zone database (tzdata)",
+    "_cron": "a cron schedule of five fields as KEDA reads them ("
+    + ", ".join(f"{name} {low}-{high}" for name, low, high in CRON_FIELDS)
+    + "), that fires",
+    "_image_reference": "an image reference with a version tag or a digest, not `:latest`",
     "_cidr_size": "prefix /16 to /20; a private (RFC 1918) range",
     "_release_matches_family": "a release version of `family`",
     "_not_gpu": "no GPU or Graviton (arm64) instance types",
     "_known_gpu_types": "GPU instance types of the catalog (`catalog/gpus.py`), all of one GPU model",
     "_known_gpu_families": "GPU families of the catalog (`catalog/gpus.py`), all of one GPU model",
     "_revision_for_hf": "required for hf:// sources, refused for s3:// ones",
-    "_pinned": "not `:latest`",
-    "_no_overrides": "none of " + ", ".join(_code(f) for f in sorted(MANAGED_VLLM_FLAGS)),
+    "_no_overrides": "read as vLLM 0.31.0 reads its command line (config/schema/vllm_args.py): no flag the "
+    "platform sets, none that changes placement or memory, no unknown flag, no credential",
 }
 _UNION_TYPES = (typing.Union, types.UnionType)
 

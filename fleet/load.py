@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from catalog.models import Architecture, lookup
+from catalog.models import Architecture, CatalogModel, lookup
 from config.issues import ConfigError, ConfigIssue
 from config.loader import check_config
+from config.rules.models import default_original_context
 from config.schema.models import ArchitectureConfig, ModelConfig
 from config.schema.platform import NAMESPACE, PlatformConfig
 from fleet.addons import resolve_addons
 from fleet.budgets import budgets
 from fleet.placement import PlacementError, place
 from fleet.pools import resolve_pools
-from fleet.resolved import Fleet, ModelPlan, Placement, Pool
+from fleet.resolved import Fleet, ModelPlan, Placement, Pool, RopeOverride
 from sizing.gpu_memory import weights_gib
+from vocabulary import names
 from vocabulary.objects import MODEL_CACHE_MOUNT, SERVING_PORT
 
 
@@ -101,7 +103,8 @@ def _model_plan(
 ) -> ModelPlan:
     weights = weights_gib(placement.arch, "native")
     b = budgets(weights)
-    proxy = f"{m.name}-proxy" if m.autoscaling.scale_to_zero else None
+    entry = lookup(m.catalog_key) if m.catalog_key else None
+    proxy = names.proxy_service(m.name) if m.autoscaling.scale_to_zero else None
     if proxy is not None:
         endpoint = f"http://{proxy}.{namespace}.svc:{interceptor_port}/v1"
     else:
@@ -109,19 +112,32 @@ def _model_plan(
     return ModelPlan(
         config=m,
         key=_key(i),
-        catalog=lookup(m.catalog_key) if m.catalog_key else None,
+        catalog=entry,
         placement=placement,
         namespace=namespace,
         # One directory per revision: a new revision downloads beside the old one, never over it.
         cache_dir=f"{MODEL_CACHE_MOUNT}/{m.name}/{m.revision or 'snapshot'}",
         endpoint=endpoint,
         proxy_name=proxy,
+        rope=_rope(m, entry),
         weights_gib=weights,
         startup_budget_s=b.startup_s,
         preload_budget_s=b.preload_s,
         cold_start_s=b.cold_start_s,
         rollout_timeout_s=b.rollout_timeout_s,
     )
+
+
+def _rope(m: ModelConfig, entry: CatalogModel | None) -> RopeOverride | None:
+    """The model's ropeScaling with the catalog's defaults filled in (config/rules/ made sure a custom
+    architecture states them)."""
+    rope = m.rope_scaling
+    if rope is None:
+        return None
+    original = rope.original_max_position_embeddings or (default_original_context(entry) if entry else None)
+    theta = rope.rope_theta or (entry.rope_theta if entry else None)
+    assert original is not None and theta is not None, f"{m.name}: rope-scaling-has-what-it-needs"
+    return RopeOverride(rope.type, rope.factor, original, theta, rope.max_context(original))
 
 
 def _key(i: int) -> str:

@@ -1,17 +1,19 @@
 """Where each configured model runs: its GPU pools, tensor parallelism, KV capacity and instance types.
 
-Decided from config alone, before anything exists, so a model that cannot fit is refused at `make plan` /
-`pulumi preview` with the numbers, not 20 minutes into a pod start. The one place that sizes a model: the
-fleet is resolved once (fleet/load.py) and everything else reads its placements.
+Decided from config alone, before anything exists, so a model that cannot fit, or that the pools' GPU cannot
+run (catalog/vllm_hardware.py), is refused at `make plan` / `pulumi preview` with the numbers, not 20 minutes
+into a pod start. The one place that sizes a model: the fleet is resolved once (fleet/load.py) and everything
+else reads its placements.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from catalog.gpus import GPU_INSTANCES, GpuInstance, gpu_model
+from catalog.gpus import COMPUTE_CAPABILITY, GPU_INSTANCES, Capability, GpuInstance, capability_str, gpu_model
 from catalog.models import Architecture
 from catalog.prices import on_demand_price
+from catalog.vllm_hardware import Blocker, blockers, compute_dtype, max_num_batched_tokens
 from config.schema.models import ModelConfig
 from fleet.resolved import Placement, Pool
 from sizing.gpu_memory import Fit, fit, valid_tp_sizes
@@ -32,6 +34,7 @@ def place(model: ModelConfig, arch: Architecture, pools: Mapping[str, Pool], reg
     """The model's placement on `pools` (every pool of the stack), or PlacementError."""
     chosen = _pools_of(model, pools)
     gpu = chosen[0].gpu
+    _check_runs_on(model, arch, gpu)
     max_gpus = max(GPU_INSTANCES[t].gpu_count for p in chosen for t in p.instance_types)
     tp = _tensor_parallelism(arch, model, gpu, max_gpus)
     types = sorted(
@@ -66,6 +69,65 @@ def _pools_of(model: ModelConfig, pools: Mapping[str, Pool]) -> tuple[Pool, ...]
             f"none of the pools {model.placement.pools} provides {wanted} capacity", "placement.capacityType"
         )
     return chosen
+
+
+def _blockers(model: ModelConfig, arch: Architecture, capability: Capability, **change: str) -> list[Blocker]:
+    """Why vLLM cannot run the model on a GPU of this compute capability, as configured or with `change`
+    (dtype, quantization, kv_cache_dtype as ModelConfig names them) applied."""
+    c = {
+        "dtype": model.dtype,
+        "quantization": model.quantization,
+        "kv_cache_dtype": model.kv_cache_dtype,
+    } | change
+    own = c["quantization"] == "none"
+    return blockers(
+        capability,
+        dtype=c["dtype"],
+        native_dtype=arch.native_dtype,
+        weight_format=arch.native_quantization if own else c["quantization"],
+        kv_cache_dtype=c["kv_cache_dtype"],
+        attention_sinks=arch.attention_sinks,
+        # The checkpoint's own format is the model's: only another GPU changes it.
+        weights_key="placement.pools" if own else "quantization",
+    )
+
+
+# Values of the model's own keys that may lift a blocker on the same GPU, tried in this order.
+_ALTERNATIVES: tuple[tuple[str, str, str], ...] = (
+    ("dtype", "dtype", "auto"),
+    ("dtype", "dtype", "float16"),
+    ("kvCacheDtype", "kv_cache_dtype", "auto"),
+    ("quantization", "quantization", "none"),
+)
+
+
+def _check_runs_on(model: ModelConfig, arch: Architecture, gpu: GpuInstance) -> None:
+    """PlacementError naming the key to change when vLLM cannot run the model on the pools' GPU."""
+    if model.quantization != "none" and arch.native_quantization is not None:
+        raise PlacementError(
+            f"the checkpoint is already {arch.native_quantization} (vLLM reads that from its config.json and "
+            "refuses another --quantization): set quantization: none",
+            "quantization",
+        )
+    cc = gpu.compute_capability
+    found = _blockers(model, arch, cc)
+    if not found:
+        return
+    ways: dict[str, str] = {}  # the first value of each blocking key that lifts that key's blockers here
+    for key, field, value in _ALTERNATIVES:
+        lifted = not any(b.key == key for b in _blockers(model, arch, cc, **{field: value}))
+        if key in {b.key for b in found} and key not in ways and getattr(model, field) != value and lifted:
+            ways[key] = f"{key}: {value}"
+    runs = sorted((c, g) for g, c in COMPUTE_CAPABILITY.items() if not _blockers(model, arch, c))
+    if runs:
+        ways["placement.pools"] = "a pool of " + ", ".join(g for _, g in runs) + " GPUs"
+    raise PlacementError(
+        f"vLLM cannot run it on {gpu.gpu_name} GPUs (compute capability {capability_str(cc)}): "
+        + "; ".join(b.reason for b in found)
+        + ". Ways out: "
+        + ("; ".join(ways.values()) if ways else "none in the catalog"),
+        found[0].key,
+    )
 
 
 def _tensor_parallelism(arch: Architecture, model: ModelConfig, gpu: GpuInstance, max_gpus: int) -> int:
@@ -105,15 +167,21 @@ def _fit(
     quantization: str | None = None,
     max_model_len: int | None = None,
 ) -> Fit:
+    length = max_model_len or model.max_model_len
+    compute = compute_dtype(model.dtype, arch.native_dtype, gpu.compute_capability)
     return fit(
         arch,
         f"{gpu.gpu_name} {gpu.gpu_memory_gib} GB",
         gpu,
         tp=tp,
-        max_model_len=max_model_len or model.max_model_len,
+        max_model_len=length,
         gpu_memory_utilization=model.gpu_memory_utilization,
+        # vLLM's default for this GPU unless extraArgs set it: the activation reserve is sized for it.
+        batched_tokens=max_num_batched_tokens(
+            gpu, max_num_seqs=model.max_num_seqs, max_model_len=length, extra_args=model.extra_args
+        ),
         weight_format=WEIGHT_FORMAT[quantization or model.quantization],
-        kv_dtype=arch.native_dtype if model.kv_cache_dtype == "auto" else "fp8",
+        kv_dtype=compute if model.kv_cache_dtype == "auto" else "fp8",
     )
 
 
@@ -141,7 +209,11 @@ def _bigger_tp(arch: Architecture, model: ModelConfig, gpu: GpuInstance, tp: int
 
 
 def _quantized(arch: Architecture, model: ModelConfig, gpu: GpuInstance, tp: int) -> list[str]:
-    if model.quantization != "none":
+    if (
+        model.quantization != "none"
+        or arch.native_quantization
+        or _blockers(model, arch, gpu.compute_capability, quantization="fp8")
+    ):
         return []
     q = _fit(arch, model, gpu, tp, quantization="fp8")
     return (
@@ -158,9 +230,10 @@ def _bigger_gpus(arch: Architecture, model: ModelConfig, gpu: GpuInstance, tp: i
             for i in GPU_INSTANCES.values()
             if gpu_model(i) != gpu_model(gpu)
             and i.gpu_memory_gib > gpu.gpu_memory_gib
+            and not _blockers(model, arch, i.compute_capability)
             and _fit(arch, model, i, tp).fits(model.min_concurrency)
         },
-        key=lambda g: g[1],
+        key=lambda g: (g[1], g[0]),  # by memory, then name: a stable message
     )
     if not others:
         return []

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from catalog.gpus import GPU_INSTANCES, GpuInstance
 from catalog.models import Architecture, CatalogModel
@@ -73,6 +74,40 @@ class Placement:
 
 
 @dataclass(frozen=True)
+class RopeOverride:
+    """A model's configured `ropeScaling`, resolved against its catalog entry, as vLLM 0.31.0 takes it:
+    `--hf-overrides` (there is no --rope-scaling flag any more), applied after config.json is read."""
+
+    rope_type: str  # yarn | linear | dynamic
+    factor: float
+    original_max_position_embeddings: int
+    rope_theta: float
+    max_context: int  # factor x original: the longest maxModelLen it allows
+
+    def hf_overrides(self) -> dict[str, Any]:
+        """The override. `rope_parameters` replaces config.json's whole dict (vllm/config/model.py
+        _apply_dict_overrides sets a dict-valued key as given), so it carries rope_theta: get_rope
+        (vllm/model_executor/layers/rotary_embedding/__init__.py) takes 10,000 without it. vLLM's length check
+        (_get_and_verify_max_len) multiplies max_position_embeddings by `factor` for linear and dynamic, but not for
+        yarn, whose max_position_embeddings is taken as already scaled: set it so either way the check allows
+        exactly max_context."""
+        scaled = self.rope_type == "yarn"
+        return {
+            "max_position_embeddings": self.max_context if scaled else self.original_max_position_embeddings,
+            "rope_parameters": {
+                "rope_type": self.rope_type,
+                "factor": self.factor,
+                "original_max_position_embeddings": self.original_max_position_embeddings,
+                "rope_theta": self.rope_theta,
+            },
+        }
+
+    def hf_overrides_json(self) -> str:
+        """As `--hf-overrides` takes it: compact JSON, keys sorted, so the rendered command is stable."""
+        return json.dumps(self.hf_overrides(), sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
 class ModelPlan:
     """One served model, resolved: its config, catalog entry, placement, names, endpoint and time budgets."""
 
@@ -84,6 +119,7 @@ class ModelPlan:
     cache_dir: str  # where its weights live on the shared cache (one directory per revision)
     endpoint: str  # where clients send requests: the Service, or the interceptor that wakes it from zero
     proxy_name: str | None  # scale to zero: the `<model>-proxy` name callers use
+    rope: RopeOverride | None  # a configured ropeScaling, as vLLM is told it
     weights_gib: float  # as the checkpoint is stored and read at start
     startup_budget_s: int  # container start to serving: weights read from the cache + engine warm-up
     preload_budget_s: int  # download into the cache

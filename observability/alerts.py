@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from config.schema.operations import AlertsConfig
+from vocabulary import names
 
 # Recording rules: expressions several alerts and dashboards share, computed once per evaluation.
 QUEUE = "llm:vllm_requests_waiting:sum"
@@ -88,7 +89,7 @@ def _serving_rules(a: AlertsConfig, namespace: str, rb: str) -> list[dict[str, A
                "5m", "critical", "{{ $labels.pod }} is crash-looping",
                "The server restarts repeatedly: check its log (no GPU visible, out of memory, bad engine args).", rb),
         _alert("LLMWeightsPreloadFailed",
-               f'max by (namespace, job_name) (kube_job_failed{{{ns},job_name=~"preload-.*",condition="true"}}) == 1',
+               f'max by (namespace, job_name) (kube_job_failed{{{ns},job_name=~"{names.PRELOAD_PREFIX}.*",condition="true"}}) == 1',
                "0m", "critical", "Weights preload {{ $labels.job_name }} failed",
                "The model's pods wait for a complete cache and will not start until the preload succeeds.", rb),
         _alert("LLMOutputLengthDrift",

@@ -14,10 +14,12 @@ from typing import Any
 from catalog.prices import on_demand_price
 from fleet.resolved import Fleet
 from observability.alerts import GPU_MEM, KV_MAX, QUEUE, TTFT_P95
+from vocabulary import names
 from vocabulary.scheduling import CAPACITY_TYPE_LABEL, GPU_NAME_LABEL, POOL_LABEL
 
 # kube-state-metrics exposes node labels only when allow-listed (kube-prometheus-stack sets none):
 # label_<key> with every character outside [a-zA-Z0-9_] turned into "_".
+INFERENCE, GPU_FLEET, CAPACITY = names.DASHBOARD_UIDS  # each dashboard's uid, also its ConfigMap's name
 INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type"
 KARPENTER_CAPACITY_TYPE_LABEL = "karpenter.sh/capacity-type"
 EXPORTED_NODE_LABELS = (
@@ -128,7 +130,7 @@ def inference(namespace: str) -> dict[str, Any]:
             multi=True,
         ),
     ]
-    return _dashboard("llm-inference", "LLM inference", panels, variables)
+    return _dashboard(INFERENCE, "LLM inference", panels, variables)
 
 
 def gpu_fleet() -> dict[str, Any]:
@@ -146,7 +148,7 @@ def gpu_fleet() -> dict[str, Any]:
         _panel("XID errors", [(f"max {by} (DCGM_FI_DEV_XID_ERRORS)", "{{hostname}} gpu{{gpu}}")]),
         _panel("Engine active per pod", [("avg by (namespace, pod) (DCGM_FI_PROF_GR_ENGINE_ACTIVE{pod!=\"\"})", "{{namespace}}/{{pod}}")], "percentunit"),
     ]  # fmt: skip
-    return _dashboard("llm-gpu-fleet", "GPU fleet", panels, [])
+    return _dashboard(GPU_FLEET, "GPU fleet", panels, [])
 
 
 def capacity(region: str, namespace: str, instance_types: list[str]) -> dict[str, Any]:
@@ -180,16 +182,16 @@ def capacity(region: str, namespace: str, instance_types: list[str]) -> dict[str
             "sum by (message_type) (increase(karpenter_interruption_received_messages_total[1h]))", "{{message_type}}")]),
     ]  # fmt: skip
     variables = [{"name": "namespace", "type": "constant", "query": namespace, "hide": 2}]
-    return _dashboard("llm-capacity-cost", "Capacity and cost", panels, variables)
+    return _dashboard(CAPACITY, "Capacity and cost", panels, variables)
 
 
 def all_dashboards(fleet: Fleet) -> dict[str, dict[str, Any]]:
     """Every dashboard, for the fleet's inference namespace and the instance types its pools may launch."""
     types = [t for p in fleet.pools.values() for t in p.instance_types]
     return {
-        "llm-inference": inference(fleet.namespace),
-        "llm-gpu-fleet": gpu_fleet(),
-        "llm-capacity-cost": capacity(fleet.region, fleet.namespace, types),
+        INFERENCE: inference(fleet.namespace),
+        GPU_FLEET: gpu_fleet(),
+        CAPACITY: capacity(fleet.region, fleet.namespace, types),
     }
 
 

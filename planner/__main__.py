@@ -1,4 +1,9 @@
-"""`python -m planner --stack dev`: render a stack offline (what `make plan` runs)."""
+"""`python -m planner --stack dev`: render a stack offline (what `make plan` runs).
+
+Exit status: 0 the plan is written; 1 the plan is wrong: a mandatory policy violation (the plan is written, for
+review) or a URN registered twice (nothing is written: the engine would refuse it before any plan); 2 the input
+is wrong: the stack file or the stack name. build/<stack> is replaced all at once, or not at all.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,16 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from config.issues import ConfigError
 from cost.report import write_report
-from planner.render import summary, write_plan
-from planner.stackfile import available_stacks
+from planner.mocks import DuplicateUrnError, refuse_duplicate_urns
+from planner.render import rebased, render_plan, staged, summary
+from planner.stackfile import StackFileError, available_stacks
+
+if TYPE_CHECKING:
+    from planner.run import Plan
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -40,18 +50,35 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(out, ignore_errors=True)  # no plan for an invalid config, not even an old one
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except FileNotFoundError as err:
+    except (FileNotFoundError, StackFileError) as err:
+        # A file that cannot be read as the CLI reads it says nothing about the plan: an older one stays.
         print(f"error: {err}", file=sys.stderr)
         return 2
-    written = write_plan(plan, out)
-    print(summary(plan, out, written))
-    print(write_report(plan.fleet, plan.stack.stack, out, live=args.live_prices))
-    from planner.policy_check import check_policies  # after the plan: pulumi_policy is only needed here
-
-    violations = check_policies(plan, out)
+    try:
+        violations = write_everything(plan, out, live=args.live_prices)
+    except DuplicateUrnError as err:
+        # Exit 1, not 2: the stack file is valid, the program is wrong, as a mandatory violation says of the
+        # plan; unlike one, nothing is written (`pulumi preview` would stop before showing any plan).
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     print(f"\nPlanned in {time.monotonic() - started:.1f} s.")
     # The plan is still written: a reviewer reads what violates, and CI fails on it.
     return 1 if violations else 0
+
+
+def write_everything(plan: Plan, out: Path, live: bool = False) -> int:
+    """The plan's files, cost.md and policy.txt, all or nothing: rendered into a new directory beside `out` and
+    moved into its place only once every step has succeeded. Returns the number of mandatory violations."""
+    refuse_duplicate_urns(plan.resources)  # before anything is written
+    from planner.policy_check import check_policies  # after the plan: pulumi_policy is only needed here
+
+    with staged(out) as new:
+        written = rebased(render_plan(plan, new), new, out)
+        print(summary(plan, out, written))
+        # cost.md is written into the new directory; the line says where it will be read.
+        print(write_report(plan.fleet, plan.stack.stack, new, live=live).replace(str(new), str(out)))
+        violations = check_policies(plan, new)
+    return violations
 
 
 if __name__ == "__main__":

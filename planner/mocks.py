@@ -301,6 +301,62 @@ class RecordingMonitor(MockMonitor):
             _CURRENT.urn = None
 
 
+class DuplicateUrnError(Exception):
+    """Registrations the engine would give one URN: `pulumi preview` fails with "Duplicate resource URN", while
+    the mocks accept them all (the last silently overwrites the others)."""
+
+    def __init__(self, duplicates: list[tuple[str, list[dict[str, Any]]]]):
+        self.duplicates = duplicates
+        lines = [f"{len(duplicates)} URN(s) registered more than once; the Pulumi engine refuses the second:"]
+        for urn, group in duplicates:
+            lines.append(f"  {urn}")
+            lines += [f"    {i}. {_described(r)}" for i, r in enumerate(group, 1)]
+        lines.append(
+            "  a URN is the stack, the types of the parents, the type and the name: give one of them another "
+            "name (children are usually named after their parent)"
+        )
+        super().__init__("\n".join(lines))
+
+
+def engine_urns(records: list[dict[str, Any]]) -> list[str]:
+    """The URN the engine gives each record. The mocks' URN holds only the parent's type; the engine's holds the
+    types of every ancestor below the stack, and that is the one that must be unique."""
+    by_urn = {r["urn"]: r for r in reversed(records)}  # a URN's first registration
+
+    def qualified(r: dict[str, Any], depth: int = 0) -> str:
+        parent = by_urn.get(r["parent"] or "")
+        if parent is None or depth > 64:  # a child of the stack (or a cycle, which no real program makes)
+            return r["type"]
+        return f"{qualified(parent, depth + 1)}${r['type']}"
+
+    return [f"{r['urn'].split('::', 2)[0]}::{r['urn'].split('::', 2)[1]}::{qualified(r)}::{r['name']}"
+            for r in records]  # fmt: skip
+
+
+def duplicate_urns(records: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Each engine URN registered more than once, with its registrations in the order they came."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for urn, record in zip(engine_urns(records), records, strict=True):
+        groups.setdefault(urn, []).append(record)
+    return [(urn, group) for urn, group in groups.items() if len(group) > 1]
+
+
+def refuse_duplicate_urns(records: list[dict[str, Any]]) -> None:
+    """Raise DuplicateUrnError naming every URN the engine would refuse (all of them at once)."""
+    duplicates = duplicate_urns(records)
+    if duplicates:
+        raise DuplicateUrnError(duplicates)
+
+
+def _described(record: dict[str, Any]) -> str:
+    """`type 'name'` and its parent's, read from the parent's URN (urn:pulumi:<stack>::<project>::<types>::<name>)."""
+    parts = (record["parent"] or "").split("::", 3)
+    types, name = (parts[2], parts[3]) if len(parts) == 4 else ("", "")
+    if not types or types == "pulumi:pulumi:Stack":
+        return f"{record['type']} {record['name']!r} at the stack's root"
+    return f"{record['type']} {record['name']!r} under {types.rsplit('$', 1)[-1]} {name!r}"
+
+
 def _struct(obj) -> dict:
     return json_format.MessageToDict(obj)
 

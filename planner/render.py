@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +16,7 @@ import yaml
 
 from catalog.prices import PRICE_SOURCE, on_demand_price, spot_price_estimate
 from fleet.summary import fleet_summary
-from planner.mocks import SECRET, is_kubernetes_object
+from planner.mocks import SECRET, is_kubernetes_object, refuse_duplicate_urns
 from planner.run import Plan
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -35,37 +39,92 @@ def manifest_filename(manifest: dict[str, Any]) -> str:
     return "-".join(p for p in parts if p) + ".yaml"
 
 
+@contextmanager
+def staged(out: Path) -> Iterator[Path]:
+    """A new directory beside `out` to write a plan into, put in `out`'s place when the block completes.
+
+    All or nothing: an error anywhere in the block removes the new directory and leaves `out` as it was (or
+    absent), so build/<stack> never mixes files of two plans and never holds half of one."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # Beside `out`: the final move is a rename within one file system, never a copy. mkdir (not mkdtemp, whose
+    # directories are private) so the plan gets the usual permissions.
+    new = out.with_name(f".{out.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.new")
+    new.mkdir()
+    try:
+        yield new
+        _replace(out, new)
+    finally:
+        shutil.rmtree(new, ignore_errors=True)  # gone already when the block completed
+
+
+def _replace(out: Path, new: Path) -> None:
+    """Put `new` where `out` is: two renames (POSIX cannot swap two directories in one), the old one restored if
+    the second fails."""
+    if not out.exists() and not out.is_symlink():
+        new.rename(out)
+        return
+    old = out.with_name(f"{new.name}.old")
+    out.rename(old)
+    try:
+        new.rename(out)
+    except BaseException:
+        old.rename(out)
+        raise
+    if old.is_dir() and not old.is_symlink():
+        shutil.rmtree(old)
+    else:
+        old.unlink()
+
+
 def write_plan(plan: Plan, out: Path) -> dict[str, list[Path]]:
-    if out.exists():
-        shutil.rmtree(out)  # never leave files of an older plan beside the new one
-    (out / "manifests").mkdir(parents=True)
-    (out / "helm").mkdir()
-    (out / "plan.json").write_text(json.dumps(plan.as_json(), indent=2, sort_keys=False) + "\n")
-    (out / "fleet.json").write_text(json.dumps(fleet_summary(plan.fleet), indent=2) + "\n")
+    """plan.json, fleet.json, the manifests and Helm values, in place of whatever `out` held (all or nothing)."""
+    refuse_duplicate_urns(plan.resources)
+    with staged(out) as new:
+        written = render_plan(plan, new)
+    return rebased(written, new, out)
+
+
+def rebased(written: dict[str, list[Path]], old: Path, new: Path) -> dict[str, list[Path]]:
+    """The paths `render_plan` wrote under `old`, as they are once the directory has moved to `new`."""
+    return {part: [new / p.relative_to(old) for p in paths] for part, paths in written.items()}
+
+
+def render_plan(plan: Plan, into: Path) -> dict[str, list[Path]]:
+    """Write the plan's files into the empty directory `into`; refuses a plan the engine would refuse first."""
+    refuse_duplicate_urns(plan.resources)
+    (into / "manifests").mkdir()
+    (into / "helm").mkdir()
+    (into / "plan.json").write_text(json.dumps(plan.as_json(), indent=2, sort_keys=False) + "\n")
+    (into / "fleet.json").write_text(json.dumps(fleet_summary(plan.fleet), indent=2) + "\n")
 
     written: dict[str, list[Path]] = {"manifests": [], "helm": []}
     for record in plan.resources:
         if is_kubernetes_object(record["type"]) and "kind" in record["inputs"]:
             manifest = manifest_of(record)
-            path = out / "manifests" / manifest_filename(manifest)
+            path = into / "manifests" / manifest_filename(manifest)
             if path.exists():
+                # Config rules (config/rules/names.py) refuse what config can cause; this is a program bug.
                 raise RuntimeError(f"two Kubernetes objects render to {path.name}")
             path.write_text(_yaml(manifest))
             written["manifests"].append(path)
         elif record["type"] == HELM_RELEASE:
-            i = record["inputs"]
-            release = {
-                "release": i.get("name", record["name"]),
-                "namespace": i.get("namespace"),
-                "chart": i.get("chart"),
-                "repository": (i.get("repositoryOpts") or {}).get("repo"),
-                "version": i.get("version"),
-                "values": i.get("values", {}),
-            }
-            path = out / "helm" / f"{record['name']}.yaml"
-            path.write_text(_yaml(release))
+            path = into / "helm" / f"{record['name']}.yaml"
+            path.write_text(_yaml(_release_values(record)))
             written["helm"].append(path)
     return written
+
+
+def _release_values(record: dict[str, Any]) -> dict[str, Any]:
+    """A Helm release as build/<stack>/helm/ shows it: where it goes, which chart, and its full values."""
+    i = record["inputs"]
+    return {
+        "release": i.get("name", record["name"]),
+        "namespace": i.get("namespace"),
+        "chart": i.get("chart"),
+        "repository": (i.get("repositoryOpts") or {}).get("repo"),
+        "version": i.get("version"),
+        "values": i.get("values", {}),
+    }
 
 
 def _yaml(doc: Any) -> str:

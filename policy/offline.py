@@ -161,7 +161,9 @@ def render(report: Report) -> list[str]:
     engine_only = {r.name for r in ALL_RULES if getattr(r, "offline_level", None)}
     for f in sorted(report.findings, key=lambda f: (f.level != "mandatory", f.policy, f.urn)):
         later = " [blocks a real preview or up]" if f.policy in engine_only and f.level != "mandatory" else ""
-        lines.append(f"  {'x' if f.level == 'mandatory' else '!'} [{f.policy}] {f.subject}: {f.message}{later}")
+        lines.append(
+            f"  {'x' if f.level == 'mandatory' else '!'} [{f.policy}] {f.subject}: {f.message}{later}"
+        )
     if report.skipped:
         lines.append(f"  ({len(report.skipped)} checks skipped on values unknown before apply)")
     return lines

@@ -10,6 +10,7 @@ from typing import Any
 from catalog.images import SERVING_IMAGES
 from fleet.resolved import ModelPlan
 from serving.hardening import PULL_POLICY, RESTRICTED, pod_hardening, preload_labels
+from vocabulary import names
 from vocabulary.objects import HF_TOKEN_SECRET, MODEL_CACHE_MOUNT
 
 COMPLETE_MARKER = ".llm-platform-complete"
@@ -44,7 +45,7 @@ def preload_job(
     env, mounts, volumes = _files(pvc, hf)
     return {
         "metadata": {
-            "name": f"preload-{m.name}",
+            "name": names.preload_job(m.name),
             "labels": preload_labels(m),
             # The Deployment's own wait covers the download; Pulumi need not block on the Job as well.
             "annotations": {"pulumi.com/skipAwait": "true"},

@@ -43,6 +43,10 @@ def vllm_args(m: ModelPlan) -> list[str]:
         args += ["--quantization", c.quantization]
     if c.kv_cache_dtype != "auto":
         args += ["--kv-cache-dtype", c.kv_cache_dtype]
+    if m.rope is not None:
+        # vLLM 0.31.0 has no --rope-scaling flag: rope parameters go through the HF config (fleet/resolved.py
+        # RopeOverride says why max_position_embeddings and rope_theta come with them).
+        args += ["--hf-overrides", m.rope.hf_overrides_json()]
     return args + list(c.extra_args)
 
 

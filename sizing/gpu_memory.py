@@ -2,12 +2,14 @@
 
 Per GPU, vLLM gets `gpu_memory_utilization` x total memory. From that come, in order:
   weights / tensor_parallel   (each GPU holds its shard; params x bytes per param)
-  a fixed reserve              (CUDA context, activation peak of the profiling run, CUDA graphs, allocator slack)
+  a reserve                    (CUDA context, CUDA graphs and allocator slack, the activation peak of vLLM's
+                                profiling run: a forward pass of max_num_batched_tokens tokens)
   the KV cache                 (what is left)
 KV bytes per token per GPU = 2 (K and V) x layers x KV heads on this GPU x head dim x KV bytes. KV heads split
 across tensor-parallel ranks; with fewer KV heads than ranks each rank keeps a whole head (replication).
-Measured on an H100 (see README "Sizing"): weights within 0.5 % of params x bytes; KV exact; CUDA context
-~0.5 GiB; activation peak for an 8k-token prefill 0.25-1.46 GiB. The reserve below covers those with margin.
+Measured on an H100 (/work/shared/UPSTREAM_FACTS.md, README "Sizing"): weights within 0.5 % of params x bytes;
+KV exact; CUDA context ~0.5 GiB; activation peak of an 8k-token prefill 0.25-1.46 GiB. The reserve below bounds
+those at the H100's 8,192 batched tokens and TP 1.
 """
 
 from __future__ import annotations
@@ -36,26 +38,46 @@ CUDA_CONTEXT_GIB = 0.5
 # CUDA graphs, NCCL buffers, sampler and allocator slack: calibrated so that Qwen3-32B in bf16 on one H100 at
 # utilisation 0.9 leaves ~6-7 GiB of KV cache (measured: 5-6 GiB), i.e. one 32k sequence does not fit.
 CUDA_GRAPHS_AND_SLACK_GIB = 1.5
-# Activation peak of vLLM's profiling run (an 8k-token prefill), scaled by hidden size: 1.5 GiB at 4096 bounds
-# every measured case (0.25 GiB at 1024, 0.79-1.45 GiB at 4096, 1.46 GiB at 5120) from above.
-ACTIVATION_GIB_PER_4096_HIDDEN = 1.5
+
+# Activation peak of the profiling run, in bytes per batched token per unit of hidden size. Measured for an
+# 8,192-token prefill at TP 1 (the calibration point): 32 B (Qwen3-0.6B), 25 and 28 B (Qwen3-8B, Llama-3.1-8B),
+# 46 B (Mistral-7B), 37 B (Qwen3-32B); 48 B bounds them all (the former fixed 1.5 GiB x hidden/4096).
+# Under tensor parallelism (Megatron-style, as vLLM shards) only some of it divides by TP:
+# - not sharded: tensors of hidden size, which every rank holds whole: the residual stream, the normalised
+#   input of the column-parallel QKV and gate/up projections, the row-parallel o/down projections' output and
+#   its all-reduced copy: four bf16 copies, 8 B;
+# - sharded (/ TP): what the column-parallel layers produce, split by heads and by intermediate size: Q/K/V and
+#   attention output, gate/up (2 x intermediate) and the activated intermediate: the other 40 B (the MLP is most
+#   of it: 6 x intermediate/hidden = 18-30 B for these models).
+ACTIVATION_BYTES_UNSHARDED = 8.0
+ACTIVATION_BYTES_SHARDED = 40.0
+CALIBRATION_BATCHED_TOKENS = (
+    8192  # the measurements' prefill; vLLM's default on an H100 (catalog/vllm_hardware.py)
+)
 
 
-def reserve_gib(arch: Architecture) -> float:
-    return (
-        CUDA_CONTEXT_GIB
-        + CUDA_GRAPHS_AND_SLACK_GIB
-        + ACTIVATION_GIB_PER_4096_HIDDEN * arch.hidden_size / 4096
-    )
+def activation_gib(arch: Architecture, tp: int, batched_tokens: int) -> float:
+    """The profiling run's activation peak on one GPU: linear in the tokens of one engine step."""
+    per_token = ACTIVATION_BYTES_UNSHARDED + ACTIVATION_BYTES_SHARDED / tp
+    return batched_tokens * arch.hidden_size * per_token / GIB
+
+
+def reserve_gib(arch: Architecture, tp: int = 1, batched_tokens: int = CALIBRATION_BATCHED_TOKENS) -> float:
+    return CUDA_CONTEXT_GIB + CUDA_GRAPHS_AND_SLACK_GIB + activation_gib(arch, tp, batched_tokens)
 
 
 def weights_gib(arch: Architecture, weight_format: str) -> float:
-    """Total weight memory for the chosen format ("native" keeps the checkpoint as published)."""
+    """Total weight memory for the chosen format ("native" keeps the checkpoint as published). A quantized
+    format leaves the embeddings and lm_head in the checkpoint's 16-bit dtype: vLLM's fp8, AWQ and GPTQ quantize
+    linear layers, and neither is one (vllm/model_executor/layers/quantization/online/base.py
+    resolve_quant_method_cls: LinearBase and routed experts only)."""
     if weight_format == "native":
         if arch.checkpoint_gib is not None:
             return arch.checkpoint_gib
         weight_format = arch.native_dtype
-    return arch.params_b * 1e9 * WEIGHT_BYTES[weight_format] / GIB
+    embeddings = arch.embedding_params_b if weight_format not in ("bfloat16", "float16") else 0.0
+    quantized = (arch.params_b - embeddings) * WEIGHT_BYTES[weight_format]
+    return (quantized + embeddings * WEIGHT_BYTES[arch.native_dtype]) * 1e9 / GIB
 
 
 def kv_bytes_per_token(arch: Architecture, tp: int, kv_dtype: str) -> float:
@@ -76,6 +98,7 @@ class Fit:
     kv_tokens: int
     max_model_len: int
     replicas_per_node: int
+    batched_tokens: int  # max_num_batched_tokens: the profiling run the activation reserve is sized for
 
     @property
     def full_length_sequences(self) -> float:
@@ -87,7 +110,8 @@ class Fit:
     def explain(self) -> str:
         return (
             f"{self.instance_type} TP={self.tp}: {self.usable_gib:.1f} GiB usable per GPU - weights "
-            f"{self.weights_per_gpu_gib:.1f} GiB - reserve {self.reserve_gib:.1f} GiB = KV {self.kv_budget_gib:.1f} GiB "
+            f"{self.weights_per_gpu_gib:.1f} GiB - reserve {self.reserve_gib:.1f} GiB ({self.batched_tokens:,}-token "
+            f"batch) = KV {self.kv_budget_gib:.1f} GiB "
             f"= {self.kv_tokens:,} tokens = {self.full_length_sequences:.1f} sequences of {self.max_model_len:,}"
         )
 
@@ -100,13 +124,14 @@ def fit(
     tp: int,
     max_model_len: int,
     gpu_memory_utilization: float,
+    batched_tokens: int,
     weight_format: str = "native",
     kv_dtype: str = "bfloat16",
 ) -> Fit:
     total = gpu.reported_memory_gib
     usable = total * gpu_memory_utilization
     per_gpu = weights_gib(arch, weight_format) / tp
-    reserve = reserve_gib(arch)
+    reserve = reserve_gib(arch, tp, batched_tokens)
     budget = usable - per_gpu - reserve
     tokens = max(0, int(budget * GIB // kv_bytes_per_token(arch, tp, kv_dtype)))
     return Fit(
@@ -120,6 +145,7 @@ def fit(
         kv_tokens=tokens,
         max_model_len=max_model_len,
         replicas_per_node=gpu.gpu_count // tp,
+        batched_tokens=batched_tokens,
     )
 
 

@@ -26,6 +26,7 @@ from helm_values.keda import keda_http_values, keda_values
 from helm_values.monitoring import monitoring_values
 from observability.alerts import platform_rules
 from observability.dashboards import all_dashboards, as_configmap_data
+from vocabulary import names
 from vocabulary.addons import Release
 from vocabulary.objects import DASHBOARD_LABEL, GRAFANA_ADMIN_SECRET, PART_OF
 from vocabulary.scheduling import GPU_TAINT, POOL_TAG, SYSTEM_NODES
@@ -125,16 +126,16 @@ def _monitoring(
         "llm-platform-rules",
         api_version="monitoring.coreos.com/v1",
         kind="PrometheusRule",
-        metadata={"name": "llm-platform", "namespace": release.namespace, "labels": dict(PART_OF)},
+        metadata={"name": names.PLATFORM_RULES, "namespace": release.namespace, "labels": dict(PART_OF)},
         spec={"groups": platform_rules(fleet.config.alerts, fleet.namespace)},
         opts=pulumi.ResourceOptions(provider=cluster.k8s_provider, depends_on=[chart.release]),
     )
     # Dashboards: ConfigMaps the Grafana sidecar picks up by their label.
     for uid, dashboard in all_dashboards(fleet).items():
         k8s.core.v1.ConfigMap(
-            f"dashboard-{uid}",
+            names.dashboard_configmap(uid),
             metadata={
-                "name": f"dashboard-{uid}",
+                "name": names.dashboard_configmap(uid),
                 "namespace": release.namespace,
                 "labels": {**DASHBOARD_LABEL, **PART_OF},
             },

@@ -13,6 +13,7 @@ from observability.alerts import model_rules
 from serving import autoscaling, preload, server
 from serving.hardening import labels
 from stacks.addons import AddonHandles
+from vocabulary import names
 from vocabulary.objects import HF_TOKEN_SECRET
 from vocabulary.scheduling import GPU_RESOURCE, SYSTEM_NODES
 
@@ -39,7 +40,7 @@ def _guardrails(fleet: Fleet, cluster: Cluster, namespace: k8s.core.v1.Namespace
     ns = namespace.metadata["name"]
     k8s.core.v1.ResourceQuota(
         "inference-gpu-quota",
-        metadata={"name": "gpu", "namespace": ns},
+        metadata={"name": names.GPU_QUOTA, "namespace": ns},
         # A cap on what the namespace may hold whatever autoscalers ask for: GPUs are the bill. Every GPU the
         # pools can hold, unless configured lower; deliberately not derived from the models, so adding a model
         # changes nothing but that model's own objects.
@@ -48,7 +49,7 @@ def _guardrails(fleet: Fleet, cluster: Cluster, namespace: k8s.core.v1.Namespace
     )
     k8s.core.v1.LimitRange(
         "inference-defaults",
-        metadata={"name": "defaults", "namespace": ns},
+        metadata={"name": names.DEFAULT_LIMITS, "namespace": ns},
         # Pods without requests (debug shells, sidecars) get modest ones instead of none.
         spec={
             "limits": [
@@ -82,9 +83,9 @@ def _model_server(
 ) -> ModelServer:
     pvc, addons = fleet.config.model_cache.pvc_name, fleet.addons
     assert addons.prometheus_url is not None  # config/rules/: models need monitoring
-    service_account = f"preload-{m.name}"
+    service_account = names.preload_service_account(m.name)
     return ModelServer(
-        f"model-{m.name}",
+        names.model_server(m.name),
         ModelServerArgs(
             name=m.name,
             namespace=namespace.metadata["name"],
@@ -124,7 +125,7 @@ def _rules(fleet: Fleet, m: ModelPlan) -> dict:
     alerts = fleet.config.alerts
     slo = m.config.autoscaling.ttft_p95_seconds or alerts.ttft_p95_seconds
     return {
-        "metadata": {"name": f"llm-model-{m.name}", "labels": labels(m)},
+        "metadata": {"name": names.model_rules(m.name), "labels": labels(m)},
         "spec": {
             "groups": model_rules(m.name, m.namespace, m.startup_budget_s, slo, alerts.runbook_base_url)
         },

@@ -19,6 +19,7 @@ from components.node_group import ManagedNodeGroup, ManagedNodeGroupArgs
 from fleet.resolved import Fleet, Pool
 from stacks.addons import build_addons
 from stacks.model_servers import build_model_servers
+from vocabulary import names
 from vocabulary.scheduling import CAPACITY_TYPE_LABEL, GPU_TAINT, POOL_LABEL, POOL_TAG, SYSTEM_POOL
 
 # Config vocabulary (Karpenter's) -> EKS managed node group API.
@@ -123,7 +124,7 @@ def _gpu_node_group(fleet: Fleet, pool: Pool, cluster: Cluster, network: Network
     cfg, group = fleet.config, pool.config
     ami = AMI_FAMILIES[cfg.node_ami.family]
     return ManagedNodeGroup(
-        f"gpu-{pool.name}",
+        names.gpu_node_group(pool.name),
         ManagedNodeGroupArgs(
             cluster_name=cluster.cluster_name,
             node_role_arn=cluster.node_role.arn,

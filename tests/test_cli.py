@@ -83,10 +83,7 @@ def test_invalid_stack_exits_non_zero_naming_every_bad_key_and_writes_no_plan(tm
     )
     assert result.returncode == 2
     assert "llm-platform:gpuNodeGroupz: unknown key" in result.stderr
-    assert (
-        "llm-platform:gpuNodeGroups[0].maxSize: Input should be less than or equal to 100 (got 500)"
-        in result.stderr
-    )
+    assert "llm-platform:gpuNodeGroups[0].maxSize: must be at most 100 (got 500)" in result.stderr
     assert "Pulumi.broken.yaml" in result.stderr
     assert not out.exists()
 
@@ -105,5 +102,85 @@ def test_a_mandatory_policy_violation_fails_the_plan_but_still_writes_it(tmp_pat
     assert result.returncode == 1, result.stderr
     assert "x [gpu-quota] stack: the stack can run 112 GPUs" in result.stdout
     assert "config: defaults (no policy/config/variant.json)" in result.stdout
-    assert (out / "policy.txt").read_text().startswith("Policy pack: 10 rules, 1 mandatory")
+    assert (out / "policy.txt").read_text().startswith("Policy pack: 11 rules, 1 mandatory")
     assert (out / "plan.json").exists() and (out / "cost.md").exists()
+
+
+def test_a_model_name_too_long_for_its_preload_job_fails_before_anything_is_written(tmp_path):
+    # 63 characters pass the DNS label; `preload-<name>` would be 71, and Kubernetes refuses a Job name over 63.
+    project = write_variant(tmp_path, lambda c: c["llm-platform:models"][0].update(name="m" * 63))
+    out = tmp_path / "out"
+    result = planner("--stack", "variant", "--out", str(out), "--project-dir", str(project))
+    assert result.returncode == 2, result.stdout
+    assert "llm-platform:models[0].name:" in result.stderr and not out.exists()
+
+
+def test_two_objects_of_one_kind_and_name_fail_the_plan_naming_both_keys(tmp_path):
+    def add(c):
+        models = c["llm-platform:models"]
+        models.append({**models[0], "name": f"{models[0]['name']}-proxy"})
+
+    project = write_variant(tmp_path, add)
+    out = tmp_path / "out"
+    result = planner("--stack", "variant", "--out", str(out), "--project-dir", str(project))
+    assert result.returncode == 2, result.stdout
+    (line,) = [x for x in result.stderr.splitlines() if "llm-platform:models[1].name:" in x]
+    assert "Service 'qwen3-0-6b-proxy'" in line and "llm-platform:models[0].name" in line
+    assert not out.exists()  # refused at validation: no manifest written, none half-written
+
+
+def _previous_build(tmp_path):
+    out = tmp_path / "build" / "dev"
+    out.mkdir(parents=True)
+    (out / "plan.json").write_text('{"previous": true}')
+    return out
+
+
+def test_a_urn_registered_twice_fails_the_plan_naming_both_and_keeps_the_previous_one(
+    tmp_path, plans, monkeypatch, capsys
+):
+    import dataclasses
+
+    import planner.run
+    from planner.__main__ import main
+
+    plan = plans["dev"]
+    box = next(r for r in plan.resources if r["type"] == "llm-platform:serving:ModelServer")
+    child = next(r for r in plan.resources if r["parent"] == box["urn"] and r["type"].endswith(":Job"))
+    other_box = {**box, "urn": box["urn"] + "-again", "name": box["name"] + "-again"}
+    twice = [*plan.resources, other_box, {**child, "parent": other_box["urn"]}]
+    monkeypatch.setattr(planner.run, "run_plan", lambda *_: dataclasses.replace(plan, resources=twice))
+    out = _previous_build(tmp_path)
+
+    assert main(["--stack", "dev", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "the Pulumi engine refuses the second" in err
+    assert (
+        f"kubernetes:batch/v1:Job {child['name']!r} under llm-platform:serving:ModelServer {box['name']!r}"
+        in err
+    )
+    assert f"under llm-platform:serving:ModelServer {other_box['name']!r}" in err
+    assert [p.name for p in out.parent.iterdir()] == ["dev"]
+    assert (out / "plan.json").read_text() == '{"previous": true}'
+
+
+def test_a_failure_after_the_manifests_keeps_the_previous_plan_whole(tmp_path, monkeypatch):
+    # The cost report and the policy findings are part of the plan: a crash in either must not leave a new
+    # plan.json beside an old cost.md, nor half a plan.
+    import planner.policy_check
+    from planner.__main__ import main
+
+    def crash(*_):
+        raise RuntimeError("policy pack crashed")
+
+    monkeypatch.setattr(planner.policy_check, "check_policies", crash)
+    out = _previous_build(tmp_path)
+    try:
+        main(["--stack", "dev", "--out", str(out)])
+    except RuntimeError as err:
+        assert "policy pack crashed" in str(err)
+    else:
+        raise AssertionError("the crash was swallowed")
+    assert [p.name for p in out.parent.iterdir()] == ["dev"]
+    assert [p.name for p in out.iterdir()] == ["plan.json"]
+    assert (out / "plan.json").read_text() == '{"previous": true}'

@@ -1,21 +1,47 @@
-"""Rules across the AWS side's keys: zones, the AMI release, node group names, access entries."""
+"""Rules across the AWS side's keys: the region and its zones, the AMI release, node group names, access
+entries and client namespaces. Also the warnings about GPU families a region is not known to offer."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 
 from catalog.amis import AMI_FAMILIES
+from catalog.gpus import GPU_INSTANCES
+from catalog.regions import REGIONS, offered
 from config.issues import ConfigIssue
 from config.rules.registry import K, Sections, rule
+from config.schema.base import non_ascii_note
+from config.schema.platform import REGION_KEY, PlatformConfig
+
+
+@rule("region")
+def region_in_catalog(s: Sections) -> Iterator[ConfigIssue]:
+    """`aws:region` is a region of the region catalog, which knows its zones and GPU families."""
+    if s.region in REGIONS:
+        return
+    note = non_ascii_note(s.region)
+    close = difflib.get_close_matches(s.region, REGIONS, n=1)
+    hint = f"did you mean {close[0]}? " if close else ""
+    yield ConfigIssue(
+        REGION_KEY,
+        f"{s.region!r} {f'{note}, so it ' if note else ''}is not a region the platform supports: {hint}supported "
+        f"are {', '.join(REGIONS)}; to add one, add its zones and GPU families to catalog/regions.py",
+    )
 
 
 @rule("region", "network")
 def zones_in_region(s: Sections) -> Iterator[ConfigIssue]:
-    """Every availability zone is a zone of `aws:region`."""
+    """Every availability zone is a zone of `aws:region` (catalog/regions.py)."""
+    region = REGIONS.get(s.region)
+    if region is None:
+        return  # region-in-catalog says so
     for i, az in enumerate(s.network.availability_zones):
-        if not (az.startswith(s.region) and len(az) == len(s.region) + 1):
+        if az not in region.zones:
+            where = "" if az.startswith(s.region) else " (it is in another region)"
             yield ConfigIssue(
-                f"{K}:network.availabilityZones[{i}]", f"{az!r} is not a zone of aws:region {s.region!r}"
+                f"{K}:network.availabilityZones[{i}]",
+                f"{az!r} is not a zone of aws:region {s.region!r}{where}: its zones are {', '.join(region.zones)}",
             )
 
 
@@ -61,3 +87,39 @@ def one_access_entry_per_role(s: Sections) -> Iterator[ConfigIssue]:
                     f"{arn} is also in {seen[arn]}; EKS takes one access entry per role",
                 )
             seen.setdefault(arn, f"{K}:access.{name}")
+
+
+@rule("access", "model_cache")
+def client_namespaces_are_callers(s: Sections) -> Iterator[ConfigIssue]:
+    """No client namespace is the inference namespace itself (its pods are the model servers)."""
+    for i, namespace in enumerate(s.access.client_namespaces):
+        if namespace == s.model_cache.namespace:
+            yield ConfigIssue(
+                f"{K}:access.clientNamespaces[{i}]",
+                f"{namespace!r} is the inference namespace ({K}:modelCache.namespace), where the model servers "
+                "run: list the namespaces of the apps that call them",
+            )
+
+
+def unconfirmed_gpu_families(cfg: PlatformConfig) -> list[str]:
+    """Warnings (config/warnings.py) for GPU families `aws:region` is not known to offer: allowed, since the
+    region catalog is a snapshot and AWS adds families to regions, but worth checking before `pulumi up`."""
+    used = [
+        (f"{K}:gpuNodeGroups[{i}].instanceTypes", GPU_INSTANCES[t].family)
+        for i, g in enumerate(cfg.gpu_node_groups)
+        for t in g.instance_types
+    ] + [
+        (f"{K}:addons.karpenter.nodePools[{i}].instanceFamilies", family)
+        for i, p in enumerate(cfg.addons.node_pools)
+        for family in p.instance_families
+    ]
+    out: dict[str, list[str]] = {}
+    for key, family in used:
+        if not offered(cfg.region, family) and family not in out.setdefault(key, []):
+            out[key].append(family)
+    return [
+        f"{key}: {', '.join(families)} not known to be offered in {cfg.region} (catalog/regions.py): check "
+        f"`aws ec2 describe-instance-type-offerings --region {cfg.region}` before `pulumi up`"
+        for key, families in out.items()
+        if families
+    ]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from catalog.models import MODEL_CATALOG, lookup
+from catalog.models import MODEL_CATALOG, CatalogModel, lookup
 from config.issues import ConfigIssue
 from config.rules.registry import K, Sections, rule
+from config.schema.models import ArchitectureConfig, ModelConfig
 from config.schema.platform import HF_TOKEN_KEY
 
 
@@ -76,3 +77,85 @@ def gated_models_have_a_token(s: Sections) -> Iterator[ConfigIssue]:
                 f"{entry.hf_id} is gated: accept its licence on Hugging Face, then "
                 f"`pulumi config set --secret {HF_TOKEN_KEY} <token>`",
             )
+
+
+def default_original_context(entry: CatalogModel) -> int:
+    """The trained context a ropeScaling stretches when it does not say: the model card's YaRN recipe's, else
+    config.json's max_position_embeddings."""
+    return entry.yarn.original if entry.yarn is not None else entry.max_position_embeddings
+
+
+def context_limit(m: ModelConfig) -> int | None:
+    """The longest maxModelLen the model takes: its catalog entry's max_position_embeddings, or with a ropeScaling
+    factor x the original context. None for a custom architecture without ropeScaling: nothing here knows its
+    config.json (vLLM checks it at start)."""
+    entry = lookup(m.catalog_key) if m.catalog_key else None
+    rope = m.rope_scaling
+    if rope is not None and (entry is not None or rope.original_max_position_embeddings is not None):
+        return rope.max_context(default_original_context(entry) if entry else 0)
+    return entry.max_context if entry is not None else None
+
+
+@rule("models")
+def max_model_len_within_the_models_context(s: Sections) -> Iterator[ConfigIssue]:
+    """maxModelLen is at most the model's context: config.json's max_position_embeddings (vLLM refuses a longer
+    --max-model-len at start, and positions past it give NaNs), or what its ropeScaling allows."""
+    for i, m in enumerate(s.models):
+        limit = context_limit(m)
+        if limit is None or m.max_model_len <= limit:
+            continue
+        entry = lookup(m.catalog_key) if m.catalog_key else None
+        yield ConfigIssue(f"{K}:models[{i}].maxModelLen", _over_the_limit(m, entry, limit))
+
+
+def _over_the_limit(m: ModelConfig, entry: CatalogModel | None, limit: int) -> str:
+    want = m.max_model_len
+    if m.rope_scaling is not None:
+        original = limit / m.rope_scaling.factor
+        return (
+            f"{want:,} is above the {limit:,} tokens ropeScaling allows (factor {m.rope_scaling.factor:g} x "
+            f"{original:,.0f} original positions). Ways out: maxModelLen <= {limit}; "
+            f"ropeScaling.factor >= {want / original:.3g}"
+        )
+    assert entry is not None  # context_limit: no entry and no ropeScaling has no limit
+    shipped = f", which includes the {entry.shipped_rope} rope scaling it ships" if entry.shipped_rope else ""
+    ways = [f"maxModelLen <= {limit}"]
+    if entry.yarn is not None:
+        factor = max(entry.yarn.factor, want / entry.yarn.original)
+        beyond = (
+            f", beyond the {entry.yarn.factor:g}x its model card documents"
+            if factor > entry.yarn.factor
+            else ""
+        )
+        ways.append(
+            f"ropeScaling: {{type: yarn, factor: {factor:.3g}, originalMaxPositionEmbeddings: {entry.yarn.original}}} "
+            f"(the model card's YaRN{beyond}; it may cost some quality on short prompts)"
+        )
+    return (
+        f"{want:,} is above {entry.hf_id}'s context of {limit:,} tokens (max_position_embeddings in its "
+        f"config.json{shipped}): vLLM refuses it at start. Ways out: " + "; ".join(ways)
+    )
+
+
+@rule("models")
+def rope_scaling_has_what_it_needs(s: Sections) -> Iterator[ConfigIssue]:
+    """A ropeScaling replaces the model's rope parameters: not on a model that ships its own rope scaling, and
+    for a custom architecture only with its original context and rope_theta stated."""
+    for i, m in enumerate(s.models):
+        rope, key = m.rope_scaling, f"{K}:models[{i}].ropeScaling"
+        if rope is None:
+            continue
+        entry = lookup(m.catalog_key) if m.catalog_key else None
+        if entry is not None and entry.shipped_rope is not None:
+            yield ConfigIssue(
+                key,
+                f"{entry.hf_id} ships {entry.shipped_rope} rope scaling already (its {entry.max_context:,}-token "
+                "context includes it): a ropeScaling would replace it. Remove ropeScaling",
+            )
+        if isinstance(m.architecture, ArchitectureConfig) or entry is None:
+            for field, name in (("original_max_position_embeddings", "originalMaxPositionEmbeddings"),
+                                ("rope_theta", "ropeTheta")):  # fmt: skip
+                if getattr(rope, field) is None:
+                    yield ConfigIssue(
+                        f"{key}.{name}", "required with a custom architecture: see its config.json"
+                    )

@@ -7,15 +7,13 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, field_validator
 
 from catalog.gpus import FAMILY_TYPES, gpu_model, gpu_of_family
-from config.schema.base import DnsLabel, GoDuration, Section, unique
+from config.schema.base import GP3_MAX_GIB, GoDuration, PoolName, Section, pattern, unique
 
 
 class NodePoolConfig(Section):
     """One entry of `llm-platform:addons.karpenter.nodePools` — a Karpenter NodePool of GPU nodes."""
 
-    name: DnsLabel = Field(
-        max_length=30, description="NodePool name; also the node label llm-platform.io/pool."
-    )
+    name: PoolName = Field(description="NodePool name; also the node label llm-platform.io/pool.")
     capacity_type: Literal["on-demand", "spot"] = Field(description="on-demand | spot.")
     instance_families: Annotated[list[str], AfterValidator(unique)] = Field(
         min_length=1, description="GPU instance families (g6, g6e, p5 …), all with the same GPU model."
@@ -50,7 +48,7 @@ class GpuOperatorConfig(Section):
     """`llm-platform:addons.gpuOperator` — NVIDIA GPU Operator (device plugin, DCGM exporter, GFD)."""
 
     enabled: bool = Field(True, description="Install the GPU operator: without it no node advertises GPUs.")
-    time_slicing: dict[str, Annotated[int, Field(ge=2, le=48)]] = Field(
+    time_slicing: dict[PoolName, Annotated[int, Field(ge=2, le=48)]] = Field(
         default_factory=dict,
         description="Per GPU pool (node group or NodePool name): share each GPU between N pods. For dev and "
         "batch pools only: time-sliced pods share memory with no isolation.",
@@ -84,8 +82,14 @@ class MonitoringConfig(Section):
     enabled: bool = Field(
         True, description="Install kube-prometheus-stack (KEDA scales models on its metrics)."
     )
-    retention: str = Field("15d", pattern=r"^\d+(h|d|w|y)$", description="Prometheus retention time.")
-    storage_gib: int = Field(50, ge=10, le=16384, description="Prometheus gp3 volume size.")
+    retention: str = Field(
+        "15d",
+        pattern=pattern(r"^[1-9][0-9]*(h|d|w|y)$", "a whole number of hours, days, weeks or years", "15d"),
+        description="Prometheus retention time.",
+    )
+    storage_gib: int = Field(
+        50, ge=10, le=GP3_MAX_GIB, description="Prometheus gp3 volume size (gp3 holds at most 16 TiB)."
+    )
 
 
 class AddonsConfig(Section):

@@ -6,18 +6,61 @@ import re
 from ipaddress import IPv4Network
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from catalog.amis import AMI_FAMILIES
 from catalog.gpus import GPU_INSTANCES, gpu_model
 from catalog.kubernetes import SUPPORTED_KUBERNETES_VERSIONS
-from config.schema.base import DnsLabel, RoleArns, Section, at_least, unique
+from config.schema.base import (
+    DnsLabel,
+    PoolName,
+    RoleArns,
+    Section,
+    at_key,
+    blame,
+    in_order,
+    key_of,
+    pattern,
+    said,
+    unique,
+)
 
-AZ_PATTERN = r"^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$"
+# The form of a zone name; whether the zone exists in `aws:region` is the rule zones-in-region's (catalog/regions.py).
+AZ_PATTERN = pattern(
+    r"^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$", "a zone name: the region and a letter", "us-west-2a"
+)
 # The retention periods CloudWatch Logs accepts.
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
                       2922, 3288, 3653)  # fmt: skip
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+
+
+# Kubernetes label syntax (k8s.io/apimachinery validation IsQualifiedName, IsValidLabelValue): an optional
+# DNS-subdomain prefix and '/', then a name of at most 63 characters; a value is empty or such a name.
+_LABEL_NAME = r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?"
+LabelKey = Annotated[
+    str,
+    Field(
+        pattern=pattern(
+            rf"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?{_LABEL_NAME}$",
+            "an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and "
+            "ending with a letter or digit",
+            "team or example.com/team",
+        ),
+        max_length=253 + 1 + 63,
+    ),
+]
+LabelValue = Annotated[
+    str,
+    Field(
+        pattern=pattern(
+            rf"^({_LABEL_NAME})?$",
+            "empty, or at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+            "search",
+        )
+    ),
+]
+QUANTITY_MAX_GIB = (2**63 - 1) // 2**30
 
 
 class NetworkConfig(Section):
@@ -61,42 +104,46 @@ class EndpointConfig(Section):
         description="Required when `publicAccess` is true; 0.0.0.0/0 is allowed but warned.",
     )
 
-    @field_validator("public_access")
-    @classmethod
-    def _reachable(cls, v: bool, info: ValidationInfo) -> bool:
-        if not v and info.data.get("private_access") is False:
-            raise ValueError(
-                "privateAccess and publicAccess are both false: nobody could reach the cluster API"
+    @model_validator(mode="after")
+    def _reachable(self) -> EndpointConfig:
+        if not self.private_access and not self.public_access:
+            raise at_key(
+                blame(self, "private_access", "public_access"),
+                f"{said(self, 'private_access')} and {said(self, 'public_access')} are both false: nobody "
+                "could reach the cluster API; set privateAccess: true (from inside the VPC)",
             )
-        return v
+        return self
 
-    @field_validator("public_access_cidrs")
-    @classmethod
-    def _cidrs_match_access(cls, v: list[IPv4Network], info: ValidationInfo) -> list[IPv4Network]:
-        public = info.data.get("public_access")
-        if public and not v:
-            raise ValueError("publicAccess is true, so list the CIDRs allowed in (e.g. your VPN egress)")
-        if v and public is False:
-            raise ValueError("set but publicAccess is false: remove the CIDRs or enable publicAccess")
-        return v
+    @model_validator(mode="after")
+    def _cidrs_match_access(self) -> EndpointConfig:
+        if self.public_access and not self.public_access_cidrs:
+            raise at_key(
+                blame(self, "public_access", "public_access_cidrs"),
+                "publicAccess is true, so list the CIDRs allowed in under publicAccessCidrs "
+                "(e.g. your VPN egress, 203.0.113.0/24)",
+            )
+        if self.public_access_cidrs and not self.public_access:
+            raise at_key(
+                key_of(self, "public_access_cidrs"),
+                f"set but {said(self, 'public_access')} is false: remove the CIDRs or set publicAccess: true",
+            )
+        return self
 
 
 class SizedNodeGroup(Section):
-    """Size rules shared by every node group section (fields are declared by each subclass, in the order
-    minSize, maxSize, desiredSize, so each check sees the values before it)."""
+    """Size rules shared by every node group section (each subclass declares minSize, maxSize, desiredSize).
+    They run once the sizes themselves are valid, and report at the size the stack file wrote."""
 
-    @field_validator("max_size", check_fields=False)
-    @classmethod
-    def _max_ge_min(cls, v: int, info: ValidationInfo) -> int:
-        return at_least(v, info, "min_size")
-
-    @field_validator("desired_size", check_fields=False)
-    @classmethod
-    def _desired_in_range(cls, v: int | None, info: ValidationInfo) -> int | None:
-        lo, hi = info.data.get("min_size"), info.data.get("max_size")
-        if v is not None and lo is not None and hi is not None and not lo <= v <= hi:
-            raise ValueError(f"must lie between minSize ({lo}) and maxSize ({hi})")
-        return v
+    @model_validator(mode="after")
+    def _sizes_in_order(self) -> SizedNodeGroup:
+        in_order(self, "min_size", "max_size")
+        desired = self.desired_size  # type: ignore[attr-defined]
+        if desired is not None and not self.min_size <= desired <= self.max_size:  # type: ignore[attr-defined]
+            raise at_key(
+                "desiredSize",
+                f"{desired} must lie between {said(self, 'min_size')} and {said(self, 'max_size')}",
+            )
+        return self
 
     @property
     def initial_size(self) -> int:
@@ -128,7 +175,7 @@ class SystemNodeGroupConfig(SizedNodeGroup):
         if gpus:
             raise ValueError(f"GPU instance types do not belong in the system node group: {', '.join(gpus)}")
         # The system group runs the x86_64 AMI; Graviton families (m7g, c8gd, ...) would not boot it.
-        graviton = [t for t in v if re.match(r"^[a-z]+\d+g[a-z]*\.", t)]
+        graviton = [t for t in v if re.match(r"^[a-z]+[0-9]+g[a-z]*\.", t, re.ASCII)]
         if graviton:
             raise ValueError(f"arm64 (Graviton) instance types are not supported yet: {', '.join(graviton)}")
         return v
@@ -137,7 +184,14 @@ class SystemNodeGroupConfig(SizedNodeGroup):
 class ClusterConfig(Section):
     """`llm-platform:cluster` — the EKS control plane."""
 
-    name: str = Field(pattern=r"^[a-zA-Z][a-zA-Z0-9-]{0,99}$", description="EKS cluster name.")
+    name: str = Field(
+        pattern=pattern(
+            r"^[a-zA-Z][a-zA-Z0-9-]{0,99}$",
+            "letters, digits and '-', starting with a letter, at most 100 characters",
+            "llm-prod",
+        ),
+        description="EKS cluster name.",
+    )
     kubernetes_version: Literal[SUPPORTED_KUBERNETES_VERSIONS] = Field(  # type: ignore[valid-type]
         description="Pinned Kubernetes minor version."
     )
@@ -183,15 +237,18 @@ class NodeAmiConfig(Section):
             return v
         fam = AMI_FAMILIES[family]
         if not fam.release_pattern.match(v):
-            raise ValueError(f"not a {family} release version (expected the form {fam.release_example})")
+            raise ValueError(
+                f"{v!r} is not a release version of {family} (nodeAmi.family): pin one release in the form "
+                f"{fam.release_example}"
+            )
         return v
 
 
 class GpuNodeGroupConfig(SizedNodeGroup):
     """One entry of `llm-platform:gpuNodeGroups` — one EKS managed node group, tainted for GPU work only."""
 
-    name: DnsLabel = Field(
-        max_length=30, description="Pool name; becomes the node label llm-platform.io/pool."
+    name: PoolName = Field(
+        examples=["l40s-on-demand"], description="Pool name; becomes the node label llm-platform.io/pool."
     )
     capacity_type: Literal["on-demand", "spot"] = Field(description="on-demand | spot.")
     instance_types: Annotated[list[str], AfterValidator(unique)] = Field(
@@ -207,7 +264,7 @@ class GpuNodeGroupConfig(SizedNodeGroup):
     disk_size_gib: int = Field(
         200, ge=100, le=4096, description="Image volume: vLLM images are ~10 GB compressed, ~25 GB unpacked."
     )
-    labels: dict[str, str] = Field(default_factory=dict, description="Extra node labels.")
+    labels: dict[LabelKey, LabelValue] = Field(default_factory=dict, description="Extra node labels.")
 
     @field_validator("instance_types")
     @classmethod
@@ -229,11 +286,18 @@ class GpuNodeGroupConfig(SizedNodeGroup):
 class ModelCacheConfig(Section):
     """`llm-platform:modelCache` — the shared EFS model-weights cache."""
 
-    namespace: DnsLabel = Field("inference", description="Namespace of the inference workloads and the PVC.")
-    pvc_name: DnsLabel = Field("model-cache", description="The one shared ReadWriteMany claim.")
+    namespace: DnsLabel = Field(
+        "inference", examples=["inference"], description="Namespace of the inference workloads and the PVC."
+    )
+    pvc_name: DnsLabel = Field(
+        "model-cache", examples=["model-cache"], description="The one shared ReadWriteMany claim."
+    )
     size_gib: int = Field(
         1024,
         ge=1,
+        # A Kubernetes quantity holds at most 2^63-1 (bytes here); a larger one is silently capped
+        # (k8s.io/apimachinery pkg/api/resource/quantity.go, the Quantity type's documentation).
+        le=QUANTITY_MAX_GIB,
         description="Requested PVC size. EFS does not enforce it; it documents the expected footprint.",
     )
     throughput_mode: Literal["elastic", "bursting"] = Field(

@@ -7,6 +7,22 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, field_validator
 
 from config.schema.base import DnsLabel, RoleArns, Section, on_ttft_bucket_edge, unique
+from vocabulary.addons import ADDON_RELEASES
+
+# Namespaces no client may be: Kubernetes' own (the API server creates them) and the add-ons' (their pods are
+# the platform's, not callers). The inference namespace itself is the rule client-namespaces-are-callers'.
+RESERVED_NAMESPACES = frozenset(
+    {"kube-system", "kube-public", "kube-node-lease"} | {r.namespace for r in ADDON_RELEASES.values()}
+)
+
+
+def _not_reserved(namespace: str) -> str:
+    if namespace in RESERVED_NAMESPACES:
+        raise ValueError(
+            f"{namespace!r} is Kubernetes' or the platform's own namespace, not a client's (reserved: "
+            f"{', '.join(sorted(RESERVED_NAMESPACES))}): name the namespaces of the apps that call the models"
+        )
+    return namespace
 
 
 class AlertsConfig(Section):
@@ -74,8 +90,11 @@ class AccessConfig(Section):
         description="IAM roles with cluster-wide view rights, e.g. the CI preview role: pulumi-kubernetes falls "
         "back to a client-side diff when a server-side dry run is forbidden.",
     )
-    client_namespaces: Annotated[list[DnsLabel], AfterValidator(unique)] = Field(
+    client_namespaces: Annotated[
+        list[Annotated[DnsLabel, AfterValidator(_not_reserved)]], AfterValidator(unique)
+    ] = Field(
         default_factory=list,
+        examples=["search"],
         description="Namespaces whose pods may call the model servers; every other source is denied.",
     )
     network_policies: bool = Field(

@@ -11,7 +11,8 @@ from config.schema.base import Section
 
 class RopeScalingConfig(Section):
     """`models[].ropeScaling` — stretch the model's rotary position embeddings to a longer context. Only then may
-    `maxModelLen` exceed the model's own maximum (its catalog entry's `max_position_embeddings`)."""
+    `maxModelLen` exceed the model's own maximum (its catalog entry's `max_position_embeddings`); the longest
+    context becomes `factor` x `originalMaxPositionEmbeddings`. Served as vLLM's `--hf-overrides` rope_parameters."""
 
     type: Literal["yarn", "linear", "dynamic"] = Field(
         "yarn",
@@ -21,5 +22,17 @@ class RopeScalingConfig(Section):
     original_max_position_embeddings: int | None = Field(
         None,
         ge=256,
-        description="The context the model was trained on; default: its catalog entry's max_position_embeddings.",
+        description="The context the model was trained on; default: the original context of the YaRN recipe its "
+        "model card documents (Qwen3: 32,768), else its catalog entry's max_position_embeddings. Required for "
+        "a custom architecture.",
     )
+    rope_theta: float | None = Field(
+        None,
+        gt=0,
+        description="The model's rope_theta (config.json); default: its catalog entry's. Required for a custom "
+        "architecture: vLLM takes 10,000 when the override leaves it out.",
+    )
+
+    def max_context(self, default_original: int) -> int:
+        """The longest context this scaling allows: factor x the original context."""
+        return int(self.factor * (self.original_max_position_embeddings or default_original))

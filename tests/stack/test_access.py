@@ -125,8 +125,8 @@ def test_no_clients_means_only_platform_traffic(tmp_path):
     ("access", "key", "says"),
     [
         ({"appTeamRoleArns": ["arn:aws:iam::123456789012:role/ops"]}, "llm-platform:access.appTeamRoleArns[0]", "also in llm-platform:cluster.adminRoleArns"),
-        ({"readOnlyRoleArns": ["arn:aws:iam::123456789012:user/bob"]}, "llm-platform:access.readOnlyRoleArns", "not IAM role ARNs"),
-        ({"clientNamespaces": ["Search"]}, "llm-platform:access.clientNamespaces[0]", "should match pattern"),
+        ({"readOnlyRoleArns": ["arn:aws:iam::123456789012:user/bob"]}, "llm-platform:access.readOnlyRoleArns", "not an IAM role ARN"),
+        ({"clientNamespaces": ["Search"]}, "llm-platform:access.clientNamespaces[0]", "must be lower-case letters"),
         ({"appTeamRoleArns": ["arn:aws:iam::123456789012:role/t"], "readOnlyRoleArns": ["arn:aws:iam::123456789012:role/t"]}, "llm-platform:access.readOnlyRoleArns[0]", "also in llm-platform:access.appTeamRoleArns"),
         ({"clientNamespace": ["a"]}, "llm-platform:access.clientNamespace", "clientNamespaces"),
     ],

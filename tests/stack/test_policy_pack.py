@@ -19,7 +19,6 @@ from planner import policy_check
 from policy import offline, rules
 from tests.conftest import PROJECT_DIR
 
-
 PLACEHOLDERS = "no-placeholder-values"
 
 
@@ -160,14 +159,19 @@ def test_the_served_pack_refuses_the_example_placeholders_that_make_plan_only_wa
     assert "arn:aws:iam::123456789012:role/platform-admin" in text and "203.0.113.0/24" in text
     offline_levels = {
         f.level
-        for f in offline.check(policy_check.resources_of([cluster]), offline.config_for_stack("prod")[0]).findings
+        for f in offline.check(
+            policy_check.resources_of([cluster]), offline.config_for_stack("prod")[0]
+        ).findings
     }
     assert offline_levels == {"advisory"}
     # Real values pass: an account that is not AWS's documentation one, and a routable egress range.
     real = copy.deepcopy(cluster["inputs"])
     real["publicAccessCidrs"] = ["52.94.76.0/24"]
     real["accessEntries"] = {
-        k.replace("123456789012", "210987654321"): {**v, "principalArn": v["principalArn"].replace("123456789012", "210987654321")}
+        k.replace("123456789012", "210987654321"): {
+            **v,
+            "principalArn": v["principalArn"].replace("123456789012", "210987654321"),
+        }
         for k, v in real["accessEntries"].items()
     }
     request.properties.CopyFrom(_struct(real))

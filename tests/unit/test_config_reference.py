@@ -188,7 +188,7 @@ def test_list_and_item_constraints(rows):
     assert zones["Type"] == "list of string"
     assert "at least 2 entries" in zones["Constraints"] and "at most 6 entries" in zones["Constraints"]
     assert "unique entries" in zones["Constraints"]
-    assert "each entry: pattern `^[a-z]{2}(-gov)?-[a-z]+-\\d[a-z]$`" in zones["Constraints"]
+    assert "each entry: pattern `^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$`" in zones["Constraints"]
     # Two length limits (the field's 30 and DnsLabel's 63): the tighter one is shown.
     assert rows["llm-platform:gpuNodeGroups[].name"]["Constraints"].startswith(
         "at most 30 characters; pattern"

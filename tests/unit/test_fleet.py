@@ -8,6 +8,7 @@ import pytest
 
 import fleet.load
 from config.issues import ConfigError
+from config.schema.rope import RopeScalingConfig
 from fleet.load import load_fleet, resolve_fleet
 from planner.run import run_plan
 from planner.stackfile import read_stack
@@ -99,7 +100,7 @@ def test_schema_rule_and_placement_errors_come_at_once():
     with pytest.raises(ConfigError) as exc:
         load_fleet(c, "Pulumi.dev.yaml")
     issues = {i.key: i.message for i in exc.value.issues}
-    assert "greater than or equal to 1" in issues["llm-platform:alerts.queueDepth"]  # the schema
+    assert "at least 1" in issues["llm-platform:alerts.queueDepth"]  # the schema
     assert "no GPU pool named nope" in issues["llm-platform:models[0].placement.pools"]  # placement
     assert "already used" in issues["llm-platform:models[1].name"]  # a rule
     # A model whose own keys are wrong is not placed as well: one issue for it, not a second about its fit.
@@ -108,15 +109,17 @@ def test_schema_rule_and_placement_errors_come_at_once():
 
 def test_resolving_an_edited_config_places_its_models_again():
     prod = loaded("prod")
+    # 131,072 tokens is past Qwen3-8B's 40,960: only with the YaRN its model card documents (4 x 32,768).
+    yarn = RopeScalingConfig(factor=4)
     longer = [
-        m.model_copy(update={"max_model_len": 131072}) if m.name == "qwen3-8b" else m
+        m.model_copy(update={"max_model_len": 131072, "rope_scaling": yarn}) if m.name == "qwen3-8b" else m
         for m in prod.config.models
     ]
     edited = resolve_fleet(prod.config.model_copy(update={"models": longer}))
     assert edited.model("qwen3-8b").tp == 2 and prod.model("qwen3-8b").tp == 1
+    assert edited.model("qwen3-8b").rope.max_context == 131072 and prod.model("qwen3-8b").rope is None
+    # 64 full 131k sequences: 8.4M tokens of KV, where an 8-GPU L40S node holds ~2.1M (18 KiB a token per GPU).
     with pytest.raises(ConfigError, match=r"models\[0\]\.maxModelLen: qwen3-8b: does not fit"):
         resolve_fleet(
-            prod.config.model_copy(
-                update={"models": [longer[0].model_copy(update={"max_model_len": 1_048_576})]}
-            )
+            prod.config.model_copy(update={"models": [longer[0].model_copy(update={"min_concurrency": 64})]})
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -54,12 +55,13 @@ def test_source_revision_and_image_rules():
     assert "required for hf:// sources" in errs["llm-platform:models[0].revision"]
     assert "only for hf:// sources" in errs["llm-platform:models[1].revision"]
     assert "not a pin" in errs["llm-platform:models[2].image"]
-    assert "should match pattern" in errs["llm-platform:models[3].revision"]
+    assert errs["llm-platform:models[3].revision"].startswith("must be the full 40-character commit sha")
 
 
 def test_extra_args_may_not_override_platform_flags():
     errs = errors([model(extraArgs=["--max-model-len=4096", "--enforce-eager"])])
-    assert "--max-model-len set by the platform" in errs["llm-platform:models[0].extraArgs"]
+    msg = errs["llm-platform:models[0].extraArgs"]
+    assert "--max-model-len" in msg and "set by the platform" in msg and "maxModelLen" in msg
 
 
 def test_unknown_pool_and_mixed_gpus_and_unknown_architecture():
@@ -82,8 +84,11 @@ def test_a_model_that_cannot_fit_is_refused_with_numbers_and_ways_out():
     # When the context is what does not fit, the key is maxModelLen and the ways out say how short, or fp8.
     long = model(name="long", source="hf://Qwen/Qwen3-8B", revision=REV, maxModelLen=32768)
     msg = errors([long])["llm-platform:models[0].maxModelLen"]
-    assert "= 10,847 tokens = 0.3 sequences of 32,768; needs 2 (minConcurrency)" in msg
-    assert "quantization: fp8 (2.0 sequences)" in msg and "maxModelLen <= 5376" in msg
+    # By hand: 20.24 GiB usable - 15.26 weights - 2.375 reserve (the L4's 2,048-token batch) = 2.61 GiB of KV
+    # / 144 KiB = 19,039 tokens; fp8 weights 8.79 GiB (embeddings and lm_head kept bf16) leave 9.08 GiB =
+    # 66,140 tokens; two sequences each need maxModelLen <= 19,039 / 2, rounded down to 256: 9,472.
+    assert "= 19,039 tokens = 0.6 sequences of 32,768; needs 2 (minConcurrency)" in msg
+    assert "quantization: fp8 (2.0 sequences)" in msg and "maxModelLen <= 9472" in msg
 
 
 def test_auto_tensor_parallelism_and_explicit_impossible_tp():
@@ -109,8 +114,22 @@ def test_make_size_ranks_feasible_instance_types(capsys):
 
 
 def test_make_size_says_when_nothing_fits(capsys):
-    assert size_main(["--model", "gpt-oss-120b", "--context", "1048576", "--concurrency", "64"]) == 1
-    assert "nothing in the catalog fits" in capsys.readouterr().out
+    # 1,000 full 131k sequences of gpt-oss-120b: ~9 GiB of KV each at TP 8, far past any node.
+    assert size_main(["--model", "gpt-oss-120b", "--context", "131072", "--concurrency", "1000"]) == 1
+    out = capsys.readouterr().out
+    assert "nothing in the catalog fits" in out and "--quantization" not in out  # gpt-oss ships MXFP4 already
+
+
+def test_make_size_refuses_a_context_past_the_model_and_assumes_the_cards_yarn(capsys):
+    with pytest.raises(
+        SystemExit, match=re.escape("above meta-llama/Llama-3.1-8B-Instruct's context of 131,072")
+    ):
+        size_main(["--model", "llama-3.1-8b-instruct", "--context", "200000"])
+    assert size_main(["--model", "qwen3-8b", "--context", "131072"]) == 0
+    assert (
+        "assumes ropeScaling: {type: yarn, factor: 4, originalMaxPositionEmbeddings: 32768}"
+        in capsys.readouterr().out
+    )
 
 
 def test_time_sliced_pools_limit_each_models_share_of_the_gpu():
@@ -127,7 +146,7 @@ def test_time_sliced_pools_limit_each_models_share_of_the_gpu():
 
 def test_scale_to_zero_needs_permission_and_an_activation_signal():
     errs = errors([model(replicas={"min": 0, "max": 2})])
-    assert "scaleToZero is false" in errs["llm-platform:models[0].autoscaling"]
+    assert "0 needs autoscaling.scaleToZero: true" in errs["llm-platform:models[0].replicas.min"]
     c = with_models([model(replicas={"min": 0, "max": 2}, autoscaling={"scaleToZero": True})])
     addons = json.loads(c["llm-platform:addons"])
     addons["kedaHttp"] = {"enabled": False}

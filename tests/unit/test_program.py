@@ -7,6 +7,7 @@ import json
 import pulumi
 import pytest
 
+from config.loader import check_config
 from planner import run as planner_run
 from planner.mocks import RecordingMonitor
 from planner.stackfile import read_stack
@@ -44,5 +45,8 @@ def test_config_is_read_from_everything_the_engine_passes(monkeypatch):
         ),
     )
     keys = program.runtime_config_map()
-    assert {"llm-platform:extra", "aws:region"} <= set(keys)
-    assert "aws:profile" not in keys and "other:key" not in keys
+    # Every key reaches the loader, whatever its namespace: it must see a key nothing reads to refuse it.
+    assert {"llm-platform:extra", "aws:region", "aws:profile", "other:key"} <= set(keys)
+    flagged = {i.key for i in check_config(keys).issues}
+    assert {"llm-platform:extra", "other:key"} <= flagged
+    assert "aws:profile" not in flagged and "aws:region" not in flagged
