@@ -12,7 +12,7 @@ Our own restatement of vLLM 0.31.0's `serve` parser (image vllm/vllm-openai:v0.3
   a few get short aliases (`-tp`, `-pp`, `-dp`, `-q`, `-cc` ...) or a second name
   (`--device-memory-utilization`).
 - vllm/utils/argparse_utils.py `FlexibleArgumentParser` (every vLLM parser's class) rewrites argv before
-  argparse reads it (underscores, `-O3`, `--flag.key value`): config/schema/vllm_args.py replays that over this
+  argparse reads it (underscores, `-O3`, `--flag.key value`): config/schema/vllm_argv.py replays that over this
   table.
 No platform adds flags at this version (vllm/platforms/*.py `pre_register_and_update` only sets env on ROCm).
 
@@ -21,7 +21,7 @@ abbreviation is accepted only when it matches exactly one, so a missing flag wou
 throwaway virtualenv outside this project, install vLLM's torch pin (the CPU wheel is enough) and
 `pip install --no-deps vllm==<pin>`, then the imports it asks for (transformers, fastapi, openai, ...); run
 this with `VLLM_TARGET_DEVICE=cpu` and paste its output over the rows of `VLLM_SERVE_FLAGS`, then re-read the
-refusals in config/schema/vllm_args.py against the new flags (tests/unit/test_extra_args.py checks that each
+refusals in config/schema/vllm_refusals.py against the new flags (tests/unit/test_extra_args.py checks that each
 refusal still names a flag of this table):
 
     import argparse, sys

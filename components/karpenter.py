@@ -46,6 +46,9 @@ class NodePoolSpec:
     expire_after: str
     disk_size_gib: int
     tags: Mapping[str, str] = field(default_factory=dict)  # on the nodes' instances and volumes
+    # How long a drain (drift, expiry) honours PodDisruptionBudgets before Karpenter deletes the pods left, as a
+    # Go duration; None leaves it unset, and then a PDB that never allows an eviction holds the node forever.
+    termination_grace_period: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,11 @@ def node_pool(spec: NodePoolSpec, args: KarpenterArgs) -> dict[str, Any]:
                 "nodeClassRef": {"group": "karpenter.k8s.aws", "kind": "EC2NodeClass", "name": spec.name},
                 "taints": [dict(t) for t in spec.taints],
                 "expireAfter": spec.expire_after,
+                **(
+                    {"terminationGracePeriod": spec.termination_grace_period}
+                    if spec.termination_grace_period
+                    else {}
+                ),
                 "requirements": [
                     {"key": "karpenter.sh/capacity-type", "operator": "In", "values": [spec.capacity_type]},
                     {

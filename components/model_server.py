@@ -1,8 +1,10 @@
 """ModelServer: one served model — weights preload Job, vLLM Deployment, Service, PDB, PodMonitor, ScaledObject.
 
 The objects themselves are built as data in `serving/`; this component registers them in order:
-PodMonitor and ScaledObject only after the releases that bring their CRDs (kube-prometheus-stack, KEDA), and
-the Deployment only after its preload Job and cache claim exist.
+PodMonitor, PrometheusRule and ScaledObject only after the releases that bring their CRDs (kube-prometheus-stack,
+KEDA; none to wait for when the CRDs come with an existing Prometheus), and the Deployment only after its
+preload Job and cache claim exist. The PodMonitor and the PrometheusRule are optional: a Prometheus that does
+not read prometheus-operator objects scrapes the pods its own way.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ class ModelServerArgs:
     deployment: Mapping[str, Any]
     service: Mapping[str, Any]
     pod_disruption_budget: Mapping[str, Any]
-    pod_monitor: Mapping[str, Any]
     scaled_object: Mapping[str, Any]
     service_account: str
     # How long `pulumi up` waits for the Deployment: preload + model start, derived from the model size.
@@ -44,6 +45,7 @@ class ModelServerArgs:
     interceptor_route: Mapping[str, Any] | None = None
     proxy_service: Mapping[str, Any] | None = None
     keda_http_crds: Sequence[pulumi.Resource] = ()
+    pod_monitor: Mapping[str, Any] | None = None  # how Prometheus scrapes the pods (None: it needs no object)
     prometheus_rule: Mapping[str, Any] | None = None  # the model's own alerts (startup budget, TTFT SLO)
 
 
@@ -166,27 +168,16 @@ class ModelServer(pulumi.ComponentResource):
         )
 
     def _monitoring(self) -> None:
-        """The PodMonitor and the model's own PrometheusRule, after the monitoring CRDs."""
+        """The PodMonitor and the model's own PrometheusRule (each when given), after the monitoring CRDs."""
         name, args = self._name, self._args
-        self._custom(
-            name,
-            "podmonitor",
-            "monitoring.coreos.com/v1",
-            "PodMonitor",
-            args.pod_monitor,
-            args,
-            depends_on=args.monitoring_crds,
-        )
-        if args.prometheus_rule is not None:
-            self._custom(
-                name,
-                "rules",
-                "monitoring.coreos.com/v1",
-                "PrometheusRule",
-                args.prometheus_rule,
-                args,
-                depends_on=args.monitoring_crds,
-            )
+        for suffix, kind, obj in (
+            ("podmonitor", "PodMonitor", args.pod_monitor),
+            ("rules", "PrometheusRule", args.prometheus_rule),
+        ):
+            if obj is not None:
+                self._custom(
+                    name, suffix, "monitoring.coreos.com/v1", kind, obj, args, depends_on=args.monitoring_crds
+                )
 
     def _autoscaling(self) -> None:
         """The scale-to-zero proxy Service and InterceptorRoute (when set), then the ScaledObject."""

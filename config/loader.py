@@ -1,7 +1,7 @@
 """Turn the raw stack config into validated sections, or into a list of errors that name their keys.
 
 Both ways the program runs feed this: under `pulumi up` the raw config comes from the Pulumi runtime, offline
-it comes from `Pulumi.<stack>.yaml` (see `planner/stackfile.py`). Each `llm-platform:` key is validated on its
+it comes from `Pulumi.<stack>.yaml` (see `planner/stackfile/`). Each `llm-platform:` key is validated on its
 own, so one broken section never hides the errors of another; the rules across keys (config/rules/) run on
 the sections that are valid. Nothing here touches Pulumi resources: config fails before anything exists.
 """

@@ -1,8 +1,9 @@
-"""Where the enabled add-ons are released, and the in-cluster addresses derived from their releases."""
+"""Where the enabled add-ons are released, and the in-cluster addresses derived from their releases (or, for
+monitoring, the existing Prometheus the stack file names instead)."""
 
 from __future__ import annotations
 
-from config.schema.addons import AddonsConfig
+from config.schema.addons import AddonsConfig, MonitoringConfig
 from fleet.resolved import AddonPlan
 from vocabulary.addons import ADDON_RELEASES, Release
 
@@ -22,13 +23,18 @@ def resolve_addons(addons: AddonsConfig) -> AddonPlan:
 
     monitoring = enabled("monitoring", addons.monitoring.enabled)
     keda_http = enabled("keda-http", addons.keda_http.enabled)
+    m = addons.monitoring  # the namespaces come from config: ours, or those given for an existing Prometheus
     return AddonPlan(
         monitoring=monitoring,
         gpu_operator=enabled("gpu-operator", addons.gpu_operator.enabled),
         keda=enabled("keda", addons.keda.enabled),
         keda_http=keda_http,
-        prometheus_url=monitoring
-        and f"http://{monitoring.name}-prometheus.{monitoring.namespace}.svc:{PROMETHEUS_PORT}",
+        prometheus_url=_prometheus_url(m, monitoring),
+        prometheus_namespace=m.prometheus_namespace,
+        monitoring_crds=m.operator_crds,
+        rules_namespace=m.rules_namespace,
+        dashboards_namespace=m.dashboards_namespace,
+        grafana_datasource_uid=m.datasource_uid,
         grafana_service=monitoring and f"{monitoring.name}-grafana.{monitoring.namespace}.svc:{GRAFANA_PORT}",
         http_scaler=keda_http
         and f"{keda_http.chart}-external-scaler.{keda_http.namespace}:{HTTP_SCALER_PORT}",
@@ -36,3 +42,10 @@ def resolve_addons(addons: AddonsConfig) -> AddonPlan:
         and f"{keda_http.chart}-interceptor-proxy.{keda_http.namespace}.svc.cluster.local",
         interceptor_port=INTERCEPTOR_PORT if keda_http else None,
     )
+
+
+def _prometheus_url(config: MonitoringConfig, ours: Release | None) -> str | None:
+    """Our release's Prometheus Service, or the existing Prometheus config names (never both: validated)."""
+    if ours:
+        return f"http://{ours.name}-prometheus.{ours.namespace}.svc:{PROMETHEUS_PORT}"
+    return config.external.prometheus_url if config.external else None

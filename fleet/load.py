@@ -16,7 +16,7 @@ from config.rules.models import default_original_context
 from config.schema.models import ArchitectureConfig, ModelConfig
 from config.schema.platform import NAMESPACE, PlatformConfig
 from fleet.addons import resolve_addons
-from fleet.budgets import budgets
+from fleet.budgets import budgets, drain_grace
 from fleet.placement import PlacementError, place
 from fleet.pools import resolve_pools
 from fleet.resolved import Fleet, ModelPlan, Placement, Pool, RopeOverride
@@ -83,6 +83,11 @@ def resolve(cfg: PlatformConfig, pools: Mapping[str, Pool], placements: Mapping[
         gpu_capacity=capacity,
         gpu_quota=cfg.serving.gpu_quota if cfg.serving.gpu_quota is not None else capacity,
         namespace=namespace,
+        drain_grace_s={
+            p.name: drain_grace([m.cold_start_s for m in models if p in m.placement.pools])
+            for p in pools.values()
+            if p.kind == "NodePool"
+        },
     )
 
 

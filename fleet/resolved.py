@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from catalog.gpus import GPU_INSTANCES, GpuInstance
@@ -51,6 +51,9 @@ class Placement:
     tp: int  # GPUs per replica
     fit: Fit
     instance_types: tuple[str, ...]  # the pools' types with at least `tp` GPUs, cheapest on-demand first
+    # Pools the model listed that cannot hold one replica at this TP (no type with `tp` GPUs): left out of
+    # `pools`, and so of its node affinity, and warned about (tensorParallelSize auto chose this TP).
+    dropped: tuple[Pool, ...] = ()
 
     @property
     def cheapest_type(self) -> str:
@@ -143,11 +146,16 @@ class ModelPlan:
 class AddonPlan:
     """The enabled add-ons' releases, and the in-cluster addresses other parts call (None when off)."""
 
-    monitoring: Release | None
+    monitoring: Release | None  # our kube-prometheus-stack (None also when an existing Prometheus is used)
     gpu_operator: Release | None
     keda: Release | None
     keda_http: Release | None
-    prometheus_url: str | None
+    prometheus_url: str | None  # the Prometheus KEDA queries: ours, or the existing one
+    prometheus_namespace: str | None  # where that Prometheus's scrapes come from (the NetworkPolicy's source)
+    monitoring_crds: bool  # PodMonitors, ServiceMonitors and PrometheusRules are created (their CRDs exist)
+    rules_namespace: str | None  # the platform-wide PrometheusRule's namespace (None: no rules)
+    dashboards_namespace: str | None  # the dashboards' ConfigMaps' namespace (None: no dashboards)
+    grafana_datasource_uid: str  # the Grafana datasource the dashboards query
     grafana_service: str | None
     http_scaler: str | None  # the KEDA HTTP add-on's external scaler (host:port), for external-push triggers
     interceptor_host: str | None  # the interceptor's proxy Service, which `<model>-proxy` names resolve to
@@ -165,6 +173,8 @@ class Fleet:
     gpu_capacity: int  # physical GPUs every pool together can hold
     gpu_quota: int  # the inference namespace's nvidia.com/gpu quota: configured, or gpu_capacity
     namespace: str  # the inference namespace
+    # Per NodePool: how long Karpenter may wait on a drain before it deletes pods (fleet/budgets.py).
+    drain_grace_s: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def region(self) -> str:

@@ -75,3 +75,43 @@ def _model(m: ModelPlan, region: str) -> dict[str, Any]:
 
 def _usd(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
+
+
+# What `make plan` reports when a model moves between plans (the fleet.json it replaces against the new one).
+WATCHED: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("TP", ("tensorParallelSize",)),
+    ("GPUs per replica", ("gpusPerReplica",)),
+    ("$/h per replica on-demand", ("usdPerHourPerReplica", "onDemand")),
+    ("$/h per replica spot", ("usdPerHourPerReplica", "spot")),
+    ("pools", ("pools",)),
+)
+
+
+def model_changes(previous: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """One line per model whose TP, GPUs per replica, $/h per replica or pools changed."""
+    before, after = previous.get("models", {}), current.get("models", {})
+    lines = []
+    for name, now in after.items():
+        then = before.get(name)
+        if then is None:
+            continue
+        moved = [
+            f"{label} {_text(_at(then, path))} -> {_text(_at(now, path))}"
+            for label, path in WATCHED
+            if _at(then, path) != _at(now, path)
+        ]
+        if moved:
+            lines.append(f"{name}: {', '.join(moved)}")
+    return lines
+
+
+def _at(doc: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        doc = doc.get(key) if isinstance(doc, dict) else None
+    return doc
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(map(str, value))
+    return "n/a" if value is None else f"{value:g}" if isinstance(value, float) else str(value)

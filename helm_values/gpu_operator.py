@@ -26,7 +26,8 @@ def time_slicing_config(replicas: int) -> str:
 
 
 def gpu_operator_values(ami: AmiFamily, slicing: Mapping[str, int], service_monitor: bool) -> dict[str, Any]:
-    """`slicing`: pods per GPU by pool name (the time-sliced pools); `service_monitor`: monitoring is on."""
+    """`slicing`: pods per GPU by pool name (the time-sliced pools); `service_monitor`: the prometheus-operator
+    CRDs exist (ours, or an existing operator-based Prometheus's) and the DCGM exporter gets a ServiceMonitor."""
     device_plugin: dict[str, Any] = {"enabled": not ami.ships_device_plugin}
     if slicing:
         device_plugin["config"] = {
@@ -41,7 +42,8 @@ def gpu_operator_values(ami: AmiFamily, slicing: Mapping[str, int], service_moni
         "devicePlugin": device_plugin,
         "dcgmExporter": {
             "enabled": True,
-            # Created by the operator only when the ServiceMonitor CRD exists: the release waits for monitoring.
+            # Created by the operator only when the ServiceMonitor CRD exists: the release waits for our
+            # monitoring; an existing Prometheus's CRDs are there before.
             "serviceMonitor": {"enabled": service_monitor, "interval": "15s", "honorLabels": False},
         },
         "gfd": {"enabled": True},

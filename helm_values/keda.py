@@ -7,10 +7,14 @@ from typing import Any
 from vocabulary.scheduling import SYSTEM_NODES
 
 
-def keda_values(metrics: bool) -> dict[str, Any]:
-    """Two operator replicas (leader election) so scaling survives a node drain. `metrics`: monitoring is on."""
+def keda_values(metrics: bool, service_monitors: bool) -> dict[str, Any]:
+    """Two operator replicas (leader election) so scaling survives a node drain. `metrics`: a Prometheus (ours
+    or an existing one) is there to scrape KEDA's metrics ports; `service_monitors`: its prometheus-operator
+    CRDs exist (the chart templates a ServiceMonitor per component and the install fails without the CRD).
+    Metrics without ServiceMonitors: chart 2.20.2 annotates the operator's Service prometheus.io/scrape
+    instead (templates/manager/service.yaml), for a Prometheus that discovers targets by annotation."""
     prometheus = {
-        component: {"enabled": metrics, "serviceMonitor": {"enabled": metrics}}
+        component: {"enabled": metrics, "serviceMonitor": {"enabled": service_monitors}}
         for component in ("operator", "metricServer", "webhooks")
     }
     return {

@@ -1,7 +1,7 @@
 """Grafana dashboards as data: inference per model, GPU fleet, capacity and cost.
 
 Provisioned as ConfigMaps labelled `grafana_dashboard: "1"`, which kube-prometheus-stack's Grafana sidecar
-loads from every namespace. Every panel query is parsed by promtool and checked against the metric-name
+loads from every namespace (or an existing Grafana's sidecar, from addons.monitoring.external.dashboards). Every panel query is parsed by promtool and checked against the metric-name
 inventory (tests/promql/test_dashboards.py).
 """
 
@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from catalog.prices import on_demand_price
+from config.schema.addons import KUBE_PROMETHEUS_STACK_DATASOURCE
 from fleet.resolved import Fleet
 from observability.alerts import GPU_MEM, KV_MAX, QUEUE, TTFT_P95
 from vocabulary import names
@@ -41,6 +42,9 @@ INSTANCE_TYPE = metric_label(INSTANCE_TYPE_LABEL)
 CAPACITY_TYPE = metric_label(CAPACITY_TYPE_LABEL)
 
 M = 'namespace="$namespace",model_name=~"$model"'
+# The datasource every panel reads: the uid kube-prometheus-stack 88.5.3 provisions for its Prometheus
+# (values.yaml grafana.sidecar.datasources.uid); `on_datasource` moves a dashboard to another.
+DATASOURCE = {"type": "prometheus", "uid": KUBE_PROMETHEUS_STACK_DATASOURCE}
 
 
 def _panel(
@@ -49,7 +53,7 @@ def _panel(
     return {
         "type": "timeseries",
         "title": title,
-        "datasource": {"type": "prometheus", "uid": "prometheus"},
+        "datasource": dict(DATASOURCE),
         "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
         "gridPos": {"w": width, "h": 8},
         "targets": [
@@ -84,7 +88,7 @@ def _query_var(name: str, query: str, multi: bool = False) -> dict[str, Any]:
     return {
         "name": name,
         "type": "query",
-        "datasource": {"type": "prometheus", "uid": "prometheus"},
+        "datasource": dict(DATASOURCE),
         "query": {"query": query, "refId": name},
         "refresh": 2,
         "multi": multi,
@@ -186,13 +190,28 @@ def capacity(region: str, namespace: str, instance_types: list[str]) -> dict[str
 
 
 def all_dashboards(fleet: Fleet) -> dict[str, dict[str, Any]]:
-    """Every dashboard, for the fleet's inference namespace and the instance types its pools may launch."""
+    """Every dashboard, for the fleet's inference namespace and the instance types its pools may launch, on the
+    Grafana datasource of the fleet's Prometheus."""
     types = [t for p in fleet.pools.values() for t in p.instance_types]
-    return {
+    dashboards = {
         INFERENCE: inference(fleet.namespace),
         GPU_FLEET: gpu_fleet(),
         CAPACITY: capacity(fleet.region, fleet.namespace, types),
     }
+    return {uid: on_datasource(d, fleet.addons.grafana_datasource_uid) for uid, d in dashboards.items()}
+
+
+def on_datasource(dashboard: dict[str, Any], uid: str) -> dict[str, Any]:
+    """`dashboard` with every panel and query variable reading the Prometheus datasource `uid`. Built on
+    kube-prometheus-stack's (`prometheus`); an existing Grafana names its own."""
+    if uid == DATASOURCE["uid"]:
+        return dashboard
+    source = {**DATASOURCE, "uid": uid}
+    panels = [{**p, "datasource": source} for p in dashboard["panels"]]
+    variables = [
+        {**v, "datasource": source} if "datasource" in v else v for v in dashboard["templating"]["list"]
+    ]
+    return {**dashboard, "panels": panels, "templating": {"list": variables}}
 
 
 def panel_queries(dashboard: dict[str, Any]) -> list[str]:

@@ -8,8 +8,8 @@ is wrong: the stack file or the stack name. build/<stack> is replaced all at onc
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from config.issues import ConfigError
 from cost.report import write_report
+from fleet.summary import model_changes
 from planner.mocks import DuplicateUrnError, refuse_duplicate_urns
 from planner.render import rebased, render_plan, staged, summary
 from planner.stackfile import StackFileError, available_stacks
@@ -46,13 +47,12 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         plan = run_plan(args.project_dir, args.stack)
-    except ConfigError as err:
-        shutil.rmtree(out, ignore_errors=True)  # no plan for an invalid config, not even an old one
+    except (ConfigError, FileNotFoundError, StackFileError) as err:
+        # Refused before anything is registered or written: build/<stack> stays as the last valid plan left it
+        # (all or nothing: a plan is replaced only by a whole new one).
         print(f"error: {err}", file=sys.stderr)
-        return 2
-    except (FileNotFoundError, StackFileError) as err:
-        # A file that cannot be read as the CLI reads it says nothing about the plan: an older one stays.
-        print(f"error: {err}", file=sys.stderr)
+        if out.exists():
+            print(f"({out}/ is left as it was: the last plan that was valid)", file=sys.stderr)
         return 2
     try:
         violations = write_everything(plan, out, live=args.live_prices)
@@ -72,13 +72,33 @@ def write_everything(plan: Plan, out: Path, live: bool = False) -> int:
     refuse_duplicate_urns(plan.resources)  # before anything is written
     from planner.policy_check import check_policies  # after the plan: pulumi_policy is only needed here
 
+    previous = _previous_fleet(out)
     with staged(out) as new:
         written = rebased(render_plan(plan, new), new, out)
         print(summary(plan, out, written))
         # cost.md is written into the new directory; the line says where it will be read.
         print(write_report(plan.fleet, plan.stack.stack, new, live=live).replace(str(new), str(out)))
         violations = check_policies(plan, new)
+        if previous is not None:
+            _print_changes(previous, json.loads((new / "fleet.json").read_text()), out)
     return violations
+
+
+def _previous_fleet(out: Path) -> dict | None:
+    """The fleet.json of the plan this one replaces, if it is one we can read."""
+    try:
+        return json.loads((out / "fleet.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _print_changes(previous: dict, current: dict, out: Path) -> None:
+    """A model that moves (another TP, more GPUs per replica, another price) is said out loud: no resource
+    input may show it plainly, and `tensorParallelSize: auto` can move it on an unrelated edit."""
+    changes = model_changes(previous, current)
+    if changes:
+        print(f"\nChanged since the last plan ({out / 'fleet.json'}):")
+        print("\n".join(f"  * {line}" for line in changes))
 
 
 if __name__ == "__main__":

@@ -16,9 +16,9 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from config.schema.platform import REGION_KEY, PlatformConfig
-from config.warnings import warnings_for
 from fleet.load import load_fleet
 from fleet.resolved import Fleet
+from fleet.warnings import fleet_warnings
 from planner.mocks import SECRET, UNKNOWN, PlanMocks, RecordingMonitor
 from planner.stackfile import StackFile, read_stack
 
@@ -71,7 +71,7 @@ def run_plan(project_dir: Path, stack: str) -> Plan:
         config=sf.config,
         secret_keys=sf.secret_keys,
     )
-    return Plan(sf, fleet, resources, outputs, warnings_for(fleet.config))
+    return Plan(sf, fleet, resources, outputs, fleet_warnings(fleet))
 
 
 def run_under_mocks(

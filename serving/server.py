@@ -103,11 +103,10 @@ def deployment(m: ModelPlan, pvc: str) -> dict[str, Any]:
             # Never below the current count during a rollout: a new pod must be Ready before an old one goes.
             "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
             "template": {
-                "metadata": {
-                    "labels": labels(m),
-                    # Karpenter must not consolidate or expire a node while it serves; KEDA decides replicas.
-                    "annotations": {"karpenter.sh/do-not-disrupt": "true"},
-                },
+                # No karpenter.sh/do-not-disrupt: on a pod it blocks drift (an AMI update of Karpenter's nodes)
+                # for as long as the pod runs. The PodDisruptionBudget below decides instead; WhenEmpty
+                # consolidation never touches a node that serves.
+                "metadata": {"labels": labels(m)},
                 "spec": _pod(m, pvc),
             },
         },
@@ -229,13 +228,15 @@ def service(m: ModelPlan) -> dict[str, Any]:
 
 
 def pod_disruption_budget(m: ModelPlan) -> dict[str, Any]:
-    # A model kept warm (min >= 1): voluntary evictions (drains, Karpenter) may never take the last replica.
-    # A model allowed to scale to zero has no warm replica to protect, and `minAvailable: 1` would pin its one
-    # replica's node against every drain; it still gets a budget so a drain takes its replicas one at a time.
-    budget = {"minAvailable": 1} if m.config.replicas.min >= 1 else {"maxUnavailable": 1}
+    """One replica at a time, for every model. A drain (a managed node group update, Karpenter drift or
+    expiry, a node repair) may always evict a replica, so maintenance never deadlocks, and evicts the next only
+    once its replacement is Ready, so a model with two or more replicas keeps one serving throughout. A model
+    with one warm replica accepts a gap of one cold start: fleet/warnings.py says so, with the minutes. (With
+    `minAvailable: 1` a single replica could never be evicted: EKS stops the update with PodEvictionFailure
+    after its 15-minute drain limit, and Karpenter's drain waits for its terminationGracePeriod.)"""
     return {
         "metadata": {"name": m.name, "labels": labels(m)},
-        "spec": {**budget, "selector": {"matchLabels": selector(m)}},
+        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": selector(m)}},
     }
 
 

@@ -1,7 +1,10 @@
 """Composition of the in-cluster add-ons: block storage, monitoring, GPU operator, KEDA, Karpenter.
 
 Ordering: the system node group first (every controller runs there); kube-prometheus-stack before the charts
-that create ServiceMonitors (GPU operator, KEDA), since they need its CRDs; Karpenter as its component says.
+that create ServiceMonitors (GPU operator, KEDA, Karpenter) and before the platform's PrometheusRule, since they
+need its CRDs; Karpenter as its component says. With an existing Prometheus (addons.monitoring.external) there
+is no release to wait for: its prometheus-operator CRDs must already exist, or operatorCrds is false and none
+of those objects is created.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ Resources = tuple[pulumi.Resource, ...]
 class AddonHandles:
     """What later parts wait for: the releases that bring the CRDs their objects use."""
 
-    monitoring: Resources = ()
+    monitoring: Resources = ()  # empty with an existing Prometheus: its CRDs exist before this stack
     keda: Resources = ()
     keda_http: Resources = ()
 
@@ -56,12 +59,15 @@ def build_addons(fleet: Fleet, cluster: Cluster) -> tuple[dict[str, pulumi.Input
     )
     outputs: dict[str, pulumi.Input] = {}
     monitoring: Resources = ()
+    monitoring_namespace: Resources = ()
     if fleet.addons.monitoring:
-        monitoring = _monitoring(fleet, fleet.addons.monitoring, cluster, storage, system_ready)
-        outputs |= {
-            "prometheusUrl": fleet.addons.prometheus_url,
-            "grafanaService": fleet.addons.grafana_service,
-        }
+        chart, namespace = _monitoring(fleet, fleet.addons.monitoring, cluster, storage, system_ready)
+        monitoring, monitoring_namespace = (chart,), (namespace,)
+    _rules_and_dashboards(fleet, cluster, monitoring, monitoring_namespace)
+    if fleet.addons.prometheus_url:
+        outputs["prometheusUrl"] = fleet.addons.prometheus_url
+    if fleet.addons.grafana_service:
+        outputs["grafanaService"] = fleet.addons.grafana_service
     if fleet.addons.gpu_operator:
         _gpu_operator(fleet, fleet.addons.gpu_operator, cluster, (*system_ready, *monitoring))
     keda = keda_http = keda_namespace = ()
@@ -103,8 +109,9 @@ def _release(name: str, release: Release, cluster: Cluster, **kwargs) -> HelmAdd
 
 def _monitoring(
     fleet: Fleet, release: Release, cluster: Cluster, storage: BlockStorage, after: Resources
-) -> Resources:
-    """kube-prometheus-stack, Grafana's admin Secret, the platform's rules and the dashboards."""
+) -> tuple[pulumi.Resource, pulumi.Resource]:
+    """kube-prometheus-stack, its namespace and Grafana's admin Secret; returns the release (which brings the
+    prometheus-operator CRDs) and the namespace."""
     k8s_opts = pulumi.ResourceOptions(provider=cluster.k8s_provider)
     namespace = _namespace("monitoring", release.namespace, cluster)
     admin = k8s.core.v1.Secret(
@@ -121,28 +128,41 @@ def _monitoring(
         values=monitoring_values(fleet.config.addons.monitoring, storage.storage_class_name),
         depends_on=(*after, namespace, admin, storage.storage_class, storage.addon),
     )
-    # Platform-wide alert and recording rules (per-model ones live with each model).
-    k8s.apiextensions.CustomResource(
-        "llm-platform-rules",
-        api_version="monitoring.coreos.com/v1",
-        kind="PrometheusRule",
-        metadata={"name": names.PLATFORM_RULES, "namespace": release.namespace, "labels": dict(PART_OF)},
-        spec={"groups": platform_rules(fleet.config.alerts, fleet.namespace)},
-        opts=pulumi.ResourceOptions(provider=cluster.k8s_provider, depends_on=[chart.release]),
-    )
+    return chart.release, namespace
+
+
+def _rules_and_dashboards(fleet: Fleet, cluster: Cluster, crds: Resources, namespace: Resources) -> None:
+    """The platform's alert and recording rules and the dashboards, for our Prometheus and Grafana or for the
+    existing ones. `crds`, `namespace`: our release and its namespace; both empty with an existing Prometheus,
+    whose CRDs and namespaces must already exist (nothing here creates them, so there is nothing to wait for)."""
+    addons = fleet.addons
+    if addons.rules_namespace:  # per-model rules live with each model
+        k8s.apiextensions.CustomResource(
+            "llm-platform-rules",
+            api_version="monitoring.coreos.com/v1",
+            kind="PrometheusRule",
+            metadata={
+                "name": names.PLATFORM_RULES,
+                "namespace": addons.rules_namespace,
+                "labels": dict(PART_OF),
+            },
+            spec={"groups": platform_rules(fleet.config.alerts, fleet.namespace)},
+            opts=pulumi.ResourceOptions(provider=cluster.k8s_provider, depends_on=list(crds)),
+        )
+    if not addons.dashboards_namespace:
+        return
     # Dashboards: ConfigMaps the Grafana sidecar picks up by their label.
     for uid, dashboard in all_dashboards(fleet).items():
         k8s.core.v1.ConfigMap(
             names.dashboard_configmap(uid),
             metadata={
                 "name": names.dashboard_configmap(uid),
-                "namespace": release.namespace,
+                "namespace": addons.dashboards_namespace,
                 "labels": {**DASHBOARD_LABEL, **PART_OF},
             },
             data=as_configmap_data(dashboard),
-            opts=pulumi.ResourceOptions(provider=cluster.k8s_provider, depends_on=[namespace]),
+            opts=pulumi.ResourceOptions(provider=cluster.k8s_provider, depends_on=list(namespace)),
         )
-    return (chart.release,)
 
 
 def _grafana_password(fleet: Fleet) -> pulumi.Output[str]:
@@ -161,7 +181,7 @@ def _gpu_operator(fleet: Fleet, release: Release, cluster: Cluster, after: Resou
         values=gpu_operator_values(
             AMI_FAMILIES[fleet.config.node_ami.family],
             slicing,
-            service_monitor=fleet.addons.monitoring is not None,
+            service_monitor=fleet.addons.monitoring_crds,
         ),
         depends_on=(*after, _namespace("gpu-operator", release.namespace, cluster)),
     )
@@ -172,7 +192,9 @@ def _keda(fleet: Fleet, release: Release, cluster: Cluster, after: Resources) ->
         "keda",
         release,
         cluster,
-        values=keda_values(metrics=fleet.addons.monitoring is not None),
+        values=keda_values(
+            metrics=fleet.addons.prometheus_url is not None, service_monitors=fleet.addons.monitoring_crds
+        ),
         depends_on=after,
     )
     return (chart.release,)
@@ -196,9 +218,9 @@ def _karpenter(fleet: Fleet, cluster: Cluster, after: Resources) -> dict[str, pu
             image_volume_device=AMI_FAMILIES[cfg.node_ami.family].image_volume_device,
             crd_chart=HELM_CHARTS["karpenter-crd"],
             chart=HELM_CHARTS["karpenter"],
-            node_pools=tuple(_node_pool_spec(p) for p in fleet.node_pools),
+            node_pools=tuple(_node_pool_spec(p, fleet.drain_grace_s[p.name]) for p in fleet.node_pools),
             controller_node_selector=SYSTEM_NODES,
-            service_monitor=fleet.addons.monitoring is not None,
+            service_monitor=fleet.addons.monitoring_crds,
             k8s_provider=cluster.k8s_provider,
             depends_on=after,
         ),
@@ -210,7 +232,7 @@ def _karpenter(fleet: Fleet, cluster: Cluster, after: Resources) -> dict[str, pu
     }
 
 
-def _node_pool_spec(pool: Pool) -> NodePoolSpec:
+def _node_pool_spec(pool: Pool, drain_grace_s: int) -> NodePoolSpec:
     p = pool.config
     return NodePoolSpec(
         name=pool.name,
@@ -225,4 +247,5 @@ def _node_pool_spec(pool: Pool) -> NodePoolSpec:
         expire_after=p.expire_after,
         disk_size_gib=p.disk_size_gib,
         tags={POOL_TAG: pool.name},
+        termination_grace_period=f"{drain_grace_s // 60}m",
     )

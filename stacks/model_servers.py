@@ -82,7 +82,9 @@ def _model_server(
     handles: AddonHandles,
 ) -> ModelServer:
     pvc, addons = fleet.config.model_cache.pvc_name, fleet.addons
-    assert addons.prometheus_url is not None  # config/rules/: models need monitoring
+    # config/rules/: models need a Prometheus, ours or an existing one.
+    assert addons.prometheus_url is not None
+    crds = addons.monitoring_crds  # without prometheus-operator CRDs, no PodMonitor or PrometheusRule
     service_account = names.preload_service_account(m.name)
     return ModelServer(
         names.model_server(m.name),
@@ -94,7 +96,6 @@ def _model_server(
             deployment=server.deployment(m, pvc),
             service=server.service(m),
             pod_disruption_budget=server.pod_disruption_budget(m),
-            pod_monitor=server.pod_monitor(m),
             scaled_object=autoscaling.scaled_object(m, addons.prometheus_url, addons.http_scaler),
             service_account=service_account,
             rollout_timeout_s=m.rollout_timeout_s,
@@ -107,7 +108,8 @@ def _model_server(
             interceptor_route=autoscaling.interceptor_route(m) if m.scales_to_zero else None,
             proxy_service=autoscaling.proxy_service(m, addons) if m.scales_to_zero else None,
             keda_http_crds=handles.keda_http,
-            prometheus_rule=_rules(fleet, m),
+            pod_monitor=server.pod_monitor(m) if crds else None,
+            prometheus_rule=_rules(fleet, m) if crds else None,
         ),
     )
 

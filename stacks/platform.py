@@ -161,7 +161,7 @@ def _inference_namespace(fleet: Fleet, cluster: Cluster) -> k8s.core.v1.Namespac
     if access.network_policies:
         for policy in network_policies(
             access.client_namespaces,
-            addons.monitoring.namespace if addons.monitoring else None,
+            addons.prometheus_namespace,  # ours, or an existing Prometheus's
             addons.keda_http.namespace if addons.keda_http else None,
         ):
             k8s.networking.v1.NetworkPolicy(

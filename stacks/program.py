@@ -23,9 +23,9 @@ from pulumi.runtime import config as runtime_config
 
 from config.issues import ConfigError
 from config.loader import redact, secret_strings
-from config.warnings import warnings_for
 from fleet.load import load_fleet
 from fleet.resolved import Fleet
+from fleet.warnings import fleet_warnings
 from stacks import platform
 
 
@@ -57,7 +57,7 @@ def run(fleet: Fleet | None = None) -> dict[str, pulumi.Output]:
     if secrets:
         # Before any resource: a transformation applies to the resources registered after it only.
         pulumi.runtime.register_stack_transformation(keep_secrets(secrets))
-    for warning in warnings_for(fleet.config):
+    for warning in fleet_warnings(fleet):
         pulumi.log.warn(redact(warning, secrets))
     outputs = {name: with_secrets(value, secrets) for name, value in platform.build(fleet).items()}
     for name, value in outputs.items():

@@ -55,7 +55,7 @@ def test_plan_writes_plan_manifests_helm_and_a_summary(tmp_path):
     assert "aws:eks/nodeGroup:NodeGroup" in result.stdout
 
 
-def test_invalid_stack_exits_non_zero_naming_every_bad_key_and_writes_no_plan(tmp_path):
+def test_invalid_stack_exits_non_zero_naming_every_bad_key_and_leaves_the_last_plan(tmp_path):
     def break_it(c):
         c["llm-platform:gpuNodeGroupz"] = []
         c["llm-platform:gpuNodeGroups"][0]["maxSize"] = 500
@@ -63,7 +63,7 @@ def test_invalid_stack_exits_non_zero_naming_every_bad_key_and_writes_no_plan(tm
     project = write_variant(tmp_path, break_it, name="broken")
     out = tmp_path / "build"
     out.mkdir()
-    (out / "plan.json").write_text("{}")  # a stale plan must not survive a failed one
+    (out / "plan.json").write_text("{}")  # the last valid plan: an invalid config writes nothing over it
     result = subprocess.run(
         [
             sys.executable,
@@ -85,7 +85,8 @@ def test_invalid_stack_exits_non_zero_naming_every_bad_key_and_writes_no_plan(tm
     assert "llm-platform:gpuNodeGroupz: unknown key" in result.stderr
     assert "llm-platform:gpuNodeGroups[0].maxSize: must be at most 100 (got 500)" in result.stderr
     assert "Pulumi.broken.yaml" in result.stderr
-    assert not out.exists()
+    assert [p.name for p in out.iterdir()] == ["plan.json"] and (out / "plan.json").read_text() == "{}"
+    assert "is left as it was" in result.stderr
 
 
 def test_unknown_stack_lists_the_available_ones():

@@ -1,4 +1,5 @@
-"""Rules across the add-ons' keys: NodePools, time slicing, KEDA and its HTTP add-on."""
+"""Rules across the add-ons' keys: NodePools, time slicing, KEDA and its HTTP add-on, the Prometheus models
+need."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from vocabulary.scheduling import SYSTEM_POOL
 
 POOLS_KEY = f"{K}:addons.karpenter.nodePools"
 SLICING_KEY = f"{K}:addons.gpuOperator.timeSlicing"
+MONITORING_KEY = f"{K}:addons.monitoring"
 
 
 @rule("addons", "gpu_node_groups")
@@ -74,12 +76,39 @@ def keda_http_needs_keda(s: Sections) -> Iterator[ConfigIssue]:
 
 @rule("models", "addons")
 def models_need_keda_and_monitoring(s: Sections) -> Iterator[ConfigIssue]:
-    """Models scale through KEDA on Prometheus metrics: both must be on when any model is served."""
+    """Models scale through KEDA on Prometheus metrics: KEDA must be on, and a Prometheus (ours, or an existing
+    one under addons.monitoring.external) when any model is served."""
     if not s.models:
         return
-    for name, needed in (("keda", "autoscaling"), ("monitoring", "the queue-depth metrics KEDA scales on")):
-        if not getattr(s.addons, name).enabled:
-            yield ConfigIssue(f"{K}:addons.{name}.enabled", f"models need {name} for {needed}")
+    if not s.addons.keda.enabled:
+        # No fallback: each model's replica count belongs to its ScaledObject (queue depth, TTFT and KV-cache
+        # triggers, warm windows), whose CRD KEDA brings; without it the first `pulumi up` fails on that object.
+        yield ConfigIssue(
+            f"{K}:addons.keda.enabled",
+            "models need KEDA for autoscaling: every model's replicas are set by its KEDA ScaledObject, and "
+            "nothing else scales them; enable addons.keda, or serve no models",
+        )
+    monitoring = s.addons.monitoring
+    if not monitoring.enabled and monitoring.external is None:
+        yield ConfigIssue(
+            f"{K}:addons.monitoring.enabled",
+            "models need a Prometheus for the queue-depth metrics KEDA scales them on: set it to true "
+            f"(kube-prometheus-stack), or point {MONITORING_KEY}.external.prometheusUrl at an existing one",
+        )
+
+
+@rule("models", "addons", "access")
+def prometheus_may_scrape_the_models(s: Sections) -> Iterator[ConfigIssue]:
+    """With NetworkPolicies on, only the namespace of the Prometheus that scrapes the model servers is let in:
+    an existing Prometheus must say which one it is when its URL does not."""
+    external = s.addons.monitoring.external
+    if s.models and s.access.network_policies and external and external.scrape_namespace is None:
+        yield ConfigIssue(
+            f"{MONITORING_KEY}.external.namespace",
+            f"{K}:access.networkPolicies denies every scrape of the model servers but Prometheus's, and the host "
+            f"of prometheusUrl ({external.prometheus_url}) is not <service>.<namespace>.svc: name the namespace "
+            "its Prometheus pods run in",
+        )
 
 
 @rule("models", "addons")

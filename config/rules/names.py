@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 from config.issues import ConfigIssue
 from config.rules.registry import K, Sections, rule
+from config.schema.addons import MonitoringConfig
 from config.schema.models import ModelConfig
 from vocabulary import names
 from vocabulary.addons import ADDON_RELEASES
@@ -121,6 +122,8 @@ MODEL_OBJECTS: tuple[tuple[str, Callable[[str], str], str, str | None], ...] = (
     ("InterceptorRoute", names.model_objects, "InterceptorRoute", names.SCALES_TO_ZERO),
     ("Service", names.proxy_service, "scale-to-zero proxy Service", names.SCALES_TO_ZERO),
 )
+# Made only when the prometheus-operator CRDs exist (addons.monitoring: ours, or external.operatorCrds).
+MONITORING_KINDS = frozenset({"PodMonitor", "PrometheusRule"})
 
 # Add-on release key (vocabulary/addons.py) -> (AddonsConfig field, stack-file spelling).
 ADDON_KEYS: Mapping[str, tuple[str, str]] = MappingProxyType(
@@ -154,7 +157,7 @@ def _platform_claims(s: Sections) -> Iterator[Claim]:
         for policy, present in (
             (names.DEFAULT_DENY, True),
             (names.ALLOW_CLIENTS, bool(s.access.client_namespaces)),
-            (names.ALLOW_PROMETHEUS, addons.monitoring.enabled),
+            (names.ALLOW_PROMETHEUS, addons.monitoring.prometheus_namespace is not None),
             (names.ALLOW_INTERCEPTOR, addons.keda_http.enabled),
         ):
             if present:
@@ -176,9 +179,19 @@ def _addon_claims(s: Sections) -> Iterator[Claim]:
     if s.addons.monitoring.enabled:
         ns, key = ADDON_RELEASES["monitoring"].namespace, f"{K}:addons.monitoring.enabled"
         yield Claim("Secret", ns, GRAFANA_ADMIN_SECRET, "Grafana's admin Secret", key)
-        yield Claim("PrometheusRule", ns, names.PLATFORM_RULES, "the platform's PrometheusRule", key)
-        for uid in names.DASHBOARD_UIDS:
-            yield Claim("ConfigMap", ns, names.dashboard_configmap(uid), f"the {uid} dashboard", key)
+    yield from _monitoring_claims(s.addons.monitoring)
+
+
+def _monitoring_claims(m: MonitoringConfig) -> Iterator[Claim]:
+    """The platform's PrometheusRule and dashboards: beside our Prometheus, or where an existing one's are."""
+    key = f"{K}:addons.monitoring." + ("enabled" if m.enabled else "external")
+    if m.rules_namespace:
+        yield Claim(
+            "PrometheusRule", m.rules_namespace, names.PLATFORM_RULES, "the platform's PrometheusRule", key
+        )
+    for uid in names.DASHBOARD_UIDS if m.dashboards_namespace else ():
+        what = f"the {uid} dashboard"
+        yield Claim("ConfigMap", m.dashboards_namespace, names.dashboard_configmap(uid), what, key)
 
 
 def _karpenter_claims(s: Sections) -> Iterator[Claim]:
@@ -206,6 +219,8 @@ def _inference_claims(s: Sections) -> Iterator[Claim]:
     )
     for i, m in enumerate(s.models):
         for kind, build, what, only in MODEL_OBJECTS:
+            if kind in MONITORING_KINDS and not s.addons.monitoring.operator_crds:
+                continue  # no prometheus-operator CRDs: no PodMonitor, no PrometheusRule
             if only is None or MODEL_CONDITIONS[only](m):
                 key = f"{K}:models[{i}].name"
                 yield Claim(kind, mc.namespace, build(m.name), f"the {what} of model {m.name!r}", key, m.name)

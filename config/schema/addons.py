@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from catalog.gpus import FAMILY_TYPES, gpu_model, gpu_of_family
-from config.schema.base import GP3_MAX_GIB, GoDuration, PoolName, Section, pattern, unique
+from config.schema.base import (
+    DNS_LABEL,
+    GP3_MAX_GIB,
+    DnsLabel,
+    GoDuration,
+    PoolName,
+    Section,
+    at_key,
+    non_ascii_note,
+    pattern,
+    said,
+    unique,
+)
+from vocabulary.addons import ADDON_RELEASES
 
 
 class NodePoolConfig(Section):
@@ -67,7 +83,9 @@ class KarpenterConfig(Section):
 class KedaConfig(Section):
     """`llm-platform:addons.keda` — event-driven autoscaling on Prometheus metrics."""
 
-    enabled: bool = Field(True, description="Install KEDA: every model scales through it.")
+    enabled: bool = Field(
+        True, description="Install KEDA: every model scales through its ScaledObject, so models need it."
+    )
 
 
 class KedaHttpConfig(Section):
@@ -76,11 +94,148 @@ class KedaHttpConfig(Section):
     enabled: bool = Field(False, description="Install the HTTP add-on (needed by scale-to-zero models).")
 
 
+PROMETHEUS_URL_EXAMPLE = "http://prometheus-operated.observability.svc:9090"
+# The uid of the Prometheus datasource kube-prometheus-stack 88.5.3 provisions (values.yaml
+# grafana.sidecar.datasources.uid), which the dashboards query in our Grafana.
+KUBE_PROMETHEUS_STACK_DATASOURCE = "prometheus"
+# One DNS label of a host name (RFC 1123: letters, digits, '-', not at either end).
+_HOST_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", re.ASCII)
+# A Service's in-cluster name, `<service>.<namespace>.svc` (optionally `.cluster.local`, EKS's cluster domain).
+_SERVICE_HOST = re.compile(r"^[^.]+\.(?P<namespace>[^.]+)\.svc(\.cluster\.local)?$", re.ASCII)
+
+
+def _url_problem(url: str) -> str | None:
+    """What makes `url` unusable as the address KEDA's Prometheus scaler queries, or None. KEDA 2.20.2
+    (pkg/scalers/prometheus_scaler.go, ExecutePromQuery) requests `<serverAddress>/api/v1/query?query=…`, so the
+    address is a base URL: a path prefix may end it, a '/', a query or a fragment may not."""
+    note = non_ascii_note(url)
+    if note or any(c.isspace() for c in url):
+        return f"{note or 'contains whitespace'}: write the URL in plain ASCII"
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # parsing the port is what raises on a bad one
+    except ValueError as err:
+        return f"not a URL ({err})"
+    if port == 0:
+        return "port 0 is no port: give 1-65535, or none for the scheme's default"
+    if parts.scheme not in ("http", "https"):
+        return "must start with http:// or https://"
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        return "has a query or fragment: KEDA appends /api/v1/query?query=… to the address"
+    if parts.path.endswith("/"):
+        return "ends with '/': KEDA appends /api/v1/query to the address, so drop the trailing '/'"
+    if not _valid_host(parts.hostname or ""):
+        return "needs a host: a DNS name such as prometheus-operated.observability.svc, or an IP address"
+    return None
+
+
+def _valid_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        labels = host.split(".")
+        return len(host) <= 253 and all(len(x) <= 63 and _HOST_LABEL.match(x) for x in labels)
+
+
+def _has_credentials(url: str) -> bool:
+    return "@" in urlsplit(url).netloc
+
+
+def _prometheus_url(url: str) -> str:
+    # A URL holding credentials is refused by ExternalPrometheusConfig, whose message does not quote it (a
+    # field's error would: config/issue_messages.py adds the value given).
+    problem = None if _has_credentials(url) else _url_problem(url)
+    if problem:
+        raise ValueError(f"{problem}; e.g. {PROMETHEUS_URL_EXAMPLE}")
+    return url
+
+
+def namespace_of_url(url: str) -> str | None:
+    """The namespace in a `<service>.<namespace>.svc[.cluster.local]` host, or None for any other host."""
+    m = _SERVICE_HOST.match(urlsplit(url).hostname or "")
+    return m["namespace"] if m and re.match(DNS_LABEL, m["namespace"]) else None
+
+
+class GrafanaDashboardsConfig(Section):
+    """`llm-platform:addons.monitoring.external.dashboards` — the platform's dashboards for an existing
+    Grafana, as ConfigMaps its dashboard sidecar loads."""
+
+    namespace: DnsLabel = Field(
+        examples=["grafana"],
+        description="An existing namespace the Grafana dashboard sidecar searches (it must select the label "
+        'grafana_dashboard: "1"); the dashboards\' ConfigMaps are created there.',
+    )
+    datasource_uid: str = Field(
+        KUBE_PROMETHEUS_STACK_DATASOURCE,
+        pattern=pattern(
+            r"^[A-Za-z0-9_-]{1,40}$", "1-40 letters, digits, '-' or '_' (a Grafana uid)", "prometheus"
+        ),
+        description="uid of the Grafana datasource that queries the existing Prometheus; kube-prometheus-stack "
+        "provisions its own as `prometheus` (grafana.sidecar.datasources.uid).",
+    )
+
+
+class ExternalPrometheusConfig(Section):
+    """`llm-platform:addons.monitoring.external` — an existing Prometheus (the platform team's) that the
+    platform uses instead of installing kube-prometheus-stack."""
+
+    prometheus_url: Annotated[str, AfterValidator(_prometheus_url)] = Field(
+        examples=[PROMETHEUS_URL_EXAMPLE],
+        description="The Prometheus HTTP API KEDA queries for the models' scaling metrics, reachable from the "
+        "cluster: http(s)://host[:port][/path] (a path for Thanos or Mimir prefixes), no credentials, no "
+        "trailing '/'.",
+    )
+    namespace: DnsLabel | None = Field(
+        None,
+        examples=["observability"],
+        description="Namespace of the Prometheus pods that scrape the model servers: the NetworkPolicy admits "
+        "it and the platform's PrometheusRule goes there. Absent: the <namespace> of a "
+        "<service>.<namespace>.svc[.cluster.local] URL host.",
+    )
+    operator_crds: bool = Field(
+        True,
+        description="The existing Prometheus runs on prometheus-operator, whose CRDs already exist, and selects "
+        "PodMonitors, ServiceMonitors and PrometheusRules in the platform's namespaces (the inference namespace, "
+        "gpu-operator, keda, kube-system for Karpenter) and its own. false: none are created, and that Prometheus scrapes the model servers, "
+        "the DCGM exporter and kube-state-metrics itself (README, Cluster add-ons).",
+    )
+    dashboards: GrafanaDashboardsConfig | None = Field(
+        None, description="The platform's Grafana dashboards for an existing Grafana. Absent: no dashboards."
+    )
+
+    @property
+    def scrape_namespace(self) -> str | None:
+        """The namespace the scrapes come from: as written, or read from the URL's Service host."""
+        return self.namespace or namespace_of_url(self.prometheus_url)
+
+    @model_validator(mode="after")
+    def _usable(self) -> ExternalPrometheusConfig:
+        if _has_credentials(self.prometheus_url):
+            # The address is copied into every ScaledObject: plain text in the cluster and in Pulumi's state.
+            raise at_key(
+                "prometheusUrl",
+                "holds credentials (user[:password]@), which would be stored in plain text in every "
+                f"ScaledObject: give an address without them, e.g. {PROMETHEUS_URL_EXAMPLE}",
+            )
+        if self.operator_crds and self.scrape_namespace is None:
+            raise at_key(
+                "namespace",
+                f"the platform's PrometheusRule goes to the existing Prometheus's namespace, and the host of "
+                f"prometheusUrl ({self.prometheus_url}) is not <service>.<namespace>.svc: name it here, or set "
+                "operatorCrds: false",
+            )
+        return self
+
+
 class MonitoringConfig(Section):
-    """`llm-platform:addons.monitoring` — kube-prometheus-stack: Prometheus, Alertmanager, Grafana."""
+    """`llm-platform:addons.monitoring` — kube-prometheus-stack: Prometheus, Alertmanager, Grafana; or an
+    existing Prometheus (`external`)."""
 
     enabled: bool = Field(
-        True, description="Install kube-prometheus-stack (KEDA scales models on its metrics)."
+        True,
+        description="Install kube-prometheus-stack (KEDA scales models on its metrics). false: no Prometheus of "
+        "ours; a stack with models then names an existing one under external.",
     )
     retention: str = Field(
         "15d",
@@ -90,6 +245,55 @@ class MonitoringConfig(Section):
     storage_gib: int = Field(
         50, ge=10, le=GP3_MAX_GIB, description="Prometheus gp3 volume size (gp3 holds at most 16 TiB)."
     )
+    external: ExternalPrometheusConfig | None = Field(
+        None,
+        description="An existing Prometheus to use instead (with enabled: false): KEDA queries it, and the "
+        "platform's rules, monitors and dashboards are aimed at it.",
+    )
+
+    @model_validator(mode="after")
+    def _one_prometheus(self) -> MonitoringConfig:
+        # Two Prometheus servers would leave it unsaid which one KEDA reads and which one alerts: refuse.
+        if self.enabled and self.external is not None:
+            raise at_key(
+                "external",
+                f"names an existing Prometheus while {said(self, 'enabled')} installs kube-prometheus-stack: "
+                "set enabled: false to use the existing one, or remove external",
+            )
+        return self
+
+    @property
+    def operator_crds(self) -> bool:
+        """Whether the platform creates PodMonitors, ServiceMonitors and PrometheusRules: ours brings their CRDs;
+        an existing Prometheus says whether it reads them."""
+        return self.enabled or (self.external is not None and self.external.operator_crds)
+
+    @property
+    def prometheus_namespace(self) -> str | None:
+        """The namespace of the Prometheus that scrapes the model servers, when one is known."""
+        if self.enabled:
+            return ADDON_RELEASES["monitoring"].namespace
+        return self.external.scrape_namespace if self.external else None
+
+    @property
+    def rules_namespace(self) -> str | None:
+        """Where the platform-wide PrometheusRule goes: beside that Prometheus (a prometheus-operator reads the
+        rules of its own namespace when its ruleNamespaceSelector is unset); None without the CRDs."""
+        return self.prometheus_namespace if self.operator_crds else None
+
+    @property
+    def dashboards_namespace(self) -> str | None:
+        """Where the dashboards' ConfigMaps go: ours, or the namespace given for an existing Grafana."""
+        if self.enabled:
+            return ADDON_RELEASES["monitoring"].namespace
+        dashboards = self.external.dashboards if self.external else None
+        return dashboards.namespace if dashboards else None
+
+    @property
+    def datasource_uid(self) -> str:
+        """The Grafana datasource the dashboards query: ours, or the one named for an existing Grafana."""
+        dashboards = self.external.dashboards if self.external else None
+        return dashboards.datasource_uid if dashboards else KUBE_PROMETHEUS_STACK_DATASOURCE
 
 
 class AddonsConfig(Section):

@@ -39,7 +39,7 @@ class Form:
     example: str
 
 
-# Pattern -> its Form. Every pattern of the schema is declared through `pattern()`, so config/issues.py can say
+# Pattern -> its Form. Every pattern of the schema is declared through `pattern()`, so config/issue_messages.py can say
 # what a refused value must look like instead of quoting the regular expression (a test walks the schema).
 PATTERN_FORMS: dict[str, Form] = {}
 
@@ -101,7 +101,7 @@ def non_ascii_note(text: str) -> str | None:
 def at_key(key: str, message: str) -> PydanticCustomError:
     """An error about a key of the section being validated, `key` spelled as in the stack file (dotted for a
     key of a nested section). Raised by model validators, whose own errors name no key; config/issues.py
-    reports it under that key."""
+    reports it under that key (config/issue_location.py)."""
     return PydanticCustomError("cross_field", message, {"at": key})
 
 

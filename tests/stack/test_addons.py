@@ -189,7 +189,7 @@ def test_all_add_ons_off_leaves_the_base_platform(tmp_path):
         c["llm-platform:addons"] = {
             k: {"enabled": False} for k in ("gpuOperator", "karpenter", "keda", "monitoring")
         }
-        c.pop("llm-platform:models")  # served models need KEDA and monitoring
+        c.pop("llm-platform:models")  # served models need KEDA and a Prometheus
 
     plan = run_plan(write_variant(tmp_path, all_off), "variant")
     assert plan.of_type(RELEASE) == [] and plan.of_type(NODE_POOL) == []
@@ -213,7 +213,7 @@ def test_each_add_on_switches_off_alone(tmp_path, addon, gone):
         if addon == "karpenter":
             only_node_groups(c)
         if addon in ("keda", "monitoring"):
-            c.pop("llm-platform:models")  # served models need both
+            c.pop("llm-platform:models")  # served models need KEDA, and a Prometheus: ours or an existing one
         if addon == "keda":
             c["llm-platform:addons"]["kedaHttp"] = {"enabled": False}  # the HTTP add-on runs on KEDA
 
@@ -241,8 +241,16 @@ def test_each_add_on_switches_off_alone(tmp_path, addon, gone):
         )
 
 
-@pytest.mark.parametrize("addon", ["keda", "monitoring"])
-def test_models_refuse_a_platform_without_autoscaling_or_metrics(tmp_path, addon):
+@pytest.mark.parametrize(
+    ("addon", "why"),
+    [
+        ("keda", "every model's replicas are set by its KEDA ScaledObject"),
+        # Monitoring may be off with an existing Prometheus in its place (tests/stack/test_external_prometheus.py),
+        # never with none.
+        ("monitoring", "external.prometheusUrl"),
+    ],
+)
+def test_models_refuse_a_platform_without_autoscaling_or_metrics(tmp_path, addon, why):
     from config.issues import ConfigError
 
     def off(c):
@@ -250,6 +258,6 @@ def test_models_refuse_a_platform_without_autoscaling_or_metrics(tmp_path, addon
 
     with pytest.raises(ConfigError) as exc:
         run_plan(write_variant(tmp_path, off), "variant")
-    keys = {i.key for i in exc.value.issues}
-    assert f"llm-platform:addons.{addon}.enabled" in keys
-    assert keys <= {f"llm-platform:addons.{addon}.enabled", "llm-platform:addons.kedaHttp.enabled"}
+    issues = {i.key: i.message for i in exc.value.issues}
+    assert why in issues[f"llm-platform:addons.{addon}.enabled"]
+    assert set(issues) <= {f"llm-platform:addons.{addon}.enabled", "llm-platform:addons.kedaHttp.enabled"}

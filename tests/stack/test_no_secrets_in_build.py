@@ -1,7 +1,7 @@
 """No secret of a stack reaches a rendered build, nor what the planner prints while it renders one.
 
 Every stack here is rendered with its secrets set as a real stack file holds them (`secure:` ciphertext). The
-offline reader hands the program planner/stackfile.py's SECRET_PLACEHOLDER for each, marked secret, so the
+offline reader hands the program planner/stackfile's SECRET_PLACEHOLDER for each, marked secret, so the
 program takes the path a real secret takes: finding the placeholder anywhere means a secret would be there.
 """
 

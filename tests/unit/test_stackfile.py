@@ -2,7 +2,7 @@
 secure values, Pulumi.yaml's config defaults, and one framed error for whatever the CLI would refuse.
 
 The expected strings follow the CLI's Go code (sdk/go/common/resource/config object.go, plaintext.go;
-workspace/loaders.go; gopkg.in/yaml.v3 resolve.go, decode.go) as planner/stackfile.py cites it."""
+workspace/loaders.go; gopkg.in/yaml.v3 resolve.go, decode.go) as planner/stackfile/ cites it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from planner.stackfile import SECRET_PLACEHOLDER, StackFileError, project_name, read_stack
-from planner.yaml_cli import go_json_float, go_parse_int, load, resolve
+from planner.stackfile.go_text import go_json_float
+from planner.stackfile.yaml_nodes import load
+from planner.stackfile.yaml_resolve import go_parse_int, resolve
 
 PROJECT = "name: llm-platform\nruntime: python\n"
 
