@@ -11,8 +11,11 @@ from types import MappingProxyType
 class AmiFamily:
     """How one EKS AMI family is named in each API that needs it.
 
-    `release_pattern` matches the managed node group `release_version` of that family; its first group is
-    what Karpenter's `amiSelectorTerms` alias takes after `@v`, so both fleets can be pinned to one release.
+    `release_pattern` matches the managed node group `release_version` of that family; its `alias` group is
+    what Karpenter's `amiSelectorTerms` alias takes after `@v`, so both fleets can be pinned to one release. A
+    `k8s` group is the Kubernetes minor the release is built for, and a `date` group its build date (YYYYMMDD),
+    when the family's releases name them: config checks both, and recognises one family's release written under
+    another family by them.
     """
 
     gpu_ami_type: MappingProxyType[str, str]
@@ -22,6 +25,7 @@ class AmiFamily:
     image_volume_device: str
     release_pattern: re.Pattern[str]
     release_example: str
+    release_source: str  # where a release version of the family is read
     karpenter_alias_prefix: str
     # Bottlerocket NVIDIA AMIs ship the device plugin themselves; AL2023 NVIDIA AMIs do not.
     ships_device_plugin: bool
@@ -39,8 +43,9 @@ AMI_FAMILIES: MappingProxyType[str, AmiFamily] = MappingProxyType(
             image_volume_device="/dev/xvda",
             # <kubernetes major.minor.patch>-<YYYYMMDD>: the "Release version" column of amazon-eks-ami's
             # CHANGELOG.md, e.g. v20260714 ships 1.35.6-20260714 and 1.34.9-20260714 (NVIDIA variants included).
-            release_pattern=re.compile(r"^(?P<k8s>1\.\d+)\.\d+-(?P<alias>\d{8})$"),
+            release_pattern=re.compile(r"^(?P<k8s>1\.\d+)\.\d+-(?P<alias>(?P<date>\d{8}))$"),
             release_example="1.35.6-20260714",
+            release_source="the Release version column of amazon-eks-ami's CHANGELOG.md",
             karpenter_alias_prefix="al2023",
             ships_device_plugin=False,
         ),
@@ -56,6 +61,7 @@ AMI_FAMILIES: MappingProxyType[str, AmiFamily] = MappingProxyType(
             # latest/image_version, e.g. 1.65.0-0be31b34. The Kubernetes minor is the variant's.
             release_pattern=re.compile(r"^(?P<alias>\d+\.\d+\.\d+)-[0-9a-f]{8}$"),
             release_example="1.65.0-0be31b34",
+            release_source="SSM /aws/service/bottlerocket/aws-k8s-<minor>-nvidia/x86_64/latest/image_version",
             karpenter_alias_prefix="bottlerocket",
             ships_device_plugin=True,
         ),

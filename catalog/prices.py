@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from catalog.cpus import CPU_INSTANCES
+
 # On-demand Linux USD/hour. us-east-1: aws/karpenter-provider-aws pkg/providers/pricing/
 # zz_generated.pricing_aws.go at v1.14.1 ("generated at 2026-07-06T14:20:29Z for us-east-1"); us-west-2:
 # skypilot-org/skypilot-catalog catalogs/v8/aws/vms.csv (commit e385a0d3), whose us-east-1 rows equal
@@ -58,17 +60,20 @@ FIXED_PRICE_SOURCE = (
     "EKS and VPC pricing pages (control plane $0.10/h standard, $0.60/h extended; NAT $0.045/h)"
 )
 
-# On-demand Linux USD/hour of the CPU families the system node group uses; the table above prices GPU types
-# only. aws/karpenter-provider-aws pkg/providers/pricing/zz_generated.pricing_aws.go (us-east-1, generated
-# 2026-01-19); us-west-2 lists the same prices for these families, as it does for every GPU row of the catalog.
-_SYSTEM_PRICES_2026 = {
-    "m5.large": 0.096, "m5.xlarge": 0.192, "m5.2xlarge": 0.384, "m5.4xlarge": 0.768,
-    "m6i.large": 0.096, "m6i.xlarge": 0.192, "m6i.2xlarge": 0.384, "m6i.4xlarge": 0.768,
-    "m7i.large": 0.1008, "m7i.xlarge": 0.2016, "m7i.2xlarge": 0.4032, "m7i.4xlarge": 0.8064,
-    "c6i.large": 0.085, "c6i.xlarge": 0.17, "c6i.2xlarge": 0.34,
-    "c7i.large": 0.08925, "c7i.xlarge": 0.1785, "c7i.2xlarge": 0.357,
-    "r6i.large": 0.126, "r6i.xlarge": 0.252, "r7i.large": 0.1323, "r7i.xlarge": 0.2646,
+# On-demand Linux USD/hour of the `large` size (2 vCPUs) of each CPU family of catalog/cpus.py; the table above
+# prices GPU types only. aws/karpenter-provider-aws pkg/providers/pricing/zz_generated.pricing_aws.go (us-east-1,
+# generated 2026-01-19); us-west-2 lists the same prices for these families, as it does for every GPU row of the
+# catalog. AWS prices every size of these families in proportion to its vCPUs (that table's m7i.large 0.1008,
+# m7i.xlarge 0.2016 ... m7i.4xlarge 0.8064), so each size of the CPU catalog is priced from its family's large:
+# the types are listed once, in catalog/cpus.py.
+_SYSTEM_LARGE_PRICES_2026 = {
+    "m5": 0.096, "m6i": 0.096, "m7i": 0.1008, "c6i": 0.085, "c7i": 0.08925, "r6i": 0.126, "r7i": 0.1323,
 }  # fmt: skip
+_SYSTEM_PRICES_2026 = {
+    name: round(_SYSTEM_LARGE_PRICES_2026[cpu.family] * cpu.vcpus / 2, 6)
+    for name, cpu in CPU_INSTANCES.items()
+    if cpu.family in _SYSTEM_LARGE_PRICES_2026
+}
 SYSTEM_PRICE_SOURCE = "Karpenter's generated table of 2026-01-19"
 SYSTEM_ON_DEMAND_USD_PER_HOUR: MappingProxyType[str, MappingProxyType[str, float]] = MappingProxyType(
     {region: MappingProxyType(_SYSTEM_PRICES_2026) for region in ("us-east-1", "us-west-2")}

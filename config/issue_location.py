@@ -30,6 +30,14 @@ class Where:
     union: str | None = None  # the key of the innermost union the error came through ...
     branch: str | None = None  # ... the member pydantic tried there ...
     below_branch: int = 0  # ... and how many parts of the location follow that member
+    # The declared constraints on the value (pattern, ge, le, ...: Annotated metadata of its type, and its
+    # field's own when the value is that field's): a message can then give a form or a bound that pydantic's
+    # error for the value's shape does not carry.
+    constraints: tuple[Any, ...] = ()
+
+    def constraint(self, name: str) -> Any:
+        """The declared constraint `name` (e.g. "pattern", "le"), or None."""
+        return next((getattr(c, name) for c in self.constraints if getattr(c, name, None) is not None), None)
 
 
 _UNIONS = (typing.Union, types.UnionType)
@@ -47,6 +55,21 @@ def _strip(tp: Any) -> Any:
             return tp
 
 
+def _metadata(tp: Any) -> tuple[Any, ...]:
+    """The constraint objects of `tp`'s Annotated layers, through Optional (a FieldInfo's opened up)."""
+    found: list[Any] = []
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp, *extras = typing.get_args(tp)
+            for extra in extras:
+                found.extend(extra.metadata if isinstance(extra, FieldInfo) else [extra])
+        elif origin in _UNIONS and len(members := _members(tp)) == 1:
+            tp = members[0]
+        else:
+            return tuple(found)
+
+
 def _members(tp: Any) -> tuple[Any, ...]:
     return tuple(a for a in typing.get_args(tp) if a is not type(None))
 
@@ -57,14 +80,15 @@ def _is_section(tp: Any) -> bool:
 
 def _member(members: tuple[Any, ...], tag: str) -> Any:
     """The union member pydantic tagged `tag` in a location: a model by its name, a Literal as literal[...],
-    any other member by elimination."""
-    stripped = [_strip(m) for m in members]
-    for tp in stripped:
+    any other member by elimination. The member as declared, Annotated constraints and all."""
+    for member in members:
+        tp = _strip(member)
         if (_is_section(tp) and tp.__name__ == tag) or (
             typing.get_origin(tp) is Literal and tag.startswith("literal[")
         ):
-            return tp
-    return next((tp for tp in stripped if not _is_section(tp) and typing.get_origin(tp) is not Literal), None)
+            return member
+    plain = (m for m in members if not _is_section(_strip(m)) and typing.get_origin(_strip(m)) is not Literal)
+    return next(plain, None)
 
 
 def _field_named(section: type[BaseModel], part: str) -> FieldInfo | None:
@@ -103,4 +127,6 @@ def locate(key: str, schema: Any, loc: tuple[str | int, ...], error_type: str = 
         last_unknown = error_type == "extra_forbidden" and i == len(loc) - 1
         where, tp = _step(where, tp, part, as_written=last_unknown)
     extra = dict(zip(("union", "branch", "below_branch"), union, strict=True)) if union else {}
+    own = tuple(where.field.metadata) if where.field is not None and where.section is not None else ()
+    extra["constraints"] = _metadata(tp) + own
     return Where(**{**where.__dict__, "expected": _strip(tp), **extra})

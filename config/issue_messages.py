@@ -1,7 +1,10 @@
 """pydantic's errors said in words a person can act on: one message per pydantic error type (`MESSAGES`).
 
 Each says what the value must be, with an example, and what was given instead (`show`: values as the stack
-file writes them, never a secret); `unknown_key_message` names the key a typo most likely means.
+file writes them, never a secret); `unknown_key_message` names the key a typo most likely means. A value that
+is nearly right is told what to write instead: a number with a unit in the key's own unit (issue_units.py), a
+quoted number or boolean without its quotes, a number for text of a form that form, a number past what an
+integer holds the field's declared bound.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from pydantic import BaseModel
 from pydantic.alias_generators import to_camel
 
 from config.issue_location import Where
-from config.schema.base import PATTERN_FORMS, ascii_skeleton, non_ascii_note
+from config.issue_units import NUMBER_WITH_UNIT, convert, units_for
+from config.schema.base import PATTERN_FORMS, Form, ascii_skeleton, non_ascii_note
 
 # --- values as the stack file writes them -------------------------------------------------------------------
 
@@ -79,9 +83,13 @@ def _pattern(where: Where, err: dict) -> str:
     form = PATTERN_FORMS.get(err["ctx"]["pattern"])
     if form is None:  # every schema pattern has a form (tests/unit/test_messages.py); this is a safety net
         return f"does not have the expected form {err['ctx']['pattern']} {_got(err)}"
-    examples = where.field.examples if where.field is not None and where.field.examples else [form.example]
     lead = "the key must be" if where.is_map_key else "must be"
-    return f"{lead} {form.looks_like}, e.g. {examples[0]} {_got(err)}{_note(err['input'])}"
+    return f"{lead} {form.looks_like}, e.g. {_example(where, form)} {_got(err)}{_note(err['input'])}"
+
+
+def _example(where: Where, form: Form) -> str:
+    """The field's own example when it declares one, else the pattern's."""
+    return where.field.examples[0] if where.field is not None and where.field.examples else form.example
 
 
 def _length(unit: str, bound: str, words: str) -> Message:
@@ -120,32 +128,152 @@ def _same_number(text: str, value: float) -> bool:
         return False
 
 
-# "200Gi" or "2.5s" where a number is expected: the unit is the schema's, the number is all that is written.
-_NUMBER_WITH_UNIT = re.compile(r"^\s*([-+]?[0-9]+(?:\.[0-9]+)?)\s*([A-Za-z%]+)\s*$", re.ASCII)
+# --- numbers and booleans: what to write instead ----------------------------------------------------------
 
 
 def _number(kind: str) -> Message:
+    """A number refused: the first of `_NUMBER_CASES` that explains the value given, else what it must be."""
+    whole = kind == "a whole number"
+
     def message(where: Where, err: dict) -> str:
-        value = err["input"]
-        unit = _NUMBER_WITH_UNIT.match(value) if isinstance(value, str) else None
-        if unit:
-            return f"must be {kind}: write the number alone, {unit[1]}, without {unit[2]!r} {_got(err)}"
-        if isinstance(value, float) and err["type"] == "int_from_float":
-            return f"must be {kind}, without a fraction {_got(err)}"
-        if isinstance(value, str) and re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+", value):
-            return f"must be {kind}: write it without separators, {value.replace(',', '')} {_got(err)}"
-        return f"must be {kind} {_got(err)}"
+        said = (case(where, err, kind, whole) for case in _NUMBER_CASES)
+        return next((s for s in said if s), None) or f"must be {kind} {_got(err)}"
 
     return message
 
 
-def _text(where: Where, err: dict) -> str:
+def _too_large(where: Where, err: dict, kind: str, whole: bool) -> str | None:
+    """Past what an integer can hold (pydantic's int_parsing_size, a 40-digit value the CLI passes as 1e+39):
+    the field's own declared bound, which is what the value must respect anyway."""
+    number = _as_number(err["input"])
+    if number is None or not (err["type"] == "int_parsing_size" or (whole and abs(number) > _INT64_MAX)):
+        return None
+    for constraint, words, fits in _UPPER if number > 0 else _LOWER:
+        limit = where.constraint(constraint)
+        if limit is not None or constraint == "":
+            return f"must be {words} {_shown_bound(fits if limit is None else limit)} {_got(err)}"
+    return None
+
+
+_INT64_MAX = 2**63 - 1
+# The declared bound that applies, in order; the last row ("") is what an integer can hold at all.
+_UPPER = (("le", "at most", None), ("lt", "less than", None), ("", "at most", _INT64_MAX))
+_LOWER = (("ge", "at least", None), ("gt", "more than", None), ("", "at least", -_INT64_MAX - 1))
+
+
+def _with_unit(where: Where, err: dict, kind: str, whole: bool) -> str | None:
+    """A number written with a unit, 2Ti, 16k or 45%: the value in the key's own unit (config/issue_units.py),
+    not the number alone."""
     value = err["input"]
-    if _is_number(value) or isinstance(value, bool):
+    written = NUMBER_WITH_UNIT.match(value) if isinstance(value, str) else None
+    if written is None:
+        return None
+    amount, unit = written[1], written[2]
+    units = units_for(_last_name(where.key), where.constraint("le"))
+    if units is None:
+        return f"must be {kind}: write the number alone, {amount}, without {unit!r} {_got(err)}"
+    factor = units.factor(unit)
+    if factor is None:
+        known = ", ".join(units.factors)
+        return f"must be {kind} {units.phrase}: write the number alone ({unit!r} is not one of {known}) {_got(err)}"
+    if factor == 1:
+        own = f"write the number alone, {amount}, without {unit!r}, the key's own unit"
+        return f"must be {kind} {units.phrase}: {own} {_got(err)}"
+    value_is = convert(float(amount), factor, whole)
+    twin = units.twin(unit)
+    other = (
+        f", or {convert(float(amount), units.factors[twin], whole).text} for {amount}{twin}" if twin else ""
+    )
+    exact = f"{amount}{unit} = {_plain_number(value_is.exact)}{' ' if units.unit else ''}{units.unit}"
+    rounded = ", rounded up" if value_is.text != _plain_number(value_is.exact) else ""
+    source = f", {units.source}" if units.source else ""
+    return (
+        f"must be {kind} {units.phrase}: write {value_is.text}{other} ({exact}{rounded}{source}) {_got(err)}"
+    )
+
+
+def _with_separators(where: Where, err: dict, kind: str, whole: bool) -> str | None:
+    value = err["input"]
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+", value):
+        return f"must be {kind}: write it without separators, {value.replace(',', '')} {_got(err)}"
+    return None
+
+
+def _quoted(where: Where, err: dict, kind: str, whole: bool) -> str | None:
+    """A number in quotes: the CLI passes it as text (YAML 1.2), which a number key does not take."""
+    value = err["input"]
+    number = _as_number(value) if isinstance(value, str) else None
+    if number is None:
+        return None
+    if whole and not number.is_integer():
+        return f"must be {kind}, without a fraction or quotes (got the text {show(value)})"
+    bare = str(int(number)) if whole else value.strip()
+    return f"must be {kind}: write {bare} without quotes (got the text {show(value)})"
+
+
+def _with_fraction(where: Where, err: dict, kind: str, whole: bool) -> str | None:
+    value = err["input"]
+    if not (whole and isinstance(value, float)):
+        return None
+    if value.is_integer():
+        return f"must be {kind}: write {int(value)} {_got(err)}"
+    return f"must be {kind}, without a fraction {_got(err)}"
+
+
+_NUMBER_CASES = (_too_large, _with_unit, _with_separators, _quoted, _with_fraction)
+
+_PLAIN_NUMBER = re.compile(r"\s*[-+]?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\s*", re.ASCII)
+
+
+def _as_number(value: Any) -> float | None:
+    """A number given, or written as text; None for anything else."""
+    if _is_number(value):
+        return float(value)
+    return float(value) if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value) else None
+
+
+def _plain_number(value: float) -> str:
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.6g}"
+
+
+def _last_name(key: str) -> str:
+    """The last key of a stack-file key, without list indices: models[0].maxModelLen -> maxModelLen."""
+    return re.sub(r"(\[[0-9]+\])+$", "", key).rsplit(".", 1)[-1].rsplit(":", 1)[-1]
+
+
+# yaml.v3 (YAML 1.2), as the CLI reads a stack file, takes only true and false for booleans: these stay text.
+_YAML_1_1_BOOLEANS = {"yes": True, "y": True, "on": True, "no": False, "n": False, "off": False}
+
+
+def _boolean(where: Where, err: dict) -> str:
+    value = err["input"]
+    word = value.strip().lower() if isinstance(value, str) else None
+    if word in ("true", "false"):
+        return f"must be true or false: write {word} without quotes (got the text {show(value)})"
+    if word in _YAML_1_1_BOOLEANS:
+        meant = "true" if _YAML_1_1_BOOLEANS[word] else "false"
         return (
-            f'must be text: write it in quotes, "{show(value)}" (unquoted, YAML reads it as a {_kind(value)})'
+            f"must be true or false: write {meant} (yes/no and on/off are text in YAML 1.2, as the Pulumi CLI "
+            f"reads it) {_got(err)}"
         )
-    return f"must be text {_got(err)}"
+    return f"must be true or false, e.g. true {_got(err)}"
+
+
+def _text(where: Where, err: dict) -> str:
+    """Text refused: a number or boolean where text is wanted. When the key has a form the value does not have
+    (a retention of 7 lacks its unit), the form; when quoting it is all it needs, the quotes."""
+    value = err["input"]
+    if not (_is_number(value) or isinstance(value, bool)):
+        shape = next((words for kind, words in _NOT_TEXT if isinstance(value, kind)), "")
+        return f"must be text{shape} {_got(err)}"
+    pattern = where.constraint("pattern")
+    form = PATTERN_FORMS.get(pattern) if pattern else None
+    if form is not None and not re.search(pattern, show(value)):
+        return f"must be {form.looks_like}, e.g. {_example(where, form)} {_got(err)}"
+    return f'must be text: write it in quotes, "{show(value)}" (unquoted, YAML reads it as a {_kind(value)})'
+
+
+_NOT_TEXT = ((list, ", one value, not a list"), (dict, ", not a map"))
 
 
 def _kind(value: Any) -> str:
@@ -154,11 +282,13 @@ def _kind(value: Any) -> str:
 
 def _bound(words: str, bound: str) -> Message:
     def message(where: Where, err: dict) -> str:
-        limit = err["ctx"][bound]
-        shown = f"{limit:g}" if isinstance(limit, float) else f"{limit:,}" if _is_number(limit) else limit
-        return f"must be {words} {shown} {_got(err)}"
+        return f"must be {words} {_shown_bound(err['ctx'][bound])} {_got(err)}"
 
     return message
+
+
+def _shown_bound(limit: Any) -> str:
+    return f"{limit:g}" if isinstance(limit, float) else f"{limit:,}" if _is_number(limit) else str(limit)
 
 
 def _own(where: Where, err: dict) -> str:
@@ -184,10 +314,11 @@ MESSAGES: dict[str, Message] = {
     "int_parsing": _number("a whole number"),
     "int_from_float": _number("a whole number"),
     "int_type": _number("a whole number"),
+    "int_parsing_size": _number("a whole number"),
     "float_parsing": _number("a number"),
     "float_type": _number("a number"),
-    "bool_parsing": _shape("true or false", "true"),
-    "bool_type": _shape("true or false", "true"),
+    "bool_parsing": _boolean,
+    "bool_type": _boolean,
     "string_type": _text,
     "list_type": _shape("a list", "[a, b]"),
     "dict_type": _shape("a map of keys to values", "{key: value}"),
@@ -212,7 +343,7 @@ def fallback_message(where: Where, err: dict) -> str:
 
 def unknown_key_message(name: str, allowed: list[str]) -> tuple[str, str | None]:
     """What to say about a key that is not in the schema, and the allowed key it most likely means."""
-    guess = _guess(name, allowed)
+    guess = guess_key(name, allowed)
     note = non_ascii_note(name)
     parts = ["unknown key"]
     if note:
@@ -226,7 +357,7 @@ def unknown_key_message(name: str, allowed: list[str]) -> tuple[str, str | None]
     return "".join(parts), guess
 
 
-def _guess(name: str, allowed: list[str]) -> str | None:
+def guess_key(name: str, allowed: list[str]) -> str | None:
     """The allowed key `name` most likely means: the same key in camelCase or in ASCII, else the closest."""
     plain = ascii_skeleton(name)
     camel = to_camel(plain.replace("-", "_"))

@@ -5,8 +5,9 @@ map keys, list indices and unknown keys stay exactly as written. It is then said
 per pydantic error type): what the value must be, with an example, and what was given instead.
 
 The two steps live beside this module: issue_location.py (`locate`: the key as written, and the schema
-there), issue_messages.py (`MESSAGES`: the words, by pydantic error type). Here: the issue types, and the
-issues of one ValidationError, each key once, unions' members merged.
+there, and its declared constraints), issue_messages.py (`MESSAGES`: the words, by pydantic error type, with
+issue_units.py for numbers written with a unit). Here: the issue types, and the issues of one ValidationError,
+each key once, unions' members merged, every value hidden for a key that holds a secret.
 """
 
 from __future__ import annotations
@@ -41,13 +42,16 @@ class ConfigError(Exception):
 # --- from pydantic's errors to issues -----------------------------------------------------------------------
 
 
-def pydantic_issues(key: str, schema: Any, exc: ValidationError) -> list[ConfigIssue]:
+def pydantic_issues(key: str, schema: Any, exc: ValidationError, hidden: bool = False) -> list[ConfigIssue]:
     """One issue per pydantic error, under the stack-file key `key` (the section `schema` validates): keys as
     written, messages a person can act on. An unknown key that stands for a missing one is one issue (at the
-    key written), not two; of a union's members only those that fit the value's shape are reported."""
+    key written), not two; of a union's members only those that fit the value's shape are reported.
+
+    `hidden`: `key` holds a secret (the CLI says only which top-level keys do, not where in them), so no message
+    shows a value given; a SecretStr is always hidden."""
     located = [(locate(key, schema, e["loc"], e["type"]), e) for e in exc.errors(include_url=False)]
     located = _one_shape_per_union(located)
-    hidden = schema is SecretStr
+    hidden = hidden or schema is SecretStr
     missing = {w.key for w, e in located if e["type"] == "missing"}
     issues, explained = [], set()
     for where, err in located:
@@ -67,8 +71,11 @@ def pydantic_issues(key: str, schema: Any, exc: ValidationError) -> list[ConfigI
 
 
 def _shallow(err: dict, where: Where) -> bool:
-    """The value's shape did not fit the union member at all (not a map for a section, not text for text)."""
-    return where.below_branch == 0 and err["type"].endswith("_type")
+    """The value's shape did not fit the union member at all (not a map for a section, not text for text).
+    Text of a declared form given a number is not shallow: the form is what the value lacks (720 for 720h)."""
+    scalar = isinstance(err["input"], int | float)  # a bool is an int too
+    formed = err["type"] == "string_type" and scalar and where.constraint("pattern") is not None
+    return where.below_branch == 0 and err["type"].endswith("_type") and not formed
 
 
 def _one_shape_per_union(located: list[tuple[Where, dict]]) -> list[tuple[Where, dict]]:

@@ -8,7 +8,6 @@ the sections that are valid. Nothing here touches Pulumi resources: config fails
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -16,9 +15,11 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from config.issue_messages import guess_key, show
 from config.issues import ConfigError, ConfigIssue, pydantic_issues
-from config.namespaces import namespace_issue
+from config.namespaces import namespace_issue, value_issues
 from config.rules import Sections, run_rules
+from config.schema.base import non_ascii_note
 from config.schema.platform import NAMESPACE, REGION_KEY, REQUIRED, SECRET_KEYS, SECTIONS, PlatformConfig
 
 
@@ -62,8 +63,8 @@ def check_config(flat: Mapping[str, str], secret_keys: Collection[str] = ()) -> 
         if key in flat:
             raw[key] = str(flat[key])  # never JSON-decode a secret
     values: dict[str, Any] = {}
-    issues = _region(raw, values) + _unknown_keys(raw) + _sections(raw, values, secret_keys)
-    issues += _secrets(raw, secret_keys)
+    issues = _region(raw, values) + _unknown_keys(raw) + _provider_values(raw, secret_keys)
+    issues += _sections(raw, values, secret_keys) + _secrets(raw, secret_keys)
     sections = Sections(values)
     issues += run_rules(sections)
     secrets = secret_strings(flat, secret_keys)
@@ -83,10 +84,29 @@ def load_config(flat: Mapping[str, str], source: str, secret_keys: Collection[st
 
 def _region(raw: Mapping[str, Any], values: dict[str, Any]) -> list[ConfigIssue]:
     region = raw.get(REGION_KEY)
-    if not isinstance(region, str) or not region:
+    if region is None or region == "":
         return [ConfigIssue(REGION_KEY, "required: the AWS region to deploy to, e.g. us-west-2")]
+    if not isinstance(region, str):
+        return [ConfigIssue(REGION_KEY, _not_one_region(region))]
     values["region"] = region
     return []
+
+
+def _not_one_region(region: Any) -> str:
+    """Written, but not as one name: a list or a map is not "missing", and the fix is to write the name alone."""
+    what = next((words for kinds, words in _VALUE_KINDS if isinstance(region, kinds)), "other than text")
+    one = isinstance(region, list) and len(region) == 1 and isinstance(region[0], str)
+    fix = f": write {region[0]} alone, without brackets" if one else ", e.g. us-west-2"
+    return f"must be one region name, not {what}{fix} (got {show(region)})"
+
+
+# What a value the stack file wrote is, in words (bool before int: true is an int to Python).
+_VALUE_KINDS: tuple[tuple[type | tuple[type, ...], str], ...] = (
+    (list, "a list"),
+    (dict, "a map"),
+    (bool, "true or false"),
+    ((int, float), "a number"),
+)
 
 
 def _unknown_keys(raw: Mapping[str, Any]) -> list[ConfigIssue]:
@@ -95,15 +115,36 @@ def _unknown_keys(raw: Mapping[str, Any]) -> list[ConfigIssue]:
     issues = []
     for key in sorted(raw):
         if key.startswith(f"{NAMESPACE}:"):
-            if key not in SECTIONS:
-                hint = difflib.get_close_matches(key, SECTIONS, n=1)
-                suggestion = f"did you mean {hint[0]}? " if hint else ""
-                issues.append(
-                    ConfigIssue(key, f"unknown key; {suggestion}allowed keys: {', '.join(SECTIONS)}")
-                )
+            issues += [] if key in SECTIONS else [ConfigIssue(key, _unknown_program_key(key))]
         elif (message := namespace_issue(key, SECTIONS)) is not None:
             issues.append(ConfigIssue(key, message))
     return issues
+
+
+def _provider_values(raw: Mapping[str, Any], secret_keys: Collection[str]) -> list[ConfigIssue]:
+    """Every provider key whose value its provider could not read (config/namespaces.py): the provider would
+    fail to configure at `pulumi up`, after the plan said nothing. aws:region is the program's (`_region`)."""
+    issues = []
+    for key in sorted(raw):
+        if (
+            key != REGION_KEY
+            and not key.startswith(f"{NAMESPACE}:")
+            and namespace_issue(key, SECTIONS) is None
+        ):
+            issues += value_issues(key, raw[key], hidden=key in secret_keys)
+    return issues
+
+
+def _unknown_program_key(key: str) -> str:
+    """The key it most likely means, as issue_messages.py guesses a nested one: the same in ASCII letters or in
+    camelCase, else the closest; a look-alike letter is named, or the hint would read exactly like the key."""
+    name = key.partition(":")[2]
+    names = [k.partition(":")[2] for k in SECTIONS]
+    guess = guess_key(name, names)
+    note = non_ascii_note(key)
+    looks = f": it {note}" if note else ""
+    suggestion = f"did you mean {NAMESPACE}:{guess}? " if guess else ""
+    return f"unknown key{looks}; {suggestion}allowed keys: {', '.join(SECTIONS)}"
 
 
 def _sections(
@@ -137,7 +178,7 @@ def _section_issues(
                 f"pulumi config set --secret --path '{key}.<field>' <value>",
             )
         ]
-    return pydantic_issues(key, schema, exc)
+    return pydantic_issues(key, schema, exc, hidden=key in secret_keys)
 
 
 def secret_strings(flat: Mapping[str, str], secret_keys: Collection[str]) -> frozenset[str]:

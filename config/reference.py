@@ -24,11 +24,14 @@ import yaml
 from pydantic import AfterValidator, SecretStr
 from pydantic.fields import FieldInfo
 
+from catalog.kubernetes import KUBELET_LABEL_NAMESPACES, KUBERNETES_NAMESPACES
 from catalog.vllm import TTFT_BUCKET_EDGES, VLLM_VERSION
+from config.schema.addons import CONSOLIDATE_AFTER_BOUNDS, EXPIRE_AFTER_MIN
 from config.schema.base import Section
 from config.schema.models import CRON_FIELDS
 from config.schema.operations import RESERVED_NAMESPACES
 from config.schema.platform import REGION_KEY, REQUIRED, SECTIONS, PlatformConfig
+from vocabulary.scheduling import PLATFORM_NODE_LABELS
 
 OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 COLUMNS = ("Key", "Type", "Default", "Constraints", "Description")
@@ -97,8 +100,19 @@ _VALIDATORS = {
     + "), that fires",
     "_image_reference": "an image reference with a version tag or a digest, not `:latest`",
     "_cidr_size": "prefix /16 to /20; a private (RFC 1918) range",
-    "_release_matches_family": "a release version of `family`",
-    "_not_gpu": "no GPU or Graviton (arm64) instance types",
+    "_release_matches_family": "a release version of `family` (an AL2023 one with a real build date)",
+    "_known_cpu_types": "x86_64 CPU instance types of the catalog (`catalog/cpus.py`): no GPU or Graviton "
+    "(arm64) types",
+    "_not_a_kubernetes_namespace": "not "
+    + ", ".join(_code(n) for n in sorted(KUBERNETES_NAMESPACES))
+    + " (every cluster has them)",
+    "_node_labels": "no label the platform sets ("
+    + ", ".join(_code(k) for k in PLATFORM_NODE_LABELS)
+    + "); in the `kubernetes.io` and `k8s.io` namespaces only keys below "
+    + ", ".join(_code(f"{n}/") for n in KUBELET_LABEL_NAMESPACES)
+    + ", and none the kubelet sets itself",
+    "_consolidation_in_bounds": f"`{CONSOLIDATE_AFTER_BOUNDS[0]}` to `{CONSOLIDATE_AFTER_BOUNDS[1]}`",
+    "_expiry_long_enough": f"at least `{EXPIRE_AFTER_MIN}`, or `Never`",
     "_known_gpu_types": "GPU instance types of the catalog (`catalog/gpus.py`), all of one GPU model",
     "_known_gpu_families": "GPU families of the catalog (`catalog/gpus.py`), all of one GPU model",
     "_revision_for_hf": "required for hf:// sources, refused for s3:// ones",

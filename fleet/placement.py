@@ -49,7 +49,9 @@ def _gpus_per_node(pool: Pool) -> int:
     return max(GPU_INSTANCES[t].gpu_count for t in pool.instance_types)
 
 
-def _holding(model: ModelConfig, chosen: tuple[Pool, ...], tp: int) -> tuple[tuple[Pool, ...], tuple[Pool, ...]]:
+def _holding(
+    model: ModelConfig, chosen: tuple[Pool, ...], tp: int
+) -> tuple[tuple[Pool, ...], tuple[Pool, ...]]:
     """The pools that can hold a replica of `tp` GPUs, and those that cannot. A pool the model named that can
     never run it must not stay in its node affinity unannounced: with tensorParallelSize auto it is dropped
     (and warned about: fleet/warnings.py), with an explicit size it is refused."""

@@ -58,3 +58,17 @@ DEVICE_PLUGIN_CONFIG_LABEL = "nvidia.com/device-plugin.config"
 
 # AWS tag naming a node's pool on its EC2 instances and volumes (managed node groups and Karpenter alike).
 POOL_TAG = "llm-platform/pool"
+
+# Every node label the platform sets on the GPU nodes it creates (fleet/pools.py), and what reads it. A stack
+# file's node group `labels` may not set one: the platform's value wins, so the label asked for would silently
+# not be what the nodes get.
+PLATFORM_NODE_LABELS = MappingProxyType(
+    {
+        POOL_LABEL: "the pool's name, which model placement and the system nodes' selector read",
+        CAPACITY_TYPE_LABEL: "the pool's capacity type, which model placement selects on",
+        GPU_NAME_LABEL: "the GPU model, which the dashboards group by",
+        GPU_MEMORY_LABEL: "the GPU memory, which the dashboards group by",
+        DEVICE_PLUGIN_CONFIG_LABEL: "the pool's time-slicing entry (addons.gpuOperator.timeSlicing), which the "
+        "NVIDIA device plugin reads",
+    }
+)

@@ -13,6 +13,7 @@ from config.issues import ConfigIssue
 from config.rules.registry import K, Sections, rule
 from config.schema.base import non_ascii_note
 from config.schema.platform import REGION_KEY, PlatformConfig
+from vocabulary.scheduling import POOL_LABEL, SYSTEM_POOL
 
 
 @rule("region")
@@ -61,10 +62,18 @@ def ami_release_matches_kubernetes(s: Sections) -> Iterator[ConfigIssue]:
 
 @rule("gpu_node_groups")
 def node_group_names_unique(s: Sections) -> Iterator[ConfigIssue]:
-    """No two GPU node groups share a name."""
+    """No two GPU node groups share a name, and none takes the system node group's pool name."""
     seen: dict[str, int] = {}
     for i, group in enumerate(s.gpu_node_groups):
-        if group.name in seen:
+        if group.name == SYSTEM_POOL:
+            # The name becomes the node label llm-platform.io/pool, whose value `system` selects the CPU nodes.
+            yield ConfigIssue(
+                f"{K}:gpuNodeGroups[{i}].name",
+                f"{group.name!r} is the system node group's pool name: its GPU nodes would get {POOL_LABEL}="
+                f"{SYSTEM_POOL}, the label that places every controller and preload Job on the CPU system nodes; "
+                "name the group otherwise, e.g. l4-spot",
+            )
+        elif group.name in seen:
             yield ConfigIssue(
                 f"{K}:gpuNodeGroups[{i}].name",
                 f"{group.name!r} is already used by {K}:gpuNodeGroups[{seen[group.name]}]",

@@ -49,19 +49,48 @@ def time_sliced_share_fits_the_gpu(s: Sections) -> Iterator[ConfigIssue]:
             )
 
 
+SHAPE = "{paramsB, layers, hiddenSize, attentionHeads, kvHeads, headDim}"
+
+
 @rule("models")
 def architecture_known(s: Sections) -> Iterator[ConfigIssue]:
-    """A model's shape comes from the model catalog or from its own `architecture` block."""
+    """A model's shape comes from the model catalog or from its own `architecture` block. The issue is at the
+    key that names the unknown model: `architecture` when written, else `source` (never at a default)."""
     for i, m in enumerate(s.models):
         if m.architecture is not None and not isinstance(m.architecture, str):
             continue
-        if m.catalog_key is None or lookup(m.catalog_key) is None:
+        if m.catalog_key is not None and lookup(m.catalog_key) is not None:
+            continue
+        known = ", ".join(MODEL_CATALOG)
+        if m.architecture is not None:
             yield ConfigIssue(
                 f"{K}:models[{i}].architecture",
-                f"{m.architecture or m.source!r} is not in the model catalog ({', '.join(MODEL_CATALOG)}): "
-                "name one, or give architecture: {paramsB, layers, hiddenSize, attentionHeads, kvHeads, "
-                "headDim} from its config.json",
+                f"{m.architecture!r} is not in the model catalog ({known}): name one, or give the shape, "
+                f"architecture: {SHAPE} from its config.json",
             )
+            continue
+        which = "is not in the model catalog" if m.catalog_key else "is an s3:// prefix, which names no model"
+        yield ConfigIssue(
+            f"{K}:models[{i}].source",
+            f"{m.source!r} {which} ({known}), and architecture is not written: add architecture: <catalog "
+            f"name> when it is one of those models, or architecture: {SHAPE} from its config.json",
+        )
+
+
+@rule("models")
+def warm_windows_within_replicas(s: Sections) -> Iterator[ConfigIssue]:
+    """A warm window keeps at most replicas.max warm: KEDA caps the cron trigger's floor at maxReplicaCount
+    without a word, so a larger window would not hold what it says."""
+    for i, m in enumerate(s.models):
+        for j, window in enumerate(m.autoscaling.warm_windows):
+            if window.replicas > m.replicas.max:
+                default = "" if "max" in m.replicas.model_fields_set else ", its default"
+                yield ConfigIssue(
+                    f"{K}:models[{i}].autoscaling.warmWindows[{j}].replicas",
+                    f"{window.replicas} is above {K}:models[{i}].replicas.max ({m.replicas.max}{default}), "
+                    "and KEDA never scales past it, so the window would keep only that many warm: lower the "
+                    f"window to at most {m.replicas.max}, or raise replicas.max",
+                )
 
 
 @rule("models")

@@ -18,12 +18,26 @@ from config.schema.base import (
     PoolName,
     Section,
     at_key,
+    duration_s,
     non_ascii_note,
     pattern,
     said,
     unique,
 )
 from vocabulary.addons import ADDON_RELEASES
+
+# Bounds of a NodePool's durations (Karpenter v1.14.1 takes any `^(([0-9]+(s|m|h))+|Never)$`, 0s included).
+# expireAfter: an expiry replaces every node of the pool, one at a time, each drain taking up to the pool's
+# terminationGracePeriod (at least 30 minutes, fleet/budgets.py) and each evicted replica a cold start elsewhere
+# (prod: about 24 minutes). Under a day the pool's GPU nodes would spend much of their life launching and
+# draining (0h expires every node as it joins, forcefully: do-not-disrupt does not hold an expiry); AMI updates
+# arrive through drift anyway, so expiry is a backstop.
+EXPIRE_AFTER_MIN = "24h"
+# consolidateAfter: Karpenter's 0s default deletes an empty node the moment its last pod goes, so a replica placed
+# right after (a rollout's surge, a scale-down that KEDA reverses) waits for a new GPU node and its image pull,
+# about 8 minutes (fleet/budgets.py NODE_AND_IMAGE_S); past a day an empty GPU node is a day paid for nothing
+# (keep warm capacity with replicas.min or a node group's minSize instead).
+CONSOLIDATE_AFTER_BOUNDS = ("1m", "24h")
 
 
 class NodePoolConfig(Section):
@@ -38,13 +52,37 @@ class NodePoolConfig(Section):
     weight: int = Field(0, ge=0, le=100, description="Higher is tried first: give spot pools more weight.")
     consolidate_after: GoDuration = Field(
         "10m",
-        description="How long a node must be empty before it is removed (WhenEmpty consolidation only).",
+        description="How long a node must be empty before it is removed (WhenEmpty consolidation only), "
+        "1m to 24h.",
     )
     expire_after: GoDuration | Literal["Never"] = Field(
         "720h",
-        description="Nodes are replaced after this age (picks up new AMIs); serving pods opt out of disruption.",
+        description="Nodes are replaced after this age, at least 24h (AMI updates arrive through drift); an "
+        "expiry is forceful: drained one node at a time within the pool's terminationGracePeriod.",
     )
     disk_size_gib: int = Field(200, ge=100, le=4096, description="Image volume (gp3) of each node.")
+
+    @field_validator("consolidate_after")
+    @classmethod
+    def _consolidation_in_bounds(cls, v: str) -> str:
+        low, high = CONSOLIDATE_AFTER_BOUNDS
+        if not duration_s(low) <= duration_s(v) <= duration_s(high):
+            raise ValueError(
+                f"{v} is outside {low} to {high}: shorter, a GPU node is deleted as its last pod goes and the "
+                "next replica waits minutes for a new one; longer, an empty GPU node is paid for a day or more"
+            )
+        return v
+
+    @field_validator("expire_after")
+    @classmethod
+    def _expiry_long_enough(cls, v: str) -> str:
+        if v != "Never" and duration_s(v) < duration_s(EXPIRE_AFTER_MIN):
+            raise ValueError(
+                f"{v} is shorter than {EXPIRE_AFTER_MIN}: Karpenter replaces every node of the pool this often, "
+                "forcefully, each replacement a drain and cold starts of its models; write at least "
+                f"{EXPIRE_AFTER_MIN} (Karpenter's default is 720h), or Never"
+            )
+        return v
 
     @field_validator("instance_families")
     @classmethod

@@ -4,19 +4,24 @@ to say what is wrong in the stack file's own words."""
 from __future__ import annotations
 
 import re
+import types
+import typing
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
+from ipaddress import IPv4Network
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, PydanticKnownError
 
 from catalog.vllm import TTFT_BUCKET_EDGES, VLLM_VERSION
 
 
 class Section(BaseModel):
-    """Base for every config object: unknown keys are errors, values are immutable once validated."""
+    """Base for every config object: unknown keys are errors, values are immutable once validated, and every
+    value has the type its field says."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -25,7 +30,40 @@ class Section(BaseModel):
         frozen=True,
         # Defaults pass through the same checks, so cross-field rules also see omitted keys.
         validate_default=True,
+        # The CLI passes a stack file's values as yaml.v3 reads them (YAML 1.2): `"2"` stays the text "2" and
+        # `yes` the text "yes". Lax mode would turn them into 2 and true, so a quoted number or a YAML 1.1 word
+        # would mean something other than what the README says the file holds; strict mode refuses them.
+        # A whole number is still a number for a float field (pydantic's strict float takes an int).
+        strict=True,
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _whole_float_as_int(cls, value: Any, info: ValidationInfo) -> Any:
+        """A whole float is a whole number: the CLI passes 16384.0 as 16384, but an integral float of 1e6 or
+        more stays a float (yaml.v3 prints it as 1e+06), which strict mode would refuse for an integer field.
+        A fraction is refused as lax mode refuses it (int_from_float), so the message says what is wrong."""
+        if not isinstance(value, float) or not _is_int_field(cls.model_fields[info.field_name].annotation):
+            return value
+        if value.is_integer():
+            # Through its shortest decimal form: 1e39 is 10**39, as written, not the binary float's expansion.
+            return int(Decimal(repr(value)))
+        raise PydanticKnownError("int_from_float")
+
+
+def _is_int_field(annotation: Any) -> bool:
+    """Whether a field holds an int (or an int or None), inside any Annotated layers."""
+    while typing.get_origin(annotation) is Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return len(members) == 1 and _is_int_field(members[0])
+    return annotation is int
+
+
+# An IPv4 network written as text ("10.0.0.0/16"): strict mode would take only an IPv4Network object, which no
+# stack file can hold, so these fields parse the text as lax mode does.
+Ipv4Net = Annotated[IPv4Network, Strict(False)]
 
 
 # --- what a pattern asks for, in words ----------------------------------------------------------------------
@@ -172,17 +210,25 @@ DnsLabel = dns_label()
 PoolName = dns_label(30)  # a node group or NodePool name: also the llm-platform.io/pool node label
 ModelName = dns_label(40)  # a model's served name, and the stem of the names of its objects
 
+_GO_DURATION = r"^([0-9]+h)?([0-9]+m)?([0-9]+s)?$"
 GoDuration = Annotated[
     str,
     Field(
         pattern=pattern(
-            r"^([0-9]+h)?([0-9]+m)?([0-9]+s)?$",
-            "a duration in hours, minutes and seconds, largest first",
-            "720h, 10m or 1h30m",
+            _GO_DURATION, "a duration in hours, minutes and seconds, largest first", "720h, 10m or 1h30m"
         ),
         min_length=2,
     ),
 ]
+
+
+def duration_s(duration: str) -> int:
+    """The seconds of a GoDuration (`1h30m` is 5400)."""
+    match = re.match(_GO_DURATION, duration, re.ASCII)
+    assert match is not None, duration  # a GoDuration field validated it
+    hours, minutes, seconds = (int(g[:-1]) if g else 0 for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
 
 # AWS IAM: a role name is 1-64 of [A-Za-z0-9+=,.@_-] (IAM API reference, CreateRole RoleName), after a path
 # of printable ASCII. Explicit ASCII classes and re.ASCII: `\w` would let a Cyrillic letter through.

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import calendar
+import difflib
 import re
+from collections.abc import Iterable
 from ipaddress import IPv4Network
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from catalog.amis import AMI_FAMILIES
+from catalog.cpus import CPU_FAMILIES, CPU_INSTANCES
 from catalog.gpus import GPU_INSTANCES, gpu_model
-from catalog.kubernetes import SUPPORTED_KUBERNETES_VERSIONS
+from catalog.kubernetes import (
+    KUBELET_LABEL_NAMESPACES,
+    KUBELET_OWN_LABELS,
+    KUBERNETES_LABEL_NAMESPACES,
+    KUBERNETES_NAMESPACES,
+    SUPPORTED_KUBERNETES_VERSIONS,
+    is_kubernetes_minor,
+    kubelet_refuses_label,
+)
 from config.schema.base import (
     DnsLabel,
+    Ipv4Net,
     PoolName,
     RoleArns,
     Section,
@@ -24,6 +37,7 @@ from config.schema.base import (
     said,
     unique,
 )
+from vocabulary.scheduling import PLATFORM_NODE_LABELS
 
 # The form of a zone name; whether the zone exists in `aws:region` is the rule zones-in-region's (catalog/regions.py).
 AZ_PATTERN = pattern(
@@ -63,10 +77,38 @@ LabelValue = Annotated[
 QUANTITY_MAX_GIB = (2**63 - 1) // 2**30
 
 
+def _label_problem(key: str) -> str | None:
+    """Why a node group may not put the label `key` on its nodes, or None."""
+    if key in PLATFORM_NODE_LABELS:
+        return (
+            f"{key} is a label the platform sets itself, to {PLATFORM_NODE_LABELS[key]}, and its value wins"
+        )
+    if key in KUBELET_OWN_LABELS:
+        return (
+            f"{key} is set by the kubelet or the cloud provider from the instance itself, and a value here "
+            "would overwrite the real one"
+        )
+    if kubelet_refuses_label(key):
+        allowed = ", ".join(f"{n}/" for n in KUBELET_LABEL_NAMESPACES)
+        return (
+            f"{key} is in the {' or '.join(KUBERNETES_LABEL_NAMESPACES)} namespace, where the kubelet (Kubernetes "
+            f"1.35) refuses to start with --node-labels other than below {allowed} or its own well-known ones, "
+            "so the nodes would never join"
+        )
+    return None
+
+
+def _node_labels(labels: dict[str, str]) -> dict[str, str]:
+    problems = [p for key in labels if (p := _label_problem(key))]
+    if problems:
+        raise ValueError("; ".join(problems) + ": use a prefix of your own, e.g. example.com/team")
+    return labels
+
+
 class NetworkConfig(Section):
     """`llm-platform:network` — the VPC."""
 
-    cidr: IPv4Network = Field(
+    cidr: Ipv4Net = Field(
         IPv4Network("10.0.0.0/16"),
         description="VPC CIDR, /16 to /20. Private subnets get 1/8 of it each (room for VPC-CNI pod IPs).",
     )
@@ -99,7 +141,7 @@ class EndpointConfig(Section):
     public_access: bool = Field(
         False, description="Reachable from the internet, restricted to `publicAccessCidrs`."
     )
-    public_access_cidrs: Annotated[list[IPv4Network], AfterValidator(unique)] = Field(
+    public_access_cidrs: Annotated[list[Ipv4Net], AfterValidator(unique)] = Field(
         default_factory=list,
         description="Required when `publicAccess` is true; 0.0.0.0/0 is allowed but warned.",
     )
@@ -170,7 +212,7 @@ class SystemNodeGroupConfig(SizedNodeGroup):
 
     @field_validator("instance_types")
     @classmethod
-    def _not_gpu(cls, v: list[str]) -> list[str]:
+    def _known_cpu_types(cls, v: list[str]) -> list[str]:
         gpus = [t for t in v if t in GPU_INSTANCES]
         if gpus:
             raise ValueError(f"GPU instance types do not belong in the system node group: {', '.join(gpus)}")
@@ -178,7 +220,20 @@ class SystemNodeGroupConfig(SizedNodeGroup):
         graviton = [t for t in v if re.match(r"^[a-z]+[0-9]+g[a-z]*\.", t, re.ASCII)]
         if graviton:
             raise ValueError(f"arm64 (Graviton) instance types are not supported yet: {', '.join(graviton)}")
+        # EKS refuses an instance type that does not exist only at `pulumi up`, once the VPC and cluster exist.
+        unknown = [t for t in v if t not in CPU_INSTANCES]
+        if unknown:
+            raise ValueError(
+                "not in the x86_64 CPU instance catalog (catalog/cpus.py): "
+                + ", ".join(_with_guess(t, CPU_INSTANCES) for t in unknown)
+                + f"; families: {', '.join(CPU_FAMILIES)}, sizes large and up"
+            )
         return v
+
+
+def _with_guess(value: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, list(known), n=1)
+    return f"{value} (did you mean {close[0]}?)" if close else value
 
 
 class ClusterConfig(Section):
@@ -233,15 +288,62 @@ class NodeAmiConfig(Section):
     @classmethod
     def _release_matches_family(cls, v: str, info: ValidationInfo) -> str:
         family = info.data.get("family")
-        if family is None:
-            return v
-        fam = AMI_FAMILIES[family]
-        if not fam.release_pattern.match(v):
-            raise ValueError(
-                f"{v!r} is not a release version of {family} (nodeAmi.family): pin one release in the form "
-                f"{fam.release_example}"
-            )
+        problem = None if family is None else _release_problem(family, v)
+        if problem:
+            raise ValueError(problem)
         return v
+
+
+def _release_problem(family: str, release: str) -> str | None:
+    """Why `release` is no release version of AMI family `family`, or None. EKS refuses a release that does not
+    exist only at `pulumi up`, and Karpenter finds no AMI for its alias."""
+    fam = AMI_FAMILIES[family]
+    match = fam.release_pattern.match(release)
+    if match is None:
+        return (
+            f"{release!r} is not a release version of {family} (nodeAmi.family): pin one release in the form "
+            f"{fam.release_example} ({fam.release_source})"
+        )
+    built = match.groupdict().get("date")
+    no_date = _not_a_date(built) if built else None
+    if no_date:
+        return (
+            f"{release!r} has no real build date: {built} is read as YYYYMMDD, and {no_date}. Pin a release "
+            f"listed in {fam.release_source}, e.g. {fam.release_example}"
+        )
+    other = _release_of_another_family(family, release)
+    if other:
+        theirs = AMI_FAMILIES[other]
+        return (
+            f"{release!r} is a release version of {other} (<Kubernetes version>-<build date>), not of {family} "
+            f"(nodeAmi.family): pin a {family} release in the form {fam.release_example} ({fam.release_source}), "
+            f"or set nodeAmi.family: {other} (its releases look like {theirs.release_example})"
+        )
+    return None
+
+
+def _release_of_another_family(family: str, release: str) -> str | None:
+    """The other AMI family whose release `release` is, recognised by a Kubernetes minor and a real build date
+    in its place (Bottlerocket's build is 8 hex digits, so an AL2023 date would pass its form)."""
+    for name, other in AMI_FAMILIES.items():
+        match = other.release_pattern.match(release) if name != family else None
+        fields = match.groupdict() if match else {}
+        k8s, built = fields.get("k8s"), fields.get("date")
+        if k8s and built and is_kubernetes_minor(k8s) and _not_a_date(built) is None:
+            return name
+    return None
+
+
+def _not_a_date(yyyymmdd: str) -> str | None:
+    """Why the digits YYYYMMDD name no calendar date, or None when they name one."""
+    year, month, day = int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:])
+    if year < 1:
+        return "there is no year 0"
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return f"{calendar.month_name[month]} {year} has no day {day}"
+    return None
 
 
 class GpuNodeGroupConfig(SizedNodeGroup):
@@ -264,7 +366,11 @@ class GpuNodeGroupConfig(SizedNodeGroup):
     disk_size_gib: int = Field(
         200, ge=100, le=4096, description="Image volume: vLLM images are ~10 GB compressed, ~25 GB unpacked."
     )
-    labels: dict[LabelKey, LabelValue] = Field(default_factory=dict, description="Extra node labels.")
+    labels: Annotated[dict[LabelKey, LabelValue], AfterValidator(_node_labels)] = Field(
+        default_factory=dict,
+        description="Extra node labels, passed to the kubelet as --node-labels. Not the platform's own "
+        "llm-platform.io/ labels, and in the kubernetes.io and k8s.io namespaces only what the kubelet takes.",
+    )
 
     @field_validator("instance_types")
     @classmethod
@@ -283,11 +389,26 @@ class GpuNodeGroupConfig(SizedNodeGroup):
         return v
 
 
+def _not_a_kubernetes_namespace(namespace: str) -> str:
+    # The platform creates the inference namespace and labels it Pod Security `enforce: baseline`: on one the
+    # cluster already has, the create fails (AlreadyExists) and the label would stop the aws-node, kube-proxy
+    # and CSI node pods of kube-system. The add-ons' namespaces are the rule objects-have-distinct-names'.
+    if namespace in KUBERNETES_NAMESPACES:
+        raise ValueError(
+            f"{namespace!r} is a namespace every Kubernetes cluster already has ("
+            f"{', '.join(sorted(KUBERNETES_NAMESPACES))}), and the platform creates the inference namespace "
+            "and sets its Pod Security level: name one of its own, e.g. inference"
+        )
+    return namespace
+
+
 class ModelCacheConfig(Section):
     """`llm-platform:modelCache` — the shared EFS model-weights cache."""
 
-    namespace: DnsLabel = Field(
-        "inference", examples=["inference"], description="Namespace of the inference workloads and the PVC."
+    namespace: Annotated[DnsLabel, AfterValidator(_not_a_kubernetes_namespace)] = Field(
+        "inference",
+        examples=["inference"],
+        description="Namespace of the inference workloads and the PVC, which the platform creates.",
     )
     pvc_name: DnsLabel = Field(
         "model-cache", examples=["model-cache"], description="The one shared ReadWriteMany claim."

@@ -14,6 +14,7 @@ from docker_image.digest import InvalidDigest
 from docker_image.reference import InvalidReference, NameContainsUppercase, Reference
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
+from catalog.time_zones import zone_hint
 from config.schema.base import (
     ModelName,
     PoolName,
@@ -82,11 +83,24 @@ def _time_zone(v: str) -> str:
     if v in iana_time_zones():
         return v
     note = non_ascii_note(v)
-    by_case = [z for z in iana_time_zones() if z.lower() == ascii_skeleton(v).lower()]
-    close = by_case or difflib.get_close_matches(ascii_skeleton(v), iana_time_zones(), n=1)
-    hint = f"; did you mean {close[0]}?" if close else ", e.g. Europe/Berlin or America/New_York"
     what = f"{v!r} {note}, so it is not" if note else f"{v!r} is not"
-    raise ValueError(f"{what} a zone of the IANA database (tzdata {tzdata.IANA_VERSION}){hint}")
+    raise ValueError(
+        f"{what} a zone of the IANA database (tzdata {tzdata.IANA_VERSION}), and the timezone must be an IANA "
+        f"name{_zone_suggestion(ascii_skeleton(v))}"
+    )
+
+
+def _zone_suggestion(v: str) -> str:
+    """What to write instead: the zones an abbreviation or UTC offset means (catalog/time_zones.py), which the
+    closest spelling would miss ('PST' is one letter from 'MST', an hour off), else the closest spelling."""
+    hint = zone_hint(v)
+    if hint is not None:
+        zones = " or ".join(z for z in hint.zones if z in iana_time_zones())
+        note = f" ({hint.note})" if hint.note else ""
+        return f"; for {hint.what}, write {zones}{note}" if zones else f": {v!r} is {hint.what}, {hint.note}"
+    by_case = [z for z in iana_time_zones() if z.lower() == v.lower()]
+    close = by_case or difflib.get_close_matches(v, iana_time_zones(), n=1)
+    return f"; did you mean {close[0]}?" if close else ", e.g. Europe/Berlin or America/New_York"
 
 
 # KEDA 2.20's cron scaler parses `start` and `end` with robfig/cron v3's NewParser(Minute | Hour | Dom | Month |

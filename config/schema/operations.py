@@ -6,14 +6,16 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, field_validator
 
+from catalog.kubernetes import DEFAULT_NAMESPACE, KUBERNETES_NAMESPACES
 from config.schema.base import DnsLabel, RoleArns, Section, on_ttft_bucket_edge, unique
 from vocabulary.addons import ADDON_RELEASES
 
-# Namespaces no client may be: Kubernetes' own (the API server creates them) and the add-ons' (their pods are
-# the platform's, not callers). The inference namespace itself is the rule client-namespaces-are-callers'.
-RESERVED_NAMESPACES = frozenset(
-    {"kube-system", "kube-public", "kube-node-lease"} | {r.namespace for r in ADDON_RELEASES.values()}
-)
+# Namespaces no client may be: Kubernetes' own (the API server creates them; `default` excepted, where apps
+# without a namespace of their own run) and the add-ons' (their pods are the platform's, not callers). The
+# inference namespace itself is the rule client-namespaces-are-callers'.
+RESERVED_NAMESPACES = (KUBERNETES_NAMESPACES - {DEFAULT_NAMESPACE}) | {
+    r.namespace for r in ADDON_RELEASES.values()
+}
 
 
 def _not_reserved(namespace: str) -> str:

@@ -7,13 +7,16 @@ sdk/go.mod). This module holds the nodes and their composition:
   resolution (yaml_resolve.py) is yaml.v3's and not ruamel's; only the first document is read (yaml.v3
   `Unmarshal`);
 - duplicate keys are refused the way yaml.v3's decoder refuses them: same kind of node, same text
-  (decode.go `(*decoder).mapping`, `uniqueKeys` is on by default).
+  (decode.go `(*decoder).mapping`, `uniqueKeys` is on by default);
+- a syntax error inside a construct that opened earlier (a quote, a bracket) names where it opened, and an
+  unclosed quote is reported there rather than at the end of the file it runs on to.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from ruamel.yaml import YAML, events
 from ruamel.yaml.error import YAMLError
@@ -85,11 +88,62 @@ def load(text: str) -> Node | None:
     try:
         return _Composer(stream).document()
     except YAMLError as err:
-        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
-        problem = getattr(err, "problem", None) or str(err)
-        context = getattr(err, "context", None)
+        raise _syntax_error(err) from None
+
+
+@dataclass(frozen=True)
+class _Inside:
+    """What to say about a syntax error met inside a construct that opened earlier (ruamel's context)."""
+
+    at_opening: bool  # report where the construct opened: where the parser gave up tells nothing
+    advice: str
+
+
+# ruamel's context -> how to report it. An unclosed quote runs on to the end of the file, so the parser's
+# position is the last line; the quote that opened it is the one to fix. A flow collection's error is at the
+# token that should have closed it, which is where to write the bracket.
+_INSIDE: dict[str, _Inside] = {
+    "while scanning a quoted scalar": _Inside(
+        True, "the quoted scalar that starts here is never closed: end it with the quote it opens with"
+    ),
+    "while parsing a flow sequence": _Inside(False, "close the list [ with ]"),
+    "while parsing a flow mapping": _Inside(False, "close the map { with }"),
+}
+
+
+def _closed(mark: Any) -> str:
+    """The quoted value that opens at `mark`, closed on its line ("1.35 -> "1.35"), as an example; "" when its
+    line holds more than the value (a comment, another quote), where the end of the value is not certain."""
+    buffer, start = getattr(mark, "buffer", None), getattr(mark, "pointer", None)
+    if not isinstance(buffer, str) or start is None:
+        return ""
+    end = buffer.find("\n", start)
+    value = buffer[start : end if end >= 0 else len(buffer)].rstrip()
+    quote = value[:1]
+    if quote not in ("'", '"') or len(value) < 2 or "#" in value or quote in value[1:]:
+        return ""
+    return f", e.g. {value}{quote}"
+
+
+def _syntax_error(err: YAMLError) -> YamlError:
+    """ruamel's syntax error at the position to fix, 1-based: where the parser gave up, or for an unclosed
+    quote where it opened (`_INSIDE`)."""
+    problem_mark = getattr(err, "problem_mark", None)
+    context_mark = getattr(err, "context_mark", None)
+    problem = getattr(err, "problem", None) or str(err)
+    context = getattr(err, "context", None)
+    inside = _INSIDE.get(context or "")
+    if inside is None or context_mark is None:
+        mark = problem_mark or context_mark
         message = f"{problem} ({context})" if context else str(problem)
-        raise YamlError(message, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1) from None
+        return YamlError(message, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1)
+    opened = f"line {context_mark.line + 1}, column {context_mark.column + 1}"
+    if inside.at_opening or problem_mark is None:
+        found = f" at line {problem_mark.line + 1}, column {problem_mark.column + 1}" if problem_mark else ""
+        message = f"{inside.advice}{_closed(context_mark)} ({problem}{found}, {context})"
+        return YamlError(message, context_mark.line + 1, context_mark.column + 1)
+    message = f"{problem} ({context} that opens at {opened}); {inside.advice}"
+    return YamlError(message, problem_mark.line + 1, problem_mark.column + 1)
 
 
 class _Composer:

@@ -71,7 +71,11 @@ CASES: dict[str, tuple[str, str, Callable[[Any], Any], str, str]] = {
     "time-sliced-share-fits-the-gpu": ("dev", f"{K}:models", _first_model(gpuMemoryUtilization=0.9),
                                        f"{K}:models[0].gpuMemoryUtilization", "'l4-spot'"),
     "architecture-known": ("dev", f"{K}:models", _first_model(source="hf://someone/unknown-model"),
-                           f"{K}:models[0].architecture", "hf://someone/unknown-model"),
+                           f"{K}:models[0].source", "hf://someone/unknown-model"),
+    "warm-windows-within-replicas": ("prod", f"{K}:models", lambda v: v[0].update(autoscaling={"warmWindows": [
+                                         {"timezone": "UTC", "start": "0 8 * * *", "end": "0 18 * * *",
+                                          "replicas": 9}]}),
+                                     f"{K}:models[0].autoscaling.warmWindows[0].replicas", f"{K}:models[0].replicas.max"),
     "gated-models-have-a-token": ("dev", f"{K}:models", _first_model(source="hf://meta-llama/Llama-3.1-8B-Instruct"),
                                   f"{K}:models[0].source", f"{K}:huggingFaceToken"),
     "region-in-catalog": ("dev", "aws:region", lambda v: "ap-south-9", "aws:region", "catalog/regions.py"),

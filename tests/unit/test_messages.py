@@ -139,7 +139,7 @@ MESSAGE_CASES: list[tuple[str, Callable[[Any], Any], str, str]] = [
     (f"{K}:gpuNodeGroups", lambda v: v[0].update(maxSize=2.5), f"{K}:gpuNodeGroups[0].maxSize",
      "must be a whole number, without a fraction (got 2.5)"),
     (f"{K}:modelCache", lambda v: v.update(sizeGib="200Gi"), f"{K}:modelCache.sizeGib",
-     "must be a whole number: write the number alone, 200, without 'Gi' (got '200Gi')"),
+     "must be a whole number in GiB: write the number alone, 200, without 'Gi', the key's own unit (got '200Gi')"),
     (f"{K}:models", lambda v: v[0].update(gpuMemoryUtilization="high"), f"{K}:models[0].gpuMemoryUtilization",
      "must be a number (got 'high')"),
     (f"{K}:models", lambda v: v[0].update(gpuMemoryUtilization=0.99), f"{K}:models[0].gpuMemoryUtilization",

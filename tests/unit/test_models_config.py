@@ -71,7 +71,9 @@ def test_unknown_pool_and_mixed_gpus_and_unknown_architecture():
         model(name="m1"),
     ])  # fmt: skip
     assert "no GPU pool named nope" in errs["llm-platform:models[0].placement.pools"]
-    assert "not in the model catalog" in errs["llm-platform:models[1].architecture"]
+    # architecture is not written, so the unknown model is reported where it is named: its source.
+    assert "not in the model catalog" in errs["llm-platform:models[1].source"]
+    assert "llm-platform:models[1].architecture" not in errs
     assert "already used" in errs["llm-platform:models[2].name"]
 
 
