@@ -35,7 +35,7 @@ def place(model: ModelConfig, arch: Architecture, pools: Mapping[str, Pool], reg
     chosen = _pools_of(model, pools)
     gpu = chosen[0].gpu
     _check_runs_on(model, arch, gpu)
-    max_gpus = max(_gpus_per_node(p) for p in chosen)
+    max_gpus = max(p.gpus_per_node for p in chosen)
     tp = _tensor_parallelism(arch, model, gpu, max_gpus)
     holding, dropped = _holding(model, chosen, tp)
     types = sorted(
@@ -45,20 +45,16 @@ def place(model: ModelConfig, arch: Architecture, pools: Mapping[str, Pool], reg
     return Placement(arch, holding, tp, _fit(arch, model, gpu, tp), tuple(types), dropped)
 
 
-def _gpus_per_node(pool: Pool) -> int:
-    return max(GPU_INSTANCES[t].gpu_count for t in pool.instance_types)
-
-
 def _holding(
     model: ModelConfig, chosen: tuple[Pool, ...], tp: int
 ) -> tuple[tuple[Pool, ...], tuple[Pool, ...]]:
     """The pools that can hold a replica of `tp` GPUs, and those that cannot. A pool the model named that can
     never run it must not stay in its node affinity unannounced: with tensorParallelSize auto it is dropped
     (and warned about: fleet/warnings.py), with an explicit size it is refused."""
-    holding = tuple(p for p in chosen if _gpus_per_node(p) >= tp)
-    dropped = tuple(p for p in chosen if _gpus_per_node(p) < tp)
+    holding = tuple(p for p in chosen if p.gpus_per_node >= tp)
+    dropped = tuple(p for p in chosen if p.gpus_per_node < tp)
     if dropped and model.tensor_parallel_size != "auto":
-        small = ", ".join(f"{p.name} (at most {_gpus_per_node(p)} GPUs per node)" for p in dropped)
+        small = ", ".join(f"{p.name} (at most {p.gpus_per_node} GPUs per node)" for p in dropped)
         raise PlacementError(
             f"tensorParallelSize {tp} needs nodes with {tp} GPUs; {small} cannot hold a replica: leave "
             "them out of placement.pools, or set a smaller tensorParallelSize",

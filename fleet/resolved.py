@@ -41,6 +41,11 @@ class Pool:
     labels: Mapping[str, str]  # node labels: one affinity fits node groups and NodePools alike
     config: GpuNodeGroupConfig | NodePoolConfig
 
+    @property
+    def gpus_per_node(self) -> int:
+        """The most GPUs one node of this pool can carry (its largest instance type)."""
+        return max(GPU_INSTANCES[t].gpu_count for t in self.instance_types)
+
 
 @dataclass(frozen=True)
 class Placement:

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from catalog.gpus import GPU_INSTANCES
 from config.warnings import warnings_for
-from fleet.resolved import Fleet, ModelPlan, Pool
+from fleet.resolved import Fleet, ModelPlan
 
 # EKS drains each node of a managed node group update for at most this long before it stops with
 # PodEvictionFailure (EKS user guide, "Managed node update behavior": the upgrade phase).
@@ -22,15 +21,11 @@ def fleet_warnings(fleet: Fleet) -> list[str]:
 def _dropped_pools(m: ModelPlan) -> list[str]:
     if not m.placement.dropped:
         return []
-    names = ", ".join(f"{p.name} (at most {max_gpus(p)} GPUs per node)" for p in m.placement.dropped)
+    names = ", ".join(f"{p.name} (at most {p.gpus_per_node} GPUs per node)" for p in m.placement.dropped)
     return [
         f"{m.key}.placement.pools: tensorParallelSize auto chose {m.tp} GPUs per replica; {names} cannot hold "
         f"one and {'is' if len(m.placement.dropped) == 1 else 'are'} left out of its placement"
     ]
-
-
-def max_gpus(pool: Pool) -> int:
-    return max(GPU_INSTANCES[t].gpu_count for t in pool.instance_types)
 
 
 def _maintenance(m: ModelPlan) -> list[str]:
