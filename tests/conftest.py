@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,13 @@ from planner.stackfile import available_stacks
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 STACKS = available_stacks(PROJECT_DIR)
+
+
+def run_planner(*args: str) -> subprocess.CompletedProcess:
+    """`python -m planner ARGS` (what `make plan` runs) from the project root, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "planner", *args], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=180
+    )
 
 
 def stack_doc(stack: str = "dev") -> dict[str, Any]:

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
-from tests.conftest import PROJECT_DIR, write_variant
-
-
-def planner(*args: str, cwd=PROJECT_DIR) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "planner", *args], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120
-    )
+from tests.conftest import run_planner, write_variant
 
 
 def test_plan_writes_plan_manifests_helm_and_a_summary(tmp_path):
     out = tmp_path / "prod"
-    result = planner("--stack", "prod", "--out", str(out))
+    result = run_planner("--stack", "prod", "--out", str(out))
     assert result.returncode == 0, result.stderr
     plan = json.loads((out / "plan.json").read_text())
     assert (plan["project"], plan["stack"]) == ("llm-platform", "prod")
@@ -64,23 +56,7 @@ def test_invalid_stack_exits_non_zero_naming_every_bad_key_and_leaves_the_last_p
     out = tmp_path / "build"
     out.mkdir()
     (out / "plan.json").write_text("{}")  # the last valid plan: an invalid config writes nothing over it
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "planner",
-            "--stack",
-            "broken",
-            "--out",
-            str(out),
-            "--project-dir",
-            str(project),
-        ],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_planner("--stack", "broken", "--out", str(out), "--project-dir", str(project))
     assert result.returncode == 2
     assert "llm-platform:gpuNodeGroupz: unknown key" in result.stderr
     assert "llm-platform:gpuNodeGroups[0].maxSize: must be at most 100 (got 500)" in result.stderr
@@ -90,7 +66,7 @@ def test_invalid_stack_exits_non_zero_naming_every_bad_key_and_leaves_the_last_p
 
 
 def test_unknown_stack_lists_the_available_ones():
-    result = planner("--stack", "nope")
+    result = run_planner("--stack", "nope")
     assert result.returncode == 2 and "stacks here: dev, prod" in result.stderr
 
 
@@ -99,7 +75,7 @@ def test_a_mandatory_policy_violation_fails_the_plan_but_still_writes_it(tmp_pat
     # prod's fleet (node group maxima + NodePool limits) is well over.
     project = write_variant(tmp_path, lambda c: None, base="prod")
     out = tmp_path / "out"
-    result = planner("--stack", "variant", "--out", str(out), "--project-dir", str(project))
+    result = run_planner("--stack", "variant", "--out", str(out), "--project-dir", str(project))
     assert result.returncode == 1, result.stderr
     assert "x [gpu-quota] stack: the stack can run 112 GPUs" in result.stdout
     assert "config: defaults (no policy/config/variant.json)" in result.stdout
@@ -111,7 +87,7 @@ def test_a_model_name_too_long_for_its_preload_job_fails_before_anything_is_writ
     # 63 characters pass the DNS label; `preload-<name>` would be 71, and Kubernetes refuses a Job name over 63.
     project = write_variant(tmp_path, lambda c: c["llm-platform:models"][0].update(name="m" * 63))
     out = tmp_path / "out"
-    result = planner("--stack", "variant", "--out", str(out), "--project-dir", str(project))
+    result = run_planner("--stack", "variant", "--out", str(out), "--project-dir", str(project))
     assert result.returncode == 2, result.stdout
     assert "llm-platform:models[0].name:" in result.stderr and not out.exists()
 
@@ -123,7 +99,7 @@ def test_two_objects_of_one_kind_and_name_fail_the_plan_naming_both_keys(tmp_pat
 
     project = write_variant(tmp_path, add)
     out = tmp_path / "out"
-    result = planner("--stack", "variant", "--out", str(out), "--project-dir", str(project))
+    result = run_planner("--stack", "variant", "--out", str(out), "--project-dir", str(project))
     assert result.returncode == 2, result.stdout
     (line,) = [x for x in result.stderr.splitlines() if "llm-platform:models[1].name:" in x]
     assert "Service 'qwen3-0-6b-proxy'" in line and "llm-platform:models[0].name" in line

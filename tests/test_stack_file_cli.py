@@ -6,35 +6,18 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, run_planner
 
 DEV = (PROJECT_DIR / "Pulumi.dev.yaml").read_text()
 MODELS_LINE = DEV.splitlines().index("  llm-platform:models:") + 1
 
 
 def plan(project: Path, out: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "planner",
-            "--stack",
-            "broken",
-            "--out",
-            str(out),
-            "--project-dir",
-            str(project),
-        ],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_planner("--stack", "broken", "--out", str(out), "--project-dir", str(project))
 
 
 def project_with(tmp_path: Path, stack_text: str, project_text: str | None = None) -> Path:

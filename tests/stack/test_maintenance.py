@@ -4,8 +4,6 @@ announced, and a model that `tensorParallelSize: auto` moves is never moved sile
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -13,7 +11,7 @@ from fleet.budgets import DRAIN_GRACE_MIN_S, drain_grace
 from fleet.load import resolve_fleet
 from fleet.warnings import fleet_warnings
 from planner.run import run_plan
-from tests.conftest import PROJECT_DIR, write_variant
+from tests.conftest import run_planner, write_variant
 
 
 def pdbs(plan) -> dict[str, dict]:
@@ -126,10 +124,7 @@ def test_make_plan_prints_a_model_that_moved_since_the_last_plan(tmp_path):
     out = tmp_path / "build"
 
     def plan():
-        return subprocess.run(
-            [sys.executable, "-m", "planner", "--project-dir", str(project), "--stack", "prod", "--out", str(out)],
-            cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
+        return run_planner("--project-dir", str(project), "--stack", "prod", "--out", str(out))
 
     first = plan()
     assert first.returncode == 0 and "Changed since the last plan" not in first.stdout

@@ -5,8 +5,6 @@ key is marked secret as a whole, and every input that holds one of its texts is 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -17,7 +15,7 @@ from config.loader import check_config
 from planner.run import run_plan, run_under_mocks
 from planner.stackfile import SECRET_PLACEHOLDER, read_stack
 from stacks import program
-from tests.conftest import PROJECT_DIR, write_variant
+from tests.conftest import PROJECT_DIR, run_planner, write_variant
 
 SECURE = {"secure": "v1:AAAAexampleciphertext"}
 
@@ -58,23 +56,7 @@ def test_without_the_secret_mark_the_same_value_would_reach_the_inputs_in_clear(
 def test_no_rendered_file_holds_the_placeholder(tmp_path):
     project = write_variant(tmp_path, secret_runbooks)
     out = tmp_path / "build"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "planner",
-            "--stack",
-            "variant",
-            "--out",
-            str(out),
-            "--project-dir",
-            str(project),
-        ],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    result = run_planner("--stack", "variant", "--out", str(out), "--project-dir", str(project))
     assert result.returncode in (0, 1), result.stderr  # 1: a policy finding, the plan is still written
     files = [p for p in out.rglob("*") if p.is_file()]
     assert len(files) > 20 and (out / "plan.json") in files

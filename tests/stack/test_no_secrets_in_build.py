@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from config.schema.platform import SECRET_KEYS
 from planner.stackfile import SECRET_PLACEHOLDER, read_stack
-from tests.conftest import PROJECT_DIR, STACKS, write_variant
+from tests.conftest import STACKS, run_planner, write_variant
 from vocabulary.objects import GRAFANA_ADMIN_SECRET, HF_TOKEN_SECRET
 
 # What `make plan` writes; each must be there, so that the scan below is never of an empty build.
@@ -34,13 +33,7 @@ def build(request, tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedPr
     stack = request.param
     project = write_variant(tmp_path_factory.mktemp("project"), with_secrets, base=stack, name=stack)
     out = tmp_path_factory.mktemp("build") / stack
-    result = subprocess.run(
-        [sys.executable, "-m", "planner", "--stack", stack, "--out", str(out), "--project-dir", str(project)],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    result = run_planner("--stack", stack, "--out", str(out), "--project-dir", str(project))
     return project / f"Pulumi.{stack}.yaml", out, result
 
 

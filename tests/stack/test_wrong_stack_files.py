@@ -19,8 +19,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import subprocess
-import sys
 import traceback
 from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
@@ -29,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, run_planner
 
 DEV = (PROJECT_DIR / "Pulumi.dev.yaml").read_text()
 PROD = (PROJECT_DIR / "Pulumi.prod.yaml").read_text()
@@ -2693,13 +2691,7 @@ def plan(tmp_path: Path, base: str, change: Change, real: bool = True) -> Outcom
     before = snapshot(build)
     argv = ["--project-dir", str(project), "--stack", base, "--out", str(out)]
     if real:
-        result = subprocess.run(
-            [sys.executable, "-m", "planner", *argv],
-            cwd=PROJECT_DIR,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
+        result = run_planner(*argv)
         returncode, stdout, stderr = result.returncode, result.stdout, result.stderr
     else:
         returncode, stdout, stderr = _in_process(argv)

@@ -4,7 +4,6 @@ enforced."""
 
 from __future__ import annotations
 
-import json
 import math
 import types
 import typing
@@ -24,26 +23,11 @@ from config.loader import check_config
 from config.schema.base import PATTERN_FORMS, Section
 from config.schema.infrastructure import EndpointConfig
 from config.schema.platform import SECTIONS
-from planner.stackfile import read_stack
-from tests.conftest import PROJECT_DIR
-
-K = "llm-platform"
-
-
-def flat(stack: str = "dev") -> dict[str, str]:
-    return dict(read_stack(PROJECT_DIR, stack).config)
-
-
-def edit(key: str, change: Callable[[Any], Any], stack: str = "dev") -> dict[str, str]:
-    c = flat(stack)
-    value = json.loads(c[key])
-    change(value)
-    c[key] = json.dumps(value)
-    return c
+from tests.unit.stack_config import SECRETS, K, edit
 
 
 def issues(c: dict[str, str]) -> dict[str, str]:
-    found = check_config(c, [f"{K}:grafanaAdminPassword", f"{K}:huggingFaceToken"]).issues
+    found = check_config(c, SECRETS).issues
     keys = [i.key for i in found]
     assert len(keys) == len(set(keys)), f"one issue per key: {keys}"
     return {i.key: i.message for i in found}

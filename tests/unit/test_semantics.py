@@ -4,20 +4,18 @@ are the clients' own; and no false refusals (image references, every TTFT bucket
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 
 import config.schema.base as base
 from catalog.gpus import FAMILY_TYPES
 from catalog.images import SERVING_IMAGES
 from catalog.regions import REGIONS, offered
 from catalog.vllm import TTFT_BUCKET_EDGES, VLLM_VERSION
-from config.loader import check_config, load_config
+from config.loader import load_config
 from config.rules.infrastructure import unconfirmed_gpu_families
 from config.schema.addons import MonitoringConfig, NodePoolConfig
 from config.schema.base import GP3_IOPS, GP3_IOPS_PER_GIB, GP3_MAX_GIB, GP3_MIBPS_PER_IOPS, GP3_MIN_GIB
@@ -26,34 +24,7 @@ from config.schema.infrastructure import GpuNodeGroupConfig, ModelCacheConfig, S
 from config.schema.models import AutoscalingConfig, WarmWindowConfig
 from config.schema.operations import RESERVED_NAMESPACES, AlertsConfig
 from fleet.load import load_fleet
-from planner.stackfile import read_stack
-from tests.conftest import PROJECT_DIR
-
-K = "llm-platform"
-SECRETS = [f"{K}:grafanaAdminPassword", f"{K}:huggingFaceToken"]
-
-
-def flat(stack: str = "dev") -> dict[str, str]:
-    return dict(read_stack(PROJECT_DIR, stack).config)
-
-
-def edit(key: str, change: Callable[[Any], Any], stack: str = "dev") -> dict[str, str]:
-    c = flat(stack)
-    value = json.loads(c[key])
-    change(value)
-    c[key] = json.dumps(value)
-    return c
-
-
-def issues(c: dict[str, str]) -> dict[str, str]:
-    return {i.key: i.message for i in check_config(c, SECRETS).issues}
-
-
-def refused(schema: Any, value: Any) -> str:
-    with pytest.raises(ValidationError) as exc:
-        TypeAdapter(schema).validate_python(value)
-    return str(exc.value)
-
+from tests.unit.stack_config import SECRETS, K, edit, flat, issues, refused
 
 # --- regions and zones -------------------------------------------------------------------------------------
 

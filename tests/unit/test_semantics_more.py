@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 import types
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from catalog.cpus import CPU_FAMILIES, CPU_INSTANCES
 from catalog.kubernetes import (
@@ -26,7 +26,6 @@ from catalog.kubernetes import (
 )
 from catalog.prices import SYSTEM_ON_DEMAND_USD_PER_HOUR
 from catalog.time_zones import ABBREVIATIONS, offset_hint, zone_hint
-from config.loader import check_config
 from config.reference import nested_section
 from config.schema.addons import NodePoolConfig
 from config.schema.base import Section
@@ -41,13 +40,10 @@ from config.schema.models import WarmWindowConfig, iana_time_zones
 from config.schema.operations import RESERVED_NAMESPACES
 from config.schema.platform import SECTIONS
 from fleet.load import load_fleet
-from planner.stackfile import read_stack
-from tests.conftest import PROJECT_DIR
+from tests.unit.stack_config import SECRETS, K, edit, edits, flat, issues, refused
 from vocabulary.addons import ADDON_RELEASES
 from vocabulary.scheduling import PLATFORM_NODE_LABELS, POOL_LABEL, SYSTEM_POOL
 
-K = "llm-platform"
-SECRETS = [f"{K}:grafanaAdminPassword", f"{K}:huggingFaceToken"]
 GROUP = {
     "name": "l4-spot",
     "capacityType": "spot",
@@ -56,34 +52,6 @@ GROUP = {
     "maxSize": 2,
 }
 POOL = {"name": "gpu-spot", "capacityType": "spot", "instanceFamilies": ["g6"], "gpuLimit": 4}
-
-
-def flat(stack: str = "dev") -> dict[str, str]:
-    return dict(read_stack(PROJECT_DIR, stack).config)
-
-
-def edit(key: str, change: Callable[[Any], Any], stack: str = "dev") -> dict[str, str]:
-    return edits({key: change}, stack)
-
-
-def edits(changes: dict[str, Callable[[Any], Any]], stack: str = "dev") -> dict[str, str]:
-    """The stack's config with each key's JSON value changed in place."""
-    c = flat(stack)
-    for key, change in changes.items():
-        value = json.loads(c[key])
-        change(value)
-        c[key] = json.dumps(value)
-    return c
-
-
-def issues(c: dict[str, str]) -> dict[str, str]:
-    return {i.key: i.message for i in check_config(c, SECRETS).issues}
-
-
-def refused(schema: Any, value: Any) -> str:
-    with pytest.raises(ValidationError) as exc:
-        TypeAdapter(schema).validate_python(value)
-    return str(exc.value)
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
