@@ -5,6 +5,8 @@
 #   make plan-diff BASE=<git ref> [STACK=dev]   what the working tree changes in a stack's offline plan
 #                           against BASE, resource by resource and field by field (markdown, for the PR)
 #   make config-reference   regenerate docs/configuration.md from the config schema (a test fails when stale)
+#   make crd-check CRDS=<dir>  validate every rendered custom resource strictly against the upstream CRDs of the
+#                           pinned versions in <dir> (read from the releases, never committed; README "Gateway")
 STACK ?= dev
 PYTHON ?= python3
 VENV := .venv
@@ -17,7 +19,7 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 
-.PHONY: plan plan-diff size test lint fmt clean venv scan config-reference
+.PHONY: plan plan-diff size test lint fmt clean venv scan config-reference crd-check
 
 venv: $(STAMP)
 
@@ -50,6 +52,11 @@ test: $(STAMP)
 # from the pydantic schema in config/schema/ (tests/unit/test_config_reference.py fails when it is stale).
 config-reference: $(STAMP)
 	$(PY) -m config.reference
+
+crd-check: $(STAMP)
+	@test -n "$(CRDS)" || (echo "usage: make crd-check CRDS=<dir of upstream CRD manifests>" >&2; exit 2)
+	@for s in $(STACKS); do $(PY) -m planner --stack $$s --out build/$$s >/dev/null || test $$? -eq 1; done
+	$(PY) -m security.crd_check --crds "$(CRDS)" $(addprefix build/,$(STACKS))
 
 # Renders every stack first: skips are judged across all of them (one no stack needs any more is stale).
 scan: $(STAMP) $(CHECKOV_STAMP)

@@ -33,6 +33,12 @@ POD_SECURITY: Mapping[str, PodSecurity] = MappingProxyType(
         "gpu-operator": PodSecurity(
             "privileged", "privileged", "driver, toolkit and device plugin run privileged"
         ),
+        # Envoy Gateway's proxies and rate-limit service, and the AI Gateway controller run as non-root with
+        # every capability dropped; the injected ext_proc sidecar's settings are the AI Gateway's to keep.
+        "gateway": PodSecurity(
+            "baseline", "restricted", "proxies, rate limits and Valkey need no privileges"
+        ),
+        "ai-gateway": PodSecurity("baseline", "restricted", "the AI Gateway controller needs no privileges"),
     }
 )
 

@@ -172,5 +172,82 @@ HELM_CHARTS: MappingProxyType[str, ChartPin] = MappingProxyType(
                 }
             ),
         ),
+        # The front door (catalog/gateway.py says which versions go together, and why the Envoy Gateway and
+        # Gateway API CRDs are not a release of their own). Both projects push their charts to Docker Hub's
+        # OCI registry at the release tag, with the leading v (their release workflows).
+        "gateway-helm": ChartPin(
+            chart="gateway-helm",
+            repository="oci://docker.io/envoyproxy",
+            version="v1.8.3",
+            values_url="https://github.com/envoyproxy/gateway/blob/v1.8.3/charts/gateway-helm/values.tmpl.yaml",
+            images=(
+                "docker.io/envoyproxy/gateway:v1.8.3",
+                "docker.io/envoyproxy/ratelimit:1e50889b",
+                "docker.io/envoyproxy/envoy:distroless-v1.38.3 (the proxies it creates)",
+            ),
+            settable=frozenset(
+                {
+                    "crds.enabled",  # v1.8.2+: false drops the CRD subchart (ours are applied separately)
+                    "deployment.pod.nodeSelector",
+                    "certgen.job.nodeSelector",
+                    # The EnvoyGateway configuration object (api/v1alpha1/envoygateway_types.go at v1.8.3),
+                    # merged over the chart's defaults: its fields are that API's, checked in
+                    # tests/unit/test_gateway_values.py.
+                    "config.envoyGateway",
+                }
+            ),
+        ),
+        "ai-gateway-crds-helm": ChartPin(
+            chart="ai-gateway-crds-helm",
+            repository="oci://docker.io/envoyproxy",
+            version="v1.1.0",
+            values_url="https://github.com/envoyproxy/ai-gateway/blob/v1.1.0/manifests/charts/"
+            "ai-gateway-crds-helm/values.yaml",
+            images=(),
+        ),
+        "ai-gateway-helm": ChartPin(
+            chart="ai-gateway-helm",
+            repository="oci://docker.io/envoyproxy",
+            version="v1.1.0",
+            values_url="https://github.com/envoyproxy/ai-gateway/blob/v1.1.0/manifests/charts/ai-gateway-helm/"
+            "values.yaml",
+            images=(
+                "docker.io/envoyproxy/ai-gateway-controller:v1.1.0",
+                "docker.io/envoyproxy/ai-gateway-extproc:v1.1.0 (injected into each proxy pod)",
+            ),
+            settable=frozenset(
+                {
+                    "controller.nodeSelector",
+                    "controller.resources",
+                    # "header:label" pairs the ext_proc adds to its metrics (Format: "header1:label1,...").
+                    "controller.metricsRequestHeaderAttributes",
+                }
+            ),
+        ),
+        # v3 is the maintained line (v2.17.1, 2026-01, was the last v2); the IAM policy is the same at both.
+        "aws-load-balancer-controller": ChartPin(
+            chart="aws-load-balancer-controller",
+            repository="https://aws.github.io/eks-charts",
+            version="3.5.0",
+            values_url="https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/v3.5.0/helm/"
+            "aws-load-balancer-controller/values.yaml",
+            images=("public.ecr.aws/eks/aws-load-balancer-controller:v3.5.0",),
+            settable=frozenset(
+                {
+                    "clusterName",
+                    "region",
+                    "vpcId",
+                    "serviceAccount.name",
+                    "replicaCount",
+                    "nodeSelector",
+                    "resources",
+                    "podDisruptionBudget",
+                    "defaultTargetType",
+                    "enableServiceMutatorWebhook",
+                    "controllerConfig.featureGates",
+                    "serviceMonitor.enabled",
+                }
+            ),
+        ),
     }
 )

@@ -11,5 +11,10 @@ SERVING_IMAGES: MappingProxyType[str, str] = MappingProxyType(
     {
         "vllm": "vllm/vllm-openai:v0.31.0",
         "aws-cli": "amazon/aws-cli:2.37.12",
+        # The gateway's rate-limit counters. Valkey, BSD-3-Clause (Redis is RSALv2/SSPLv1 since 7.4 and adds
+        # AGPLv3 in 8; Bitnami's free Redis images moved to the unmaintained bitnamilegacy in 2025). The
+        # project's own ECR Public mirror (valkey-io/valkey-container's release workflow), so EKS nodes pull it
+        # without Docker Hub's rate limit. The Alpine variant's valkey user is UID 999, GID 1000.
+        "valkey": "public.ecr.aws/valkey/valkey:9.1.1-alpine",
     }
 )

@@ -56,8 +56,14 @@ EKS_CONTROL_PLANE_USD_PER_HOUR: MappingProxyType[str, float] = MappingProxyType(
 NAT_GATEWAY_USD_PER_HOUR: MappingProxyType[str, float] = MappingProxyType(
     {"us-east-1": 0.045, "us-west-2": 0.045}
 )
+# Load balancer hourly charge, NLB and ALB alike (aws.amazon.com/elasticloadbalancing/pricing); capacity units
+# (NLCU, LCU: $0.006 and $0.008 per hour in these regions) are usage, not counted.
+LOAD_BALANCER_USD_PER_HOUR: MappingProxyType[str, float] = MappingProxyType(
+    {"us-east-1": 0.0225, "us-west-2": 0.0225}
+)
 FIXED_PRICE_SOURCE = (
-    "EKS and VPC pricing pages (control plane $0.10/h standard, $0.60/h extended; NAT $0.045/h)"
+    "EKS, VPC and ELB pricing pages (control plane $0.10/h standard, $0.60/h extended; NAT $0.045/h; "
+    "a load balancer $0.0225/h)"
 )
 
 # On-demand Linux USD/hour of the `large` size (2 vCPUs) of each CPU family of catalog/cpus.py; the table above

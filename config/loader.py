@@ -20,7 +20,15 @@ from config.issues import ConfigError, ConfigIssue, pydantic_issues
 from config.namespaces import namespace_issue, value_issues
 from config.rules import Sections, run_rules
 from config.schema.base import non_ascii_note
-from config.schema.platform import NAMESPACE, REGION_KEY, REQUIRED, SECRET_KEYS, SECTIONS, PlatformConfig
+from config.schema.platform import (
+    NAMESPACE,
+    REGION_KEY,
+    REQUIRED,
+    SECRET_KEYS,
+    SECRET_MAPS,
+    SECTIONS,
+    PlatformConfig,
+)
 
 
 @dataclass(frozen=True)
@@ -224,8 +232,15 @@ def _redacted(issue: ConfigIssue, secrets: Collection[str]) -> ConfigIssue:
 
 
 def _secrets(raw: Mapping[str, Any], secret_keys: Collection[str]) -> list[ConfigIssue]:
-    return [
+    texts = [
         ConfigIssue(key, f"must be stored encrypted: pulumi config set --secret {key} <value>")
         for key in SECRET_KEYS
+        if key in raw and key not in secret_keys
+    ]
+    return texts + [
+        ConfigIssue(
+            key, f"must be stored encrypted: pulumi config set --secret --path '{key}.<name>.<name>' <value>"
+        )
+        for key in SECRET_MAPS
         if key in raw and key not in secret_keys
     ]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from catalog.prices import EKS_CONTROL_PLANE_USD_PER_HOUR, NAT_GATEWAY_USD_PER_HOUR
 from config.schema.platform import PlatformConfig
 from cost import capacity
+from cost import gateway as gateway_cost
 from cost.lines import (
     HOURS_PER_MONTH,
     Charge,
@@ -49,6 +50,8 @@ class CostEstimate:
     node_pools: tuple[NodePoolCost, ...]
     models: tuple[ModelCost, ...]
     warnings: tuple[str, ...]
+    # What the gateway's pods take of the system nodes: in the system line already, never added again.
+    system_shares: tuple[Charge, ...] = ()
 
     def rows(self) -> list[tuple[str, float | None, float | None]]:
         """The summary: (what, $/h at minimum, $/h at maximum), one row per kind of spend."""
@@ -107,7 +110,8 @@ class CostEstimate:
 def estimate(fleet: Fleet, prices: PriceSource, stack: str) -> CostEstimate:
     cfg, region = fleet.config, fleet.region
     price_of = capacity.price_function(prices, region)
-    fixed = (_control_plane(cfg), _nat_gateways(cfg))
+    lb = gateway_cost.load_balancer(fleet)
+    fixed = (_control_plane(cfg), _nat_gateways(cfg), *((lb,) if lb else ()))
     sys_cfg = cfg.cluster.system_node_group
     system = capacity.node_group(
         "system", "on-demand", tuple(sys_cfg.instance_types), sys_cfg.min_size, sys_cfg.max_size, price_of,
@@ -136,6 +140,7 @@ def estimate(fleet: Fleet, prices: PriceSource, stack: str) -> CostEstimate:
         node_pools=node_pools,
         models=models,
         warnings=tuple(dict.fromkeys(warnings)),  # each once, in order
+        system_shares=gateway_cost.system_shares(fleet, lambda t: price_of(t, "on-demand")),
     )
 
 

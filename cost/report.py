@@ -42,7 +42,7 @@ def summary_line(est: CostEstimate) -> str:
 def render_markdown(est: CostEstimate) -> str:
     """cost.md: the summary, the scale notes, one table per kind of capacity, the assumptions, warnings."""
     out = _summary(est) + _scale_notes(est)
-    out += _node_group_section(est) + _node_pool_section(est) + _model_section(est)
+    out += _node_group_section(est) + _node_pool_section(est) + _model_section(est) + _gateway_section(est)
     out += _assumptions(est)
     if est.warnings:
         out += ["", "## Warnings", ""] + [f"- {w}" for w in est.warnings]
@@ -200,4 +200,22 @@ def _model_section(est: CostEstimate) -> list[str]:
         "A replica is priced as the share of a node its GPUs take (TP / GPUs per node) of its cheapest "
         "instance type; `either` is priced as spot, which it prefers.",
     ]
+    return out
+
+
+def _gateway_section(est: CostEstimate) -> list[str]:
+    """The gateway's pods on the system nodes: their share of the system line, not a charge of their own."""
+    if not est.system_shares:
+        return []
+    out = [
+        "",
+        "## Gateway",
+        "",
+        "Its load balancer, if any, is a fixed charge above. Its pods run on the system nodes, whose line already "
+        "pays for them: their share, at the system type's price per vCPU, so the group is sized for them.",
+        "",
+        "| on the system nodes | $/h share | $/month share |",
+        "|---|--:|--:|",
+    ]
+    out += [f"| {c.name} | {usd(c.hourly, 4)} | {usd(monthly(c.hourly))} |" for c in est.system_shares]
     return out

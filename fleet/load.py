@@ -17,6 +17,7 @@ from config.schema.models import ArchitectureConfig, ModelConfig
 from config.schema.platform import NAMESPACE, PlatformConfig
 from fleet.addons import resolve_addons
 from fleet.budgets import budgets, drain_grace
+from fleet.gateway import resolve_gateway
 from fleet.placement import PlacementError, place
 from fleet.pools import resolve_pools
 from fleet.resolved import Fleet, ModelPlan, Placement, Pool, RopeOverride
@@ -88,6 +89,7 @@ def resolve(cfg: PlatformConfig, pools: Mapping[str, Pool], placements: Mapping[
             for p in pools.values()
             if p.kind == "NodePool"
         },
+        gateway=resolve_gateway(cfg.gateway, cfg.gateway_api_keys, models, addons),
     )
 
 

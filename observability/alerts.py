@@ -37,7 +37,7 @@ RECORDING = [
 ]
 
 
-def _alert(
+def alert(
     name: str,
     expr: str,
     for_: str,
@@ -74,25 +74,25 @@ def _serving_rules(a: AlertsConfig, namespace: str, rb: str) -> list[dict[str, A
     """Alerts on the model servers in the inference namespace: queueing, KV cache, replicas, preload."""
     ns = f'namespace="{namespace}"'
     return [
-        _alert("LLMRequestQueueBacklog", f"{QUEUE}{{{ns}}} > {a.queue_depth}", "5m", "warning",
+        alert("LLMRequestQueueBacklog", f"{QUEUE}{{{ns}}} > {a.queue_depth}", "5m", "warning",
                "Requests are queueing for {{ $labels.model_name }}",
                "{{ $value }} requests have waited for over 5 minutes: replicas are not keeping up.", rb),
-        _alert("LLMKVCacheNearlyFull", f"{KV_MAX}{{{ns}}} > {a.kv_cache_usage}", "10m", "warning",
+        alert("LLMKVCacheNearlyFull", f"{KV_MAX}{{{ns}}} > {a.kv_cache_usage}", "10m", "warning",
                "KV cache of {{ $labels.model_name }} is nearly full",
                "The fullest replica's KV cache is at {{ $value | humanizePercentage }}: requests get preempted.", rb),
-        _alert("LLMModelReplicasUnavailable",
+        alert("LLMModelReplicasUnavailable",
                f"kube_deployment_status_replicas_available{{{ns}}} < kube_deployment_spec_replicas{{{ns}}}", "15m",
                "warning", "{{ $labels.deployment }} has fewer ready replicas than wanted",
                "Replicas have been missing for 15 minutes (no GPU node, failed start, or cache not ready).", rb),
-        _alert("LLMModelPodCrashLooping",
+        alert("LLMModelPodCrashLooping",
                f'max by (namespace, pod, container) (kube_pod_container_status_waiting_reason{{{ns},reason="CrashLoopBackOff"}}) == 1',
                "5m", "critical", "{{ $labels.pod }} is crash-looping",
                "The server restarts repeatedly: check its log (no GPU visible, out of memory, bad engine args).", rb),
-        _alert("LLMWeightsPreloadFailed",
+        alert("LLMWeightsPreloadFailed",
                f'max by (namespace, job_name) (kube_job_failed{{{ns},job_name=~"{names.PRELOAD_PREFIX}.*",condition="true"}}) == 1',
                "0m", "critical", "Weights preload {{ $labels.job_name }} failed",
                "The model's pods wait for a complete cache and will not start until the preload succeeds.", rb),
-        _alert("LLMOutputLengthDrift",
+        alert("LLMOutputLengthDrift",
                f"abs({GEN_MEDIAN}{{{ns}}} / avg_over_time({GEN_MEDIAN}{{{ns}}}[7d]) - 1) > {a.output_length_drift}",
                "1h", "warning", "Output length of {{ $labels.model_name }} drifted",
                "The median number of generated tokens is {{ $value | humanizePercentage }} away from its 7-day "
@@ -103,22 +103,22 @@ def _serving_rules(a: AlertsConfig, namespace: str, rb: str) -> list[dict[str, A
 def _gpu_rules(a: AlertsConfig, rb: str) -> list[dict[str, Any]]:
     """Alerts on the GPUs themselves (DCGM) and on GPU pods without a node."""
     return [
-        _alert("GPUMemoryNearlyFull", f"{GPU_MEM} > {a.gpu_memory_usage}", "10m", "warning",
+        alert("GPUMemoryNearlyFull", f"{GPU_MEM} > {a.gpu_memory_usage}", "10m", "warning",
                "GPU {{ $labels.gpu }} on {{ $labels.hostname }} is nearly out of memory",
                "Framebuffer use is {{ $value | humanizePercentage }}, above what vLLM reserves.", rb),
-        _alert("GPUTemperatureHigh", f"DCGM_FI_DEV_GPU_TEMP > {a.gpu_temperature_celsius}", "5m", "warning",
+        alert("GPUTemperatureHigh", f"DCGM_FI_DEV_GPU_TEMP > {a.gpu_temperature_celsius}", "5m", "warning",
                "GPU {{ $labels.gpu }} on {{ $labels.hostname }} runs hot",
                "{{ $value }} °C for 5 minutes: expect throttling.", rb),
-        _alert("GPUXidError", "DCGM_FI_DEV_XID_ERRORS > 0", "0m", "critical",
+        alert("GPUXidError", "DCGM_FI_DEV_XID_ERRORS > 0", "0m", "critical",
                "GPU {{ $labels.gpu }} on {{ $labels.hostname }} reported XID {{ $value }}",
                "A driver-reported GPU error. Many XIDs need the node replaced (EKS node repair does it).", rb),
-        _alert("GPURowRemapFailure", "DCGM_FI_DEV_ROW_REMAP_FAILURE > 0", "0m", "critical",
+        alert("GPURowRemapFailure", "DCGM_FI_DEV_ROW_REMAP_FAILURE > 0", "0m", "critical",
                "GPU {{ $labels.gpu }} on {{ $labels.hostname }} failed to remap memory rows",
                "The GPU's memory is degraded beyond repair: drain and replace the node.", rb),
-        _alert("GPUUncorrectableRemappedRows", "DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS > 0", "0m", "warning",
+        alert("GPUUncorrectableRemappedRows", "DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS > 0", "0m", "warning",
                "GPU {{ $labels.gpu }} on {{ $labels.hostname }} remapped rows after uncorrectable errors",
                "Memory rows were retired; a reset is pending and more failures are likely.", rb),
-        _alert("GPUPodPendingNoNode",
+        alert("GPUPodPendingNoNode",
                'sum by (namespace, pod) (kube_pod_status_phase{phase="Pending"}) * on (namespace, pod) '
                '(sum by (namespace, pod) (kube_pod_container_resource_requests{resource="nvidia_com_gpu"}) > bool 0) > 0',
                f"{a.pending_gpu_pod_minutes}m", "warning", "GPU pod {{ $labels.pod }} has no node",
@@ -129,15 +129,15 @@ def _gpu_rules(a: AlertsConfig, rb: str) -> list[dict[str, Any]]:
 def _scaling_rules(a: AlertsConfig, rb: str) -> list[dict[str, Any]]:
     """Alerts on autoscaling: KEDA scalers, Karpenter launches and spot interruptions."""
     return [
-        _alert("KEDAScalerErrors",
+        alert("KEDAScalerErrors",
                "sum by (namespace, scaledObject) (rate(keda_scaler_detail_errors_total[5m])) > 0", "10m", "warning",
                "KEDA cannot read the metrics of {{ $labels.scaledObject }}",
                "Autoscaling runs on its fallback (or not at all) until the scaler works again.", rb),
-        _alert("KarpenterProvisioningFailures",
+        alert("KarpenterProvisioningFailures",
                'sum by (controller, error) (rate(karpenter_cloudprovider_errors_total{method="Create"}[15m])) > 0',
                "15m", "warning", "Karpenter keeps failing to launch nodes ({{ $labels.error }})",
                "GPU capacity may be unavailable in the pools' zones and instance types.", rb),
-        _alert("KarpenterSpotInterruptionSpike",
+        alert("KarpenterSpotInterruptionSpike",
                'sum(increase(karpenter_interruption_received_messages_total{message_type="spot_interrupted"}[1h])) '
                f"> {a.spot_interruptions_per_hour}", "0m", "warning", "Many spot interruptions",
                "{{ $value }} spot interruption notices in the last hour: consider on-demand capacity.", rb),
@@ -155,12 +155,12 @@ def model_rules(
         {
             "name": f"llm-model.{model}",
             "rules": [
-                _alert("LLMModelStartupTooSlow",
+                alert("LLMModelStartupTooSlow",
                        f'max by (namespace, pod) (kube_pod_status_ready{{{pods},condition="false"}}) == 1',
                        f"{budget_min}m", "warning", f"{model} pod {{{{ $labels.pod }}}} is still not ready",
                        f"Not ready after {budget_min} minutes, beyond the startup budget derived from the model's "
                        "size: a slow cache, a stuck download, or the wrong GPU.", runbooks, {"model_name": model}),
-                _alert("LLMTimeToFirstTokenSLOBreach", f"{TTFT_P95}{{{match}}} > {ttft_slo_s:g}", "10m", "critical",
+                alert("LLMTimeToFirstTokenSLOBreach", f"{TTFT_P95}{{{match}}} > {ttft_slo_s:g}", "10m", "critical",
                        f"{model}: time to first token p95 above {ttft_slo_s:g} s",
                        "Users wait too long for the first token: check queueing, KV cache and replicas.", runbooks,
                        {"model_name": model}),

@@ -47,7 +47,7 @@ M = 'namespace="$namespace",model_name=~"$model"'
 DATASOURCE = {"type": "prometheus", "uid": KUBE_PROMETHEUS_STACK_DATASOURCE}
 
 
-def _panel(
+def timeseries_panel(
     title: str, targets: list[tuple[str, str]], unit: str = "short", width: int = 12
 ) -> dict[str, Any]:
     return {
@@ -63,7 +63,7 @@ def _panel(
     }
 
 
-def _dashboard(
+def make_dashboard(
     uid: str, title: str, panels: list[dict[str, Any]], variables: list[dict[str, Any]]
 ) -> dict[str, Any]:
     x = y = 0
@@ -84,7 +84,7 @@ def _dashboard(
     }
 
 
-def _query_var(name: str, query: str, multi: bool = False) -> dict[str, Any]:
+def query_var(name: str, query: str, multi: bool = False) -> dict[str, Any]:
     return {
         "name": name,
         "type": "query",
@@ -104,55 +104,55 @@ def inference(namespace: str) -> dict[str, Any]:
         return f"histogram_quantile({p}, sum by (model_name, le) (rate({histogram}_bucket{{{M}}}{rate})))"
 
     panels = [
-        _panel("Requests per second", [(f"sum by (model_name, finished_reason) (rate(vllm:request_success_total{{{M}}}{rate}))", "{{model_name}} {{finished_reason}}")], "reqps"),
-        _panel("Time to first token", [(q("vllm:time_to_first_token_seconds", p), f"{{{{model_name}}}} p{int(p * 100)}") for p in (0.5, 0.95, 0.99)], "s"),
-        _panel("Inter-token latency p95", [(q("vllm:inter_token_latency_seconds", 0.95), "{{model_name}}")], "s"),
-        _panel("End-to-end latency p95", [(q("vllm:e2e_request_latency_seconds", 0.95), "{{model_name}}")], "s"),
-        _panel("Queue depth and replicas", [
+        timeseries_panel("Requests per second", [(f"sum by (model_name, finished_reason) (rate(vllm:request_success_total{{{M}}}{rate}))", "{{model_name}} {{finished_reason}}")], "reqps"),
+        timeseries_panel("Time to first token", [(q("vllm:time_to_first_token_seconds", p), f"{{{{model_name}}}} p{int(p * 100)}") for p in (0.5, 0.95, 0.99)], "s"),
+        timeseries_panel("Inter-token latency p95", [(q("vllm:inter_token_latency_seconds", 0.95), "{{model_name}}")], "s"),
+        timeseries_panel("End-to-end latency p95", [(q("vllm:e2e_request_latency_seconds", 0.95), "{{model_name}}")], "s"),
+        timeseries_panel("Queue depth and replicas", [
             (f'{QUEUE}{{{M}}}', "{{model_name}} waiting"),
             ('kube_deployment_spec_replicas{namespace="$namespace",deployment=~"$model"}', "{{deployment}} desired"),
             ('kube_deployment_status_replicas_ready{namespace="$namespace",deployment=~"$model"}', "{{deployment}} ready"),
         ]),
-        _panel("Running requests", [(f"sum by (model_name) (vllm:num_requests_running{{{M}}})", "{{model_name}}")]),
-        _panel("KV cache usage (fullest replica)", [(f'{KV_MAX}{{{M}}}', "{{model_name}}")], "percentunit"),
-        _panel("Token throughput", [
+        timeseries_panel("Running requests", [(f"sum by (model_name) (vllm:num_requests_running{{{M}}})", "{{model_name}}")]),
+        timeseries_panel("KV cache usage (fullest replica)", [(f'{KV_MAX}{{{M}}}', "{{model_name}}")], "percentunit"),
+        timeseries_panel("Token throughput", [
             (f"sum by (model_name) (rate(vllm:prompt_tokens_total{{{M}}}{rate}))", "{{model_name}} prompt"),
             (f"sum by (model_name) (rate(vllm:generation_tokens_total{{{M}}}{rate}))", "{{model_name}} generated"),
         ], "short"),
-        _panel("Prefix cache hit rate", [(
+        timeseries_panel("Prefix cache hit rate", [(
             f"sum by (model_name) (rate(vllm:prefix_cache_hits_total{{{M}}}{rate})) / "
             f"sum by (model_name) (rate(vllm:prefix_cache_queries_total{{{M}}}{rate}))", "{{model_name}}")], "percentunit"),
-        _panel("Preemptions", [(f"sum by (model_name) (rate(vllm:num_preemptions_total{{{M}}}{rate}))", "{{model_name}}")]),
-        _panel("Finished reasons", [(f"sum by (finished_reason) (increase(vllm:request_success_total{{{M}}}[1h]))", "{{finished_reason}}")]),
-        _panel("TTFT p95 (recorded, 5m)", [(f'{TTFT_P95}{{{M}}}', "{{model_name}}")], "s"),
+        timeseries_panel("Preemptions", [(f"sum by (model_name) (rate(vllm:num_preemptions_total{{{M}}}{rate}))", "{{model_name}}")]),
+        timeseries_panel("Finished reasons", [(f"sum by (finished_reason) (increase(vllm:request_success_total{{{M}}}[1h]))", "{{finished_reason}}")]),
+        timeseries_panel("TTFT p95 (recorded, 5m)", [(f'{TTFT_P95}{{{M}}}', "{{model_name}}")], "s"),
     ]  # fmt: skip
     variables = [
         {"name": "namespace", "type": "constant", "query": namespace, "hide": 2},
-        _query_var(
+        query_var(
             "model",
             f'label_values(vllm:num_requests_running{{namespace="{namespace}"}}, model_name)',
             multi=True,
         ),
     ]
-    return _dashboard(INFERENCE, "LLM inference", panels, variables)
+    return make_dashboard(INFERENCE, "LLM inference", panels, variables)
 
 
 def gpu_fleet() -> dict[str, Any]:
     by = "by (hostname, gpu)"
     panels = [
-        _panel("Engine active (real utilisation)", [(f"avg {by} (DCGM_FI_PROF_GR_ENGINE_ACTIVE)", "{{hostname}} gpu{{gpu}}")], "percentunit"),
-        _panel("Tensor core activity", [(f"avg {by} (DCGM_FI_PROF_PIPE_TENSOR_ACTIVE)", "{{hostname}} gpu{{gpu}}")], "percentunit"),
-        _panel("Framebuffer used", [(f"{GPU_MEM}", "{{hostname}} gpu{{gpu}}")], "percentunit"),
-        _panel("Framebuffer used / free (MiB)", [
+        timeseries_panel("Engine active (real utilisation)", [(f"avg {by} (DCGM_FI_PROF_GR_ENGINE_ACTIVE)", "{{hostname}} gpu{{gpu}}")], "percentunit"),
+        timeseries_panel("Tensor core activity", [(f"avg {by} (DCGM_FI_PROF_PIPE_TENSOR_ACTIVE)", "{{hostname}} gpu{{gpu}}")], "percentunit"),
+        timeseries_panel("Framebuffer used", [(f"{GPU_MEM}", "{{hostname}} gpu{{gpu}}")], "percentunit"),
+        timeseries_panel("Framebuffer used / free (MiB)", [
             (f"sum {by} (DCGM_FI_DEV_FB_USED)", "{{hostname}} gpu{{gpu}} used"),
             (f"sum {by} (DCGM_FI_DEV_FB_FREE)", "{{hostname}} gpu{{gpu}} free"),
         ], "decmbytes"),
-        _panel("Temperature", [(f"max {by} (DCGM_FI_DEV_GPU_TEMP)", "{{hostname}} gpu{{gpu}}")], "celsius"),
-        _panel("Power", [(f"sum {by} (DCGM_FI_DEV_POWER_USAGE)", "{{hostname}} gpu{{gpu}}")], "watt"),
-        _panel("XID errors", [(f"max {by} (DCGM_FI_DEV_XID_ERRORS)", "{{hostname}} gpu{{gpu}}")]),
-        _panel("Engine active per pod", [("avg by (namespace, pod) (DCGM_FI_PROF_GR_ENGINE_ACTIVE{pod!=\"\"})", "{{namespace}}/{{pod}}")], "percentunit"),
+        timeseries_panel("Temperature", [(f"max {by} (DCGM_FI_DEV_GPU_TEMP)", "{{hostname}} gpu{{gpu}}")], "celsius"),
+        timeseries_panel("Power", [(f"sum {by} (DCGM_FI_DEV_POWER_USAGE)", "{{hostname}} gpu{{gpu}}")], "watt"),
+        timeseries_panel("XID errors", [(f"max {by} (DCGM_FI_DEV_XID_ERRORS)", "{{hostname}} gpu{{gpu}}")]),
+        timeseries_panel("Engine active per pod", [("avg by (namespace, pod) (DCGM_FI_PROF_GR_ENGINE_ACTIVE{pod!=\"\"})", "{{namespace}}/{{pod}}")], "percentunit"),
     ]  # fmt: skip
-    return _dashboard(GPU_FLEET, "GPU fleet", panels, [])
+    return make_dashboard(GPU_FLEET, "GPU fleet", panels, [])
 
 
 def capacity(region: str, namespace: str, instance_types: list[str]) -> dict[str, Any]:
@@ -168,25 +168,25 @@ def capacity(region: str, namespace: str, instance_types: list[str]) -> dict[str
         or "vector(0)"
     )
     panels = [
-        _panel("GPU nodes by capacity and instance type", [(nodes, "{{" + CAPACITY_TYPE + "}} {{" + INSTANCE_TYPE + "}}")]),
-        _panel("Estimated on-demand $/hour of GPU nodes", [(cost, "USD/hour")], "currencyUSD"),
-        _panel("Desired vs current replicas (KEDA HPAs)", [
+        timeseries_panel("GPU nodes by capacity and instance type", [(nodes, "{{" + CAPACITY_TYPE + "}} {{" + INSTANCE_TYPE + "}}")]),
+        timeseries_panel("Estimated on-demand $/hour of GPU nodes", [(cost, "USD/hour")], "currencyUSD"),
+        timeseries_panel("Desired vs current replicas (KEDA HPAs)", [
             ('kube_horizontalpodautoscaler_status_desired_replicas{namespace="$namespace"}', "{{horizontalpodautoscaler}} desired"),
             ('kube_horizontalpodautoscaler_status_current_replicas{namespace="$namespace"}', "{{horizontalpodautoscaler}} current"),
         ]),
-        _panel("Pending GPU pods", [(
+        timeseries_panel("Pending GPU pods", [(
             'sum(sum by (namespace, pod) (kube_pod_status_phase{phase="Pending"}) * on (namespace, pod) '
             '(sum by (namespace, pod) (kube_pod_container_resource_requests{resource="nvidia_com_gpu"}) > bool 0))',
             "pending")]),
-        _panel("NodePool GPU usage vs limit", [
+        timeseries_panel("NodePool GPU usage vs limit", [
             ('karpenter_nodepools_usage{resource_type="nvidia.com/gpu"}', "{{nodepool}} used"),
             ('karpenter_nodepools_limit{resource_type="nvidia.com/gpu"}', "{{nodepool}} limit"),
         ]),
-        _panel("Spot interruptions per hour", [(
+        timeseries_panel("Spot interruptions per hour", [(
             "sum by (message_type) (increase(karpenter_interruption_received_messages_total[1h]))", "{{message_type}}")]),
     ]  # fmt: skip
     variables = [{"name": "namespace", "type": "constant", "query": namespace, "hide": 2}]
-    return _dashboard(CAPACITY, "Capacity and cost", panels, variables)
+    return make_dashboard(CAPACITY, "Capacity and cost", panels, variables)
 
 
 def all_dashboards(fleet: Fleet) -> dict[str, dict[str, Any]]:

@@ -250,6 +250,23 @@ _RESOURCES: dict[str, Callable[[PlanMocks, MockResourceArgs, str], dict]] = {
         "accessEntryArn": m.arn("eks", f"access-entry/{a.inputs.get('clusterName')}/{_hex(s, 12)}"),
     },
     "aws:iam/rolePolicy:RolePolicy": lambda m, a, s: {"id": f"{a.inputs.get('role')}:{_physical(a, s)}"},
+    # What the cluster writes back once a load balancer exists (the program waits for it): Envoy Gateway copies
+    # the LoadBalancer Service's hostname into the Gateway's status, the controller the ALB's into the
+    # Ingress's. Offline: the shape AWS gives an NLB's or an ALB's DNS name, with an offline id in it.
+    "kubernetes:gateway.networking.k8s.io/v1:Gateway": lambda m, a, s: {
+        "status": {
+            "addresses": [
+                {"type": "Hostname", "value": f"k8s-envoygat-llmgatew-{_hex(s, 10)}.elb.{m.region}.amazonaws.com"}
+            ]
+        }
+    },
+    "kubernetes:networking.k8s.io/v1:Ingress": lambda m, a, s: {
+        "status": {
+            "loadBalancer": {
+                "ingress": [{"hostname": f"k8s-envoygat-llmgatew-{_hex(s, 10)}.{m.region}.elb.amazonaws.com"}]
+            }
+        }
+    },
     # Deterministic, and obviously not a real password; the program marks it secret anyway.
     "random:index/randomPassword:RandomPassword": lambda m, a, s: {"result": f"offline-{_hex(s, 24)}"},
 }

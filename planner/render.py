@@ -157,6 +157,28 @@ def model_table(plan: Plan) -> list[str]:
     return lines
 
 
+def gateway_table(plan: Plan) -> list[str]:
+    """Tenants x models x limits: what each key may call, and how much (limits are per tenant, all models)."""
+    g = plan.fleet.gateway
+    if g is None:
+        return []
+    lb = g.load_balancer
+    exposed = (
+        f"{lb.scheme} {lb.type.upper()}" + (", TLS" if lb.certificate_arn else "") if lb else "in-cluster"
+    )
+    lines = ["", f"Gateway ({exposed}; {g.internal_url} in the cluster):"]
+    lines.append(f"  {'tenant':<16} {'model':<20} {'req/min':>9} {'tokens/min':>12}  keys")
+    for t in g.tenants:
+        for i, model in enumerate(t.models):
+            limits = (
+                f"{t.requests_per_minute:>9,} {t.tokens_per_minute:>12,}  {', '.join(t.key_names)}"
+                if i == 0
+                else ""
+            )
+            lines.append(f"  {t.name if i == 0 else '':<16} {model:<20} {limits}".rstrip())
+    return lines
+
+
 def summary(plan: Plan, out: Path, written: dict[str, list[Path]]) -> str:
     cfg = plan.config
     custom = [r for r in plan.resources if r["custom"] and not r["type"].startswith("pulumi:providers:")]
@@ -175,6 +197,7 @@ def summary(plan: Plan, out: Path, written: dict[str, list[Path]]) -> str:
             f"size {g.min_size}..{g.max_size}  disk {g.disk_size_gib} GiB"
         )
     lines += model_table(plan)
+    lines += gateway_table(plan)
     lines += [
         "",
         f"Wrote plan.json, fleet.json, {len(written['manifests'])} manifests, {len(written['helm'])} Helm values "

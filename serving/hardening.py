@@ -6,16 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from fleet.resolved import ModelPlan
-from vocabulary.objects import MODEL_LABEL, PART_OF, PRELOAD_LABELS, PRELOAD_OF_LABEL, SERVER_LABELS
+from vocabulary.objects import (
+    MODEL_LABEL,
+    PART_OF,
+    PRELOAD_LABELS,
+    PRELOAD_OF_LABEL,
+    PULL_POLICY,
+    RESTRICTED,
+    SERVER_LABELS,
+)
 
-RESTRICTED = {
-    "allowPrivilegeEscalation": False,
-    "readOnlyRootFilesystem": True,
-    "capabilities": {"drop": ["ALL"]},
-}
-# Tags are pinned releases, so a node's cached copy is the right one: `Always` would make every pod start, every
-# scale-up from zero, depend on reaching the public registry (security/checkov-skips.yaml).
-PULL_POLICY = "IfNotPresent"
+__all__ = ["PULL_POLICY", "RESTRICTED", "labels", "pod_hardening", "preload_labels", "selector"]
 
 
 def pod_hardening(uid: int) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from helm_values.keda import keda_http_values, keda_values
 from helm_values.monitoring import monitoring_values
 from observability.alerts import platform_rules
 from observability.dashboards import all_dashboards, as_configmap_data
+from observability.gateway import gateway_dashboard, gateway_rules
 from vocabulary import names
 from vocabulary.addons import Release
 from vocabulary.objects import DASHBOARD_LABEL, GRAFANA_ADMIN_SECRET, PART_OF
@@ -72,7 +73,7 @@ def build_addons(fleet: Fleet, cluster: Cluster) -> tuple[dict[str, pulumi.Input
         _gpu_operator(fleet, fleet.addons.gpu_operator, cluster, (*system_ready, *monitoring))
     keda = keda_http = keda_namespace = ()
     if fleet.addons.keda:
-        keda_namespace = (_namespace("keda", fleet.addons.keda.namespace, cluster),)
+        keda_namespace = (addon_namespace("keda", fleet.addons.keda.namespace, cluster),)
         keda = _keda(fleet, fleet.addons.keda, cluster, (*system_ready, *monitoring, *keda_namespace))
     if fleet.addons.keda_http:
         # Its chart creates a ScaledObject for the interceptor: KEDA's CRDs must exist first.
@@ -83,7 +84,7 @@ def build_addons(fleet: Fleet, cluster: Cluster) -> tuple[dict[str, pulumi.Input
     return outputs, AddonHandles(monitoring=monitoring, keda=keda, keda_http=keda_http)
 
 
-def _namespace(role: str, name: str, cluster: Cluster) -> k8s.core.v1.Namespace:
+def addon_namespace(role: str, name: str, cluster: Cluster) -> k8s.core.v1.Namespace:
     """Our namespaces are ours, not the charts': created here so they carry Pod Security Admission labels."""
     return k8s.core.v1.Namespace(
         f"{role}-namespace",
@@ -92,7 +93,7 @@ def _namespace(role: str, name: str, cluster: Cluster) -> k8s.core.v1.Namespace:
     )
 
 
-def _release(name: str, release: Release, cluster: Cluster, **kwargs) -> HelmAddon:
+def addon_release(name: str, release: Release, cluster: Cluster, **kwargs) -> HelmAddon:
     """One add-on through the Helm add-on pattern, at its pinned chart (which verifies the values)."""
     return HelmAddon(
         name,
@@ -113,7 +114,7 @@ def _monitoring(
     """kube-prometheus-stack, its namespace and Grafana's admin Secret; returns the release (which brings the
     prometheus-operator CRDs) and the namespace."""
     k8s_opts = pulumi.ResourceOptions(provider=cluster.k8s_provider)
-    namespace = _namespace("monitoring", release.namespace, cluster)
+    namespace = addon_namespace("monitoring", release.namespace, cluster)
     admin = k8s.core.v1.Secret(
         "grafana-admin",
         metadata={"name": GRAFANA_ADMIN_SECRET, "namespace": namespace.metadata["name"]},
@@ -121,7 +122,7 @@ def _monitoring(
         string_data={"admin-user": "admin", "admin-password": _grafana_password(fleet)},
         opts=k8s_opts,
     )
-    chart = _release(
+    chart = addon_release(
         "monitoring",
         release,
         cluster,
@@ -146,13 +147,21 @@ def _rules_and_dashboards(fleet: Fleet, cluster: Cluster, crds: Resources, names
                 "namespace": addons.rules_namespace,
                 "labels": dict(PART_OF),
             },
-            spec={"groups": platform_rules(fleet.config.alerts, fleet.namespace)},
+            spec={
+                "groups": platform_rules(fleet.config.alerts, fleet.namespace)
+                + (gateway_rules(fleet.config.alerts, fleet.gateway) if fleet.gateway else [])
+            },
             opts=pulumi.ResourceOptions(provider=cluster.k8s_provider, depends_on=list(crds)),
         )
     if not addons.dashboards_namespace:
         return
     # Dashboards: ConfigMaps the Grafana sidecar picks up by their label.
-    for uid, dashboard in all_dashboards(fleet).items():
+    boards = all_dashboards(fleet)
+    if fleet.gateway:
+        boards[names.GATEWAY_DASHBOARD_UID] = gateway_dashboard(
+            fleet.gateway, fleet.addons.grafana_datasource_uid
+        )
+    for uid, dashboard in boards.items():
         k8s.core.v1.ConfigMap(
             names.dashboard_configmap(uid),
             metadata={
@@ -174,7 +183,7 @@ def _grafana_password(fleet: Fleet) -> pulumi.Output[str]:
 
 def _gpu_operator(fleet: Fleet, release: Release, cluster: Cluster, after: Resources) -> None:
     slicing = {p.name: p.time_slices for p in fleet.pools.values() if p.time_slices > 1}
-    _release(
+    addon_release(
         "gpu-operator",
         release,
         cluster,
@@ -183,12 +192,12 @@ def _gpu_operator(fleet: Fleet, release: Release, cluster: Cluster, after: Resou
             slicing,
             service_monitor=fleet.addons.monitoring_crds,
         ),
-        depends_on=(*after, _namespace("gpu-operator", release.namespace, cluster)),
+        depends_on=(*after, addon_namespace("gpu-operator", release.namespace, cluster)),
     )
 
 
 def _keda(fleet: Fleet, release: Release, cluster: Cluster, after: Resources) -> Resources:
-    chart = _release(
+    chart = addon_release(
         "keda",
         release,
         cluster,
@@ -201,7 +210,9 @@ def _keda(fleet: Fleet, release: Release, cluster: Cluster, after: Resources) ->
 
 
 def _keda_http(release: Release, cluster: Cluster, after: Resources) -> Resources:
-    return (_release("keda-http", release, cluster, values=keda_http_values(), depends_on=after).release,)
+    return (
+        addon_release("keda-http", release, cluster, values=keda_http_values(), depends_on=after).release,
+    )
 
 
 def _karpenter(fleet: Fleet, cluster: Cluster, after: Resources) -> dict[str, pulumi.Input]:

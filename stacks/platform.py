@@ -18,6 +18,7 @@ from components.network import Network, NetworkArgs
 from components.node_group import ManagedNodeGroup, ManagedNodeGroupArgs
 from fleet.resolved import Fleet, Pool
 from stacks.addons import build_addons
+from stacks.gateway import build_gateway
 from stacks.model_servers import build_model_servers
 from vocabulary import names
 from vocabulary.scheduling import CAPACITY_TYPE_LABEL, GPU_TAINT, POOL_LABEL, POOL_TAG, SYSTEM_POOL
@@ -37,9 +38,11 @@ def build(fleet: Fleet) -> dict[str, pulumi.Input]:
     cache = _model_cache(fleet, cluster, network, namespace)
     addon_outputs, handles = build_addons(fleet, cluster)
     model_outputs = build_model_servers(fleet, cluster, cache, namespace, handles)
+    gateway_outputs = build_gateway(fleet, cluster, network, handles)
     return {
         **addon_outputs,
         **model_outputs,
+        **gateway_outputs,
         "region": fleet.region,
         "clusterName": cluster.cluster_name,
         "kubeconfig": cluster.kubeconfig,
@@ -163,6 +166,7 @@ def _inference_namespace(fleet: Fleet, cluster: Cluster) -> k8s.core.v1.Namespac
             access.client_namespaces,
             addons.prometheus_namespace,  # ours, or an existing Prometheus's
             addons.keda_http.namespace if addons.keda_http else None,
+            fleet.gateway.namespace if fleet.gateway else None,
         ):
             k8s.networking.v1.NetworkPolicy(
                 f"inference-netpol-{policy['metadata']['name']}",

@@ -36,10 +36,14 @@ def test_plan_writes_plan_manifests_helm_and_a_summary(tmp_path):
         "resourcequota-inference-gpu.yaml",
     } <= manifests
     assert sorted(p.name for p in (out / "helm").iterdir()) == [
+        "ai-gateway-crds.yaml",
+        "ai-gateway.yaml",
+        "envoy-gateway.yaml",
         "gpu-operator.yaml",
         "karpenter-crd.yaml",
         "karpenter.yaml",
         "keda.yaml",
+        "load-balancer-controller.yaml",
         "monitoring.yaml",
     ]
     assert "qwen3-32b" in result.stdout and "Models (us-east-1" in result.stdout

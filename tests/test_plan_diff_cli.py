@@ -182,8 +182,8 @@ def test_cli_prints_a_real_change_in_a_scratch_repository(tmp_path):
     # A field that did not exist at the base (the new access entry) shows as added.
     assert f'accessEntries.123456789012-role-search-team.principalArn: (none) -> "{team}"' in result.stdout
     assert (
-        "`kubernetes:networking.k8s.io/v1:NetworkPolicy` **inference-netpol-allow-model-clients**"
-        in result.stdout
+        # With the gateway the client namespaces reach its proxies, not the models.
+        "`kubernetes:networking.k8s.io/v1:NetworkPolicy` **gateway-netpol-gateway-proxies**" in result.stdout
     )
     assert '["playground"] -> ["playground","chat"]' in result.stdout.replace(", ", ",")
     # Both sides wrote fleet.json and access changes move nothing in the fleet: no fleet section, no note.

@@ -24,5 +24,13 @@ ADDON_RELEASES: MappingProxyType[str, Release] = MappingProxyType(
         "keda": Release("keda", "keda", "keda"),
         # Beside KEDA, in its namespace (the add-on's docs).
         "keda-http": Release("keda-add-ons-http", "keda", "keda-add-ons-http"),
+        # The front door: Envoy Gateway (its controller, rate-limit service and the proxies, which run in the
+        # controller's namespace) and Envoy AI Gateway in the namespaces their docs install them in.
+        "envoy-gateway": Release("envoy-gateway", "envoy-gateway-system", "gateway-helm"),
+        "ai-gateway-crds": Release("ai-gateway-crds", "envoy-ai-gateway-system", "ai-gateway-crds-helm"),
+        "ai-gateway": Release("ai-gateway", "envoy-ai-gateway-system", "ai-gateway-helm"),
+        "load-balancer-controller": Release(
+            "aws-load-balancer-controller", "kube-system", "aws-load-balancer-controller"
+        ),
     }
 )

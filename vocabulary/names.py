@@ -259,10 +259,12 @@ DEFAULT_DENY = "default-deny-ingress"
 ALLOW_CLIENTS = "allow-model-clients"
 ALLOW_PROMETHEUS = "allow-prometheus-scrape"
 ALLOW_INTERCEPTOR = "allow-keda-http-interceptor"
+ALLOW_GATEWAY = "allow-gateway"  # replaces ALLOW_CLIENTS while the gateway is on
 # In the monitoring add-on's namespace: the platform's PrometheusRule and one ConfigMap per dashboard uid
 # (stacks/addons.py, observability/dashboards.py).
 PLATFORM_RULES = "llm-platform"
 DASHBOARD_UIDS = ("llm-inference", "llm-gpu-fleet", "llm-capacity-cost")
+GATEWAY_DASHBOARD_UID = "llm-gateway"  # only while the gateway is on
 
 
 def dashboard_configmap(uid: str) -> str:

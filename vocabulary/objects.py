@@ -27,3 +27,14 @@ DASHBOARD_LABEL = MappingProxyType({"grafana_dashboard": "1"})
 TIME_SLICING_CONFIGMAP = "time-slicing-config"
 # Where every model pod mounts the shared model cache; each model's weights live below it.
 MODEL_CACHE_MOUNT = "/models"
+
+# Every container we run ourselves (model servers, preloads, the gateway's Valkey): no privilege, nothing written
+# outside its volumes.
+RESTRICTED = {
+    "allowPrivilegeEscalation": False,
+    "readOnlyRootFilesystem": True,
+    "capabilities": {"drop": ["ALL"]},
+}
+# Tags are pinned releases, so a node's cached copy is the right one: `Always` would make every pod start, every
+# scale-up from zero, depend on reaching the public registry (security/checkov-skips.yaml).
+PULL_POLICY = "IfNotPresent"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from config.issues import ConfigIssue
+from config.rules.gateway_names import gateway_claims
 from config.rules.registry import K, Sections, rule
 from config.schema.addons import MonitoringConfig
 from config.schema.models import ModelConfig
@@ -139,7 +140,10 @@ ADDON_KEYS: Mapping[str, tuple[str, str]] = MappingProxyType(
 def claims(s: Sections) -> list[Claim]:
     """Every Kubernetes object and Helm release the composition creates for these sections, the platform's own
     names first, then the add-ons', then those named by config values (so a clash is reported on the latter)."""
-    return [*_platform_claims(s), *_addon_claims(s), *_karpenter_claims(s), *_inference_claims(s)]
+    return [
+        *_platform_claims(s), *_addon_claims(s), *_karpenter_claims(s), *gateway_claims(s, Claim),
+        *_inference_claims(s),
+    ]  # fmt: skip
 
 
 def _platform_claims(s: Sections) -> Iterator[Claim]:
@@ -156,7 +160,8 @@ def _platform_claims(s: Sections) -> Iterator[Claim]:
         addons = s.addons
         for policy, present in (
             (names.DEFAULT_DENY, True),
-            (names.ALLOW_CLIENTS, bool(s.access.client_namespaces)),
+            (names.ALLOW_CLIENTS, bool(s.access.client_namespaces) and not s.gateway.enabled),
+            (names.ALLOW_GATEWAY, s.gateway.enabled),
             (names.ALLOW_PROMETHEUS, addons.monitoring.prometheus_namespace is not None),
             (names.ALLOW_INTERCEPTOR, addons.keda_http.enabled),
         ):
@@ -168,6 +173,8 @@ def _addon_claims(s: Sections) -> Iterator[Claim]:
     """Each enabled add-on's release and namespace (add-ons may share one), and monitoring's own objects."""
     namespaces: set[str] = set()
     for release_key, release in ADDON_RELEASES.items():
+        if release_key not in ADDON_KEYS:
+            continue  # the gateway's releases: _gateway_claims
         field, spelled = ADDON_KEYS[release_key]
         if not getattr(s.addons, field).enabled:
             continue
@@ -236,7 +243,7 @@ def _reported_elsewhere(first: Claim, later: Claim) -> bool:
     return later.value == first.value and _entry(later.key) == _entry(first.key)
 
 
-@rule("models", "model_cache", "addons", "access")
+@rule("models", "model_cache", "addons", "access", "gateway", "gateway_api_keys")
 def objects_have_distinct_names(s: Sections) -> Iterator[ConfigIssue]:
     """No two objects of one kind share a namespace and name (they would be one object, fought over)."""
     first: dict[tuple[str, str | None, str], Claim] = {}

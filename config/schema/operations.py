@@ -57,6 +57,21 @@ class AlertsConfig(Section):
     output_length_drift: float = Field(
         0.2, gt=0, le=5, description="Median generated tokens this far (fraction) from its 7-day baseline."
     )
+    gateway_5xx_ratio: float = Field(
+        0.05, gt=0, le=1, description="Share of the gateway's answers that are 5xx, for 5 minutes."
+    )
+    gateway_429_ratio: float = Field(
+        0.25,
+        gt=0,
+        le=1,
+        description="Share of the gateway's requests refused by a rate limit, for 10 minutes.",
+    )
+    tenant_token_quota: float = Field(
+        0.8,
+        gt=0,
+        le=1,
+        description="A tenant's tokens per minute at this share of its limit, for 10 minutes.",
+    )
     runbook_base_url: str = Field(
         "docs/runbooks.md", description="Where runbooks live; alerts link <this>#<alert name, lower-case>."
     )

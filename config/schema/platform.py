@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr
 
 from config.schema.addons import AddonsConfig
 from config.schema.base import Section
+from config.schema.gateway import ApiKeys, GatewayConfig
 from config.schema.infrastructure import (
     ClusterConfig,
     GpuNodeGroupConfig,
@@ -25,6 +26,9 @@ REGION_KEY = "aws:region"
 GRAFANA_PASSWORD_KEY = f"{NAMESPACE}:grafanaAdminPassword"
 HF_TOKEN_KEY = f"{NAMESPACE}:huggingFaceToken"
 SECRET_KEYS = (GRAFANA_PASSWORD_KEY, HF_TOKEN_KEY)
+# A map whose every value is secret: it must be encrypted (as SECRET_KEYS), but it is a map, not one text.
+GATEWAY_KEYS_KEY = f"{NAMESPACE}:gatewayApiKeys"
+SECRET_MAPS = (GATEWAY_KEYS_KEY,)
 
 
 class PlatformConfig(Section):
@@ -45,6 +49,15 @@ class PlatformConfig(Section):
     )
     alerts: AlertsConfig = Field(default_factory=AlertsConfig, description="Alert thresholds.")
     access: AccessConfig = Field(default_factory=AccessConfig, description="Who may reach the models.")
+    gateway: GatewayConfig = Field(
+        default_factory=GatewayConfig, description="The front door: one endpoint, tenants, keys, limits."
+    )
+    # Never printed (SecretStr); the tenants' and keys' names are not secret, the keys are.
+    gateway_api_keys: ApiKeys = Field(
+        default_factory=dict,
+        description="API keys the stack file holds, by tenant and key name; set each with `pulumi config set "
+        "--secret --path 'llm-platform:gatewayApiKeys.<tenant>.<key>' <key>` (a plain value is refused).",
+    )
     # Never printed: pydantic's SecretStr hides both from reprs and error messages.
     hugging_face_token: SecretStr | None = Field(
         None,
@@ -75,6 +88,8 @@ SECTIONS: Mapping[str, tuple[str, Any, Callable[[], Any] | None]] = types.Mappin
         f"{NAMESPACE}:serving": ("serving", ServingConfig, ServingConfig),
         f"{NAMESPACE}:alerts": ("alerts", AlertsConfig, AlertsConfig),
         f"{NAMESPACE}:access": ("access", AccessConfig, AccessConfig),
+        f"{NAMESPACE}:gateway": ("gateway", GatewayConfig, GatewayConfig),
+        GATEWAY_KEYS_KEY: ("gateway_api_keys", ApiKeys, dict),
         HF_TOKEN_KEY: ("hugging_face_token", SecretStr, lambda: None),
     }
 )

@@ -29,6 +29,7 @@ encoded as the program receives it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,13 @@ from planner.stackfile.yaml_resolve import INT64, GoTime
 SECRET_PLACEHOLDER = "offline-placeholder-secret"
 
 
+def placeholder(ciphertext: str) -> str:
+    """The offline stand-in for one `secure:` value: SECRET_PLACEHOLDER and a digest of its ciphertext, so two
+    different ciphertexts stay two different texts (the program refuses two gateway API keys that are one
+    key) and one ciphertext pasted twice stays one, as decrypting them would give."""
+    return f"{SECRET_PLACEHOLDER}-{hashlib.sha256(ciphertext.encode()).hexdigest()[:12]}"
+
+
 @dataclass(frozen=True)
 class StackFile:
     project: str
@@ -66,7 +74,7 @@ class StackFile:
 # --- encoding: the text the program receives ------------------------------------------------------------------
 def _plain(value: Any, time_text: Callable[[GoTime], str], nested: bool) -> Any:
     if isinstance(value, Secure):
-        return SECRET_PLACEHOLDER
+        return placeholder(value.ciphertext)
     if isinstance(value, GoTime):
         return time_text(value)
     if isinstance(value, dict):

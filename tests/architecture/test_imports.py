@@ -22,7 +22,12 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sizing",),  # GPU memory arithmetic
     ("config",),  # the stack file's schema, loading and checks
     ("fleet",),  # the resolved fleet
-    ("serving", "observability", "access"),  # Kubernetes objects, rules and dashboards, from the fleet
+    (
+        "serving",
+        "observability",
+        "access",
+        "gateway",
+    ),  # Kubernetes objects, rules and dashboards, from the fleet
     ("helm_values",),  # chart values (monitoring's reads the dashboards' node labels)
     ("stacks",),  # the program and the composition
     ("cost", "policy"),  # the cost estimate; the policy pack (an independent guard)
@@ -38,6 +43,7 @@ ONLY_FROM: Mapping[str, set[str]] = {
     "fleet.pools": {"fleet.load"},
     "fleet.budgets": {"fleet.load"},
     "fleet.addons": {"fleet.load"},
+    "fleet.gateway": {"fleet.load"},
 }
 # The memory arithmetic's `fit` is called by placement, and by `make size`, which explores the whole catalog.
 FIT_CALLERS = {"fleet.placement", "planner.size"}

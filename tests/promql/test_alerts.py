@@ -60,6 +60,8 @@ def test_every_alert_has_severity_summary_description_and_a_runbook_section(plan
 
 
 NS = 'namespace="inference"'
+GW = 'namespace="envoy-gateway-system"'
+HCM = 'envoy_http_conn_manager_prefix="http-10080"'
 DEV_MODEL = "qwen3-0-6b"
 
 
@@ -155,6 +157,32 @@ CASES = {
         ttft(DEV_MODEL, {"1.0": 10, "2.5": 50, "5.0": 100, "+Inf": 100}), "25m",
         {"namespace": "inference", "model_name": DEV_MODEL},
         ttft(DEV_MODEL, {"1.0": 100, "2.5": 100, "5.0": 100, "+Inf": 100}),
+    ),
+    # The gateway (dev: one proxy namespace, tenant playground at 100,000 tokens per minute).
+    "LLMGatewayHigh5xxRatio": (
+        [s(f'envoy_http_downstream_rq_xx{{{GW},{HCM},envoy_response_code_class="5",pod="p"}}', "0+10x20"),
+         s(f'envoy_http_downstream_rq_total{{{GW},{HCM},pod="p"}}', "0+100x20"),
+         # Envoy's own stats listener is not the gateway's traffic.
+         s(f'envoy_http_downstream_rq_total{{{GW},envoy_http_conn_manager_prefix="eg-stats-http",pod="p"}}', "0+1000x20")],
+        "15m", {},
+        [s(f'envoy_http_downstream_rq_xx{{{GW},{HCM},envoy_response_code_class="5",pod="p"}}', "0+1x20"),
+         s(f'envoy_http_downstream_rq_total{{{GW},{HCM},pod="p"}}', "0+100x20")],
+    ),
+    "LLMGateway429Storm": (
+        [s(f'envoy_cluster_ratelimit_over_limit{{{GW},envoy_cluster_name="httproute/r/rule/0",pod="p"}}', "0+50x30"),
+         s(f'envoy_http_downstream_rq_total{{{GW},{HCM},pod="p"}}', "0+100x30")],
+        "20m", {},
+        [s(f'envoy_cluster_ratelimit_over_limit{{{GW},envoy_cluster_name="httproute/r/rule/0",pod="p"}}', "0+5x30"),
+         s(f'envoy_http_downstream_rq_total{{{GW},{HCM},pod="p"}}', "0+100x30")],
+    ),
+    "LLMGatewayUnavailable": (
+        [s(f'kube_deployment_status_replicas_available{{{GW},deployment="llm-gateway"}}', "0x10")], "8m", {},
+        [s(f'kube_deployment_status_replicas_available{{{GW},deployment="llm-gateway"}}', "1x10")],
+    ),
+    "LLMTenantNearTokenQuota": (
+        [s(f'gen_ai_client_token_usage_sum{{{GW},llm_platform_client="playground.dev-1",gen_ai_token_type="output",gen_ai_request_model="m",pod="p"}}', "0+90000x30")],
+        "20m", {"tenant": "playground"},
+        [s(f'gen_ai_client_token_usage_sum{{{GW},llm_platform_client="playground.dev-1",gen_ai_token_type="output",gen_ai_request_model="m",pod="p"}}', "0+50000x30")],
     ),
 }  # fmt: skip
 

@@ -22,15 +22,16 @@ def dashboards(plan) -> dict[str, dict]:
 
 def concrete(expr: str) -> str:
     """Grafana variables replaced by values, so Prometheus can parse the query."""
-    return expr.replace("$namespace", "inference").replace("$model", ".*")
+    return expr.replace("$namespace", "inference").replace("$model", ".*").replace("$tenant", ".*")
 
 
-def test_three_dashboards_for_the_sidecar(plan):
+def test_three_dashboards_for_the_sidecar_and_one_for_the_gateway(plan):
     boards = dashboards(plan)
     assert set(boards) == {
         "dashboard-llm-inference",
         "dashboard-llm-gpu-fleet",
         "dashboard-llm-capacity-cost",
+        "dashboard-llm-gateway",
     }
     titles = {b["uid"]: {p["title"] for p in b["panels"]} for b in boards.values()}
     assert {
@@ -50,6 +51,15 @@ def test_three_dashboards_for_the_sidecar(plan):
         "XID errors",
     } <= titles["llm-gpu-fleet"]
     assert {"Estimated on-demand $/hour of GPU nodes", "Pending GPU pods"} <= titles["llm-capacity-cost"]  # fmt: skip
+    assert {
+        "Requests by tenant and model",
+        "Tokens by tenant, model and kind",
+        "Failed requests by tenant and model",
+        "Answers by status class (4xx, 5xx) and rate-limit refusals (429)",
+        "Request latency (p50, p95) by model",
+        "Time to first token (p95) by model",
+        "Inter-token latency (p95) by model",
+    } <= titles["llm-gateway"]
 
 
 def test_cost_panel_prices_come_from_the_catalog(plans):

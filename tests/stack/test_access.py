@@ -9,6 +9,7 @@ from access.pod_security import POD_SECURITY
 from config.issues import ConfigError
 from planner.run import run_plan
 from tests.conftest import write_variant
+from vocabulary.gateway import PROXY_LABELS
 from vocabulary.objects import SERVING_PORT as PORT
 
 NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
@@ -41,13 +42,21 @@ def test_prod_declares_every_kind_of_access(plans):
     assert {policy for policy, _ in entries(prod).values()} == {ADMIN, EDIT, VIEW}
 
 
-def _policies(plan) -> dict[str, dict]:
-    return {r["inputs"]["metadata"]["name"]: r["inputs"] for r in plan.of_type(NETPOL)}
+def _policies(plan, namespace: str | None = None) -> dict[str, dict]:
+    """The NetworkPolicies of one namespace (default: the inference namespace)."""
+    ns = namespace or plan.config.model_cache.namespace
+    return {
+        r["inputs"]["metadata"]["name"]: r["inputs"]
+        for r in plan.of_type(NETPOL)
+        if r["inputs"]["metadata"]["namespace"] == ns
+    }
 
 
 def _sources(policy: dict) -> list[str]:
     (rule,) = policy["spec"]["ingress"]
     (peer,) = rule["from"]
+    if "podSelector" in peer:  # the gateway's proxies, in their namespace
+        assert peer["podSelector"] == {"matchLabels": dict(PROXY_LABELS)}
     (expr,) = peer["namespaceSelector"]["matchExpressions"]
     assert expr["key"] == "kubernetes.io/metadata.name" and expr["operator"] == "In"
     assert rule["ports"] == [{"port": PORT, "protocol": "TCP"}]
@@ -56,15 +65,13 @@ def _sources(policy: dict) -> list[str]:
 
 def test_inference_namespace_denies_ingress_except_callers_prometheus_and_the_interceptor(plan):
     policies = _policies(plan)
-    ns = plan.config.model_cache.namespace
-    assert {p["metadata"]["namespace"] for p in policies.values()} == {ns}
     deny = policies.pop("default-deny-ingress")["spec"]
     assert deny == {"podSelector": {}, "policyTypes": ["Ingress"]}
     allowed = {name: _sources(p) for name, p in policies.items()}
-    wanted = {
-        "allow-model-clients": plan.config.access.client_namespaces,
-        "allow-prometheus-scrape": ["monitoring"],
-    }
+    # With the gateway, only its proxies call the models: the clients call the gateway (test_gateway.py).
+    callers = ({"allow-gateway": ["envoy-gateway-system"]} if plan.fleet.gateway
+               else {"allow-model-clients": plan.config.access.client_namespaces})  # fmt: skip
+    wanted = {**callers, "allow-prometheus-scrape": ["monitoring"]}
     if plan.config.addons.keda_http.enabled:
         wanted["allow-keda-http-interceptor"] = ["keda"]
     assert allowed == wanted
@@ -81,7 +88,8 @@ def test_network_policies_are_enforced_by_a_pinned_vpc_cni(plan):
 
 def test_every_namespace_we_create_carries_pod_security_labels(plan):
     namespaces = {r["inputs"]["metadata"]["name"]: r["inputs"]["metadata"]["labels"] for r in plan.of_type("kubernetes:core/v1:Namespace")}  # fmt: skip
-    roles = {plan.config.model_cache.namespace: "inference", "monitoring": "monitoring", "keda": "keda", "gpu-operator": "gpu-operator"}  # fmt: skip
+    roles = {plan.config.model_cache.namespace: "inference", "monitoring": "monitoring", "keda": "keda", "gpu-operator": "gpu-operator",
+             "envoy-gateway-system": "gateway", "envoy-ai-gateway-system": "ai-gateway"}  # fmt: skip
     assert set(namespaces) == set(roles)
     for name, labels in namespaces.items():
         psa = POD_SECURITY[roles[name]]

@@ -11,6 +11,7 @@ from catalog.amis import karpenter_ami_alias
 from catalog.charts import HELM_CHARTS
 from planner.run import run_plan
 from tests.conftest import write_variant
+from vocabulary.addons import ADDON_RELEASES
 from vocabulary.scheduling import GPU_TAINT
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -22,13 +23,31 @@ def releases(plan) -> dict[str, dict]:
     return {r["inputs"]["name"]: r for r in plan.of_type(RELEASE)}
 
 
+# Release name -> its chart's catalog key (the Karpenter releases are named as their charts).
+CHART_OF = {r.name: r.chart for r in ADDON_RELEASES.values()}
+
+
+def gateway_releases(plan) -> set[str]:
+    g = plan.fleet.gateway
+    if g is None:
+        return set()
+    return {"envoy-gateway", "ai-gateway-crds", "ai-gateway"} | (
+        {"aws-load-balancer-controller"} if g.load_balancer else set()
+    )
+
+
 def test_four_add_ons_with_exact_pinned_versions(plan):
     rel = releases(plan)
     extra = {"keda-add-ons-http"} if plan.config.addons.keda_http.enabled else set()
-    assert set(rel) == {"kube-prometheus-stack", "gpu-operator", "keda", "karpenter-crd", "karpenter"} | extra
-    chart_of = {"kube-prometheus-stack": "kube-prometheus-stack"}
+    assert set(rel) == {
+        "kube-prometheus-stack",
+        "gpu-operator",
+        "keda",
+        "karpenter-crd",
+        "karpenter",
+    } | extra | (gateway_releases(plan))
     for name, r in rel.items():
-        pin = HELM_CHARTS[chart_of.get(name, name)]
+        pin = HELM_CHARTS[CHART_OF.get(name, name)]
         assert r["inputs"]["version"] == pin.version, name
         assert pin.version[0].isdigit() or pin.version.startswith("v")
         assert not any(c in pin.version for c in "^~*x><"), "a range is not a pin"
@@ -38,9 +57,8 @@ def test_four_add_ons_with_exact_pinned_versions(plan):
 
 
 def test_every_value_set_was_verified_upstream(plan):
-    chart_of = {"kube-prometheus-stack": "kube-prometheus-stack"}
     for name, r in releases(plan).items():
-        assert HELM_CHARTS[chart_of.get(name, name)].unverified_paths(r["inputs"]["values"]) == [], name
+        assert HELM_CHARTS[CHART_OF.get(name, name)].unverified_paths(r["inputs"]["values"]) == [], name
 
 
 def test_a_misspelt_value_is_refused_before_anything_is_registered():
@@ -131,7 +149,8 @@ def test_an_encrypted_grafana_password_replaces_the_generated_one(tmp_path):
         c["llm-platform:grafanaAdminPassword"] = {"secure": "v1:AAAAciphertext"}
 
     plan = run_plan(write_variant(tmp_path, secure), "variant")
-    assert plan.of_type("random:index/randomPassword:RandomPassword") == []
+    generated = [r["name"] for r in plan.of_type("random:index/randomPassword:RandomPassword")]
+    assert "grafana-admin" not in generated and generated  # the gateway's keys are still generated
     assert "offline-placeholder-secret" not in str(plan.as_json())
 
 
@@ -190,6 +209,7 @@ def test_all_add_ons_off_leaves_the_base_platform(tmp_path):
             k: {"enabled": False} for k in ("gpuOperator", "karpenter", "keda", "monitoring")
         }
         c.pop("llm-platform:models")  # served models need KEDA and a Prometheus
+        c.pop("llm-platform:gateway")  # and the gateway is off by default
 
     plan = run_plan(write_variant(tmp_path, all_off), "variant")
     assert plan.of_type(RELEASE) == [] and plan.of_type(NODE_POOL) == []
@@ -214,23 +234,22 @@ def test_each_add_on_switches_off_alone(tmp_path, addon, gone):
             only_node_groups(c)
         if addon in ("keda", "monitoring"):
             c.pop("llm-platform:models")  # served models need KEDA, and a Prometheus: ours or an existing one
+            c.pop("llm-platform:gateway")  # nothing for it to route
         if addon == "keda":
             c["llm-platform:addons"]["kedaHttp"] = {"enabled": False}  # the HTTP add-on runs on KEDA
 
     plan = run_plan(write_variant(tmp_path, off), "variant")
     names = {r["inputs"]["name"] for r in plan.of_type(RELEASE)}
-    assert (
-        names
-        == {
-            "kube-prometheus-stack",
-            "gpu-operator",
-            "keda",
-            "karpenter",
-            "karpenter-crd",
-            "keda-add-ons-http",
-        }
-        - gone
-    )
+    every = {
+        "kube-prometheus-stack",
+        "gpu-operator",
+        "keda",
+        "karpenter",
+        "karpenter-crd",
+        "keda-add-ons-http",
+    }
+    gateway = {"envoy-gateway", "ai-gateway-crds", "ai-gateway"} if plan.fleet.gateway else set()
+    assert names == (every | gateway) - gone
     if addon == "monitoring":
         # Nothing may ask for ServiceMonitors when their CRD is not installed.
         gpu = releases(plan)["gpu-operator"]["inputs"]["values"]

@@ -60,7 +60,8 @@ def dashboards(plan: Plan) -> list[dict]:
     return [
         r
         for r in plan.of_type("kubernetes:core/v1:ConfigMap")
-        if r["inputs"]["metadata"]["name"] in {names.dashboard_configmap(u) for u in names.DASHBOARD_UIDS}
+        if r["inputs"]["metadata"]["name"]
+        in {names.dashboard_configmap(u) for u in (*names.DASHBOARD_UIDS, names.GATEWAY_DASHBOARD_UID)}
     ]
 
 
@@ -117,7 +118,8 @@ def test_nothing_of_kube_prometheus_stack_is_installed(operator_based):
     assert "monitoring" not in namespaces
     secrets = {r["inputs"]["metadata"]["name"] for r in operator_based.of_type("kubernetes:core/v1:Secret")}
     assert "grafana-admin" not in secrets
-    assert operator_based.of_type("random:index/randomPassword:RandomPassword") == []
+    generated = [r["name"] for r in operator_based.of_type("random:index/randomPassword:RandomPassword")]
+    assert "grafana-admin" not in generated
 
 
 def test_platform_rules_sit_beside_the_existing_prometheus_and_wait_for_no_release(operator_based):
@@ -139,6 +141,7 @@ def test_each_model_keeps_its_pod_monitor_and_rules_without_waiting_for_a_releas
         r
         for r in monitoring_objects(operator_based)
         if r["inputs"]["metadata"]["name"] != names.PLATFORM_RULES
+        and r["inputs"]["metadata"]["namespace"] == operator_based.fleet.namespace  # not the gateway's
     ]
     kinds = sorted(r["inputs"]["kind"] for r in per_model)
     assert kinds == sorted(["PodMonitor", "PrometheusRule"] * len(operator_based.fleet.models))
@@ -149,7 +152,7 @@ def test_each_model_keeps_its_pod_monitor_and_rules_without_waiting_for_a_releas
 
 def test_dashboards_go_to_the_named_grafana_on_its_datasource(operator_based):
     made = dashboards(operator_based)
-    assert len(made) == len(names.DASHBOARD_UIDS)
+    assert len(made) == len(names.DASHBOARD_UIDS) + (1 if operator_based.fleet.gateway else 0)
     for cm in made:
         assert cm["inputs"]["metadata"]["namespace"] == "grafana"
         assert cm["inputs"]["metadata"]["labels"]["grafana_dashboard"] == "1"
@@ -163,12 +166,13 @@ def test_dashboards_go_to_the_named_grafana_on_its_datasource(operator_based):
 def test_chart_service_monitors_stay_on_and_wait_for_no_monitoring_release(operator_based):
     assert set(service_monitor_switches(operator_based).values()) == {True}
     assert releases(operator_based)["keda"]["inputs"]["values"]["prometheus"]["operator"]["enabled"] is True
-    # The only add-on releases any chart waits for are Karpenter's CRDs and KEDA (for its HTTP add-on).
+    # The only add-on releases any chart waits for are Karpenter's CRDs, KEDA (for its HTTP add-on), and the
+    # gateway's own: the AI Gateway waits for its CRDs and for Envoy Gateway.
     release_urns = {r["inputs"]["name"]: r["urn"] for r in operator_based.of_type(RELEASE)}
     waited = {
         n for r in operator_based.of_type(RELEASE) for n, u in release_urns.items() if u in r["dependsOn"]
     }
-    assert waited == {"karpenter-crd", "keda"}
+    assert waited == {"karpenter-crd", "keda", "ai-gateway-crds", "envoy-gateway"}
 
 
 # --- an existing Prometheus without prometheus-operator ------------------------------------------------------

@@ -18,7 +18,9 @@ def rendered(request, plans, tmp_path_factory):
 
 
 # Custom resources: kubernetes-validate ships no CRD schemas; test_addons.py and test_serving.py check them.
-CRD_GROUPS = ("karpenter.sh/", "karpenter.k8s.aws/", "keda.sh/", "monitoring.coreos.com/", "http.keda.sh/")
+# The gateway's (Gateway API, Envoy Gateway, AI Gateway): `make crd-check` validates them against their CRDs.
+CRD_GROUPS = ("karpenter.sh/", "karpenter.k8s.aws/", "keda.sh/", "monitoring.coreos.com/", "http.keda.sh/",
+              "gateway.networking.k8s.io/", "gateway.envoyproxy.io/", "aigateway.envoyproxy.io/")  # fmt: skip
 
 
 def test_manifests_validate_strictly_against_the_cluster_version(rendered):

@@ -157,7 +157,11 @@ def test_stack_outputs_are_complete_and_secrets_redacted(plan):
         "karpenterNodePools",
         "modelEndpoints",
         "servedModelNames",
-    }
+        "openaiBaseUrl",
+        "gatewayInternalUrl",
+        "gatewayTenants",
+        "gatewayApiKeys",  # generated keys: secret (test_gateway.py)
+    } | ({"gatewayDnsName"} if plan.fleet.gateway.load_balancer else set())
     assert set(plan.outputs) == expected
     assert plan.outputs["kubeconfig"] == "[secret]"
     assert set(plan.outputs["gpuNodeGroupNames"]) == {g.name for g in plan.config.gpu_node_groups}

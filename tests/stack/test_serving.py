@@ -18,11 +18,19 @@ PER_MODEL = {
 }
 
 
+def model_deployments(plan) -> list[dict]:
+    """The model servers' Deployments (the gateway runs its Valkey as one too)."""
+    ns = plan.config.model_cache.namespace
+    return [
+        d for d in plan.of_type("kubernetes:apps/v1:Deployment") if d["inputs"]["metadata"]["namespace"] == ns
+    ]
+
+
 def test_dev_serves_one_small_model_and_prod_two_one_with_tensor_parallelism(plans):
     assert [m.name for m in plans["dev"].config.models] == ["qwen3-0-6b"]
     prod = plans["prod"]
     assert len(prod.config.models) >= 2
-    deployments = {d["inputs"]["metadata"]["name"]: d for d in prod.of_type("kubernetes:apps/v1:Deployment")}
+    deployments = {d["inputs"]["metadata"]["name"]: d for d in model_deployments(prod)}
     gpus = {n: d["inputs"]["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"]
             for n, d in deployments.items()}  # fmt: skip
     assert gpus == {"qwen3-8b": "1", "qwen3-32b": "4"}
@@ -62,7 +70,7 @@ def test_namespace_guardrails(plan):
     (quota,) = plan.of_type("kubernetes:core/v1:ResourceQuota")
     assert int(quota["inputs"]["spec"]["hard"]["requests.nvidia.com/gpu"]) >= sum(
         int(d["inputs"]["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"])
-        for d in plan.of_type("kubernetes:apps/v1:Deployment")
+        for d in model_deployments(plan)
     )
     (limits,) = plan.of_type("kubernetes:core/v1:LimitRange")
     assert limits["inputs"]["spec"]["limits"][0]["defaultRequest"] == {"cpu": "100m", "memory": "128Mi"}
@@ -82,9 +90,13 @@ def test_adding_one_model_adds_exactly_its_objects(tmp_path, plans):
     before = {r["urn"]: r for r in plans["dev"].resources}
     added = sorted(r["name"] for r in plan.resources if r["urn"] not in before)
     own = ["model-r1-distill-8b", "model-r1-distill-8b-preload", "model-r1-distill-8b-rules"]
-    assert added == sorted(own + [f"model-r1-distill-8b-{s}" for s in PER_MODEL.values()])
+    # dev's tenant may call every served model: the gateway gets a route to the new one.
+    gateway = ["gateway-backend-r1-distill-8b", "gateway-aiservicebackend-r1-distill-8b"]
+    assert added == sorted(own + gateway + [f"model-r1-distill-8b-{s}" for s in PER_MODEL.values()])
     changed = [r["name"] for r in plan.resources if r["urn"] in before and r != before[r["urn"]]]
-    assert changed == []
+    # Its rule in the route, the tenant's permission to call it, and the tenant's /v1/models list.
+    assert sorted(changed) == ["gateway-aigatewayroute-llm-gateway", "gateway-envoyextensionpolicy-llm-gateway-models",
+                               "gateway-securitypolicy-llm-gateway"]  # fmt: skip
     assert set(plan.outputs["modelEndpoints"]) == {"qwen3-0-6b", "r1-distill-8b"}
 
 

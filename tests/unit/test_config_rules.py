@@ -18,6 +18,7 @@ from tests.conftest import PROJECT_DIR
 K = "llm-platform"
 ADMIN = "arn:aws:iam::123456789012:role/platform-admin"
 REV = "c1899de289a04d12100db370d81485cdf75e47ca"
+KEY = "k" * 40  # an API key the schema takes
 
 
 def flat(stack: str, key: str, change: Callable[[Any], Any]) -> dict[str, str]:
@@ -87,6 +88,14 @@ CASES: dict[str, tuple[str, str, Callable[[Any], Any], str, str]] = {
                                        ropeScaling={"factor": 2}), f"{K}:models[0].ropeScaling", "llama3"),
     "objects-have-distinct-names": ("dev", f"{K}:models", lambda v: v.append({**v[0], "name": "qwen3-0-6b-proxy"}),
                                     f"{K}:models[1].name", f"{K}:models[0].name"),
+    "tenants-call-served-models": ("prod", f"{K}:gateway", lambda v: v["tenants"][0].update(models=["qwen3-8"]),
+                                   f"{K}:gateway.tenants[0].models[0]", "qwen3-8b"),
+    "api-keys-belong-to-tenants": ("prod", f"{K}:gatewayApiKeys", lambda v: {"serch": {"k1": KEY}},
+                                   f"{K}:gatewayApiKeys.serch", "'search'"),
+    "api-keys-distinct": ("prod", f"{K}:gatewayApiKeys", lambda v: {"search": {"a": KEY}, "chat": {"b": KEY}},
+                          f"{K}:gatewayApiKeys.chat.b", f"{K}:gatewayApiKeys.search.a"),
+    "every-tenant-has-a-key": ("prod", f"{K}:gateway", lambda v: v["tenants"][1].update(generatedKeys=[]),
+                               f"{K}:gateway.tenants[1].generatedKeys", f"{K}:gatewayApiKeys.chat"),
 }  # fmt: skip
 # Guards on derived name lengths that no schema-valid stack reaches today (the schema's own limits are tighter):
 # tests/unit/test_names.py runs them directly, past and below each limit.
@@ -96,6 +105,8 @@ GUARDS = {
     "node-pool-names-fit-their-objects",
     "cluster-name-fits-its-objects",
     "namespace-and-claim-names-fit",
+    # Every Kubernetes minor the catalog pins (1.34, 1.35) is one the gateway supports: tests/unit/test_gateway.py.
+    "gateway-supports-the-cluster",
 }
 
 

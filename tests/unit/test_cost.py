@@ -92,9 +92,10 @@ def test_prod_numbers(prod):
     # (weight 80 over 20), one g6e.xlarge each.
     assert pools["gpu-spot"].min_nodes == ("g6e.xlarge", "g6e.xlarge")
     assert pools["gpu-on-demand"].min_nodes == ()
-    lo = EKS + 3 * NAT + 3 * M7I_XLARGE + PROD["g6e.12xlarge"] + 2 * spot(PROD["g6e.xlarge"], "g6e")
+    lb = 0.0225  # the gateway's NLB (ELB pricing page)
+    lo = EKS + 3 * NAT + lb + 3 * M7I_XLARGE + PROD["g6e.12xlarge"] + 2 * spot(PROD["g6e.xlarge"], "g6e")
     hi = (
-        EKS + 3 * NAT + 6 * M7I_XLARGE
+        EKS + 3 * NAT + lb + 6 * M7I_XLARGE
         + 4 * PROD["g6e.12xlarge"] + 6 * spot(PROD["g6e.12xlarge"], "g6e")
         + 4 * PROD["g6e.12xlarge"] + 32 * spot(PROD["g6e.xlarge"], "g6e")
     )  # fmt: skip

@@ -69,7 +69,10 @@ def test_the_inference_namespace_is_none_the_cluster_already_has(namespace):
     assert repr(namespace) in message and "already has" in message and "Pod Security" in message
 
 
-@pytest.mark.parametrize("release", sorted({r.namespace for r in ADDON_RELEASES.values()}))
+# kube-system (the load balancer controller's) is one every cluster has: the test above.
+@pytest.mark.parametrize(
+    "release", sorted({r.namespace for r in ADDON_RELEASES.values()} - KUBERNETES_NAMESPACES)
+)
 def test_an_add_on_namespace_is_refused_for_the_inference_namespace_by_the_collision_rule(release):
     errs = issues(edit(f"{K}:modelCache", lambda v: v.update(namespace=release), "prod"))
     assert f"Namespace {release!r}" in errs[f"{K}:modelCache.namespace"]
@@ -159,6 +162,7 @@ def test_every_node_label_the_fleet_sets_is_one_the_platform_reserves(stack):
             # Time slicing on every pool, so the device-plugin config label is set too.
             f"{K}:addons": lambda v: v["gpuOperator"].update(timeSlicing={group: 2}),
             f"{K}:models": lambda v: v.clear(),  # placement is not what this is about
+            f"{K}:gateway": lambda v: v.update(enabled=False, tenants=[]),  # nor its tenants' models
         },
         stack,
     )

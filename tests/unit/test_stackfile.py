@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.stackfile import SECRET_PLACEHOLDER, StackFileError, project_name, read_stack
+from planner.stackfile import StackFileError, placeholder, project_name, read_stack
 from planner.stackfile.go_text import go_json_float
 from planner.stackfile.yaml_nodes import load
 from planner.stackfile.yaml_resolve import go_parse_int, resolve
@@ -149,10 +149,10 @@ def test_a_date_under_aws_default_tags_no_longer_crashes(tmp_path):
 @pytest.mark.parametrize(
     ("value_yaml", "expected", "secret"),
     [
-        ("{secure: v1:abc}", SECRET_PLACEHOLDER, True),
-        ("{a: {secure: v1:abc}, b: 1}", f'{{"a":"{SECRET_PLACEHOLDER}","b":1}}', True),
-        ("[a, {secure: v1:abc}]", f'["a","{SECRET_PLACEHOLDER}"]', True),
-        ("{l: [{m: {secure: v1:x}}]}", f'{{"l":[{{"m":"{SECRET_PLACEHOLDER}"}}]}}', True),
+        ("{secure: v1:abc}", placeholder("v1:abc"), True),
+        ("{a: {secure: v1:abc}, b: 1}", f'{{"a":"{placeholder("v1:abc")}","b":1}}', True),
+        ("[a, {secure: v1:abc}]", f'["a","{placeholder("v1:abc")}"]', True),
+        ("{l: [{m: {secure: v1:x}}]}", f'{{"l":[{{"m":"{placeholder("v1:x")}"}}]}}', True),
         # only a mapping of exactly one key, `secure`, holding a string is ciphertext (isSecureValue)
         ("{secure: 5}", '{"secure":5}', False),
         ("{secure: v1:abc, other: 1}", '{"other":1,"secure":"v1:abc"}', False),
