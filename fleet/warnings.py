@@ -15,7 +15,18 @@ def fleet_warnings(fleet: Fleet) -> list[str]:
     out = warnings_for(fleet.config)
     for m in fleet.models:
         out += _dropped_pools(m) + _maintenance(m)
-    return out
+    return out + _gateway_unreachable(fleet)
+
+
+def _gateway_unreachable(fleet: Fleet) -> list[str]:
+    """With NetworkPolicies on, only the client namespaces and a load balancer reach the gateway."""
+    g, access = fleet.gateway, fleet.config.access
+    if g is None or g.load_balancer or access.client_namespaces or not access.network_policies:
+        return []
+    return [
+        "llm-platform:access.clientNamespaces: empty, and the gateway has no loadBalancer: nothing can call it; "
+        "name the namespaces of the apps that call the models"
+    ]
 
 
 def _dropped_pools(m: ModelPlan) -> list[str]:

@@ -63,15 +63,11 @@ def security_policies(plan: GatewayPlan) -> list[dict[str, Any]]:
         for t in plan.tenants
     ]
     models_target = {"group": "gateway.networking.k8s.io", "kind": "HTTPRoute", "name": MODELS_ROUTE}
-    return [
-        _policy(f"{GATEWAY_NAME}-models", plan, [models_target], {"apiKeyAuth": _api_key_auth(plan)}),
-        _policy(
-            GATEWAY_NAME,
-            plan,
-            routes,
-            {"apiKeyAuth": _api_key_auth(plan), "authorization": {"defaultAction": "Deny", "rules": allow}},
-        ),
-    ]
+    keys = _policy(f"{GATEWAY_NAME}-models", plan, [models_target], {"apiKeyAuth": _api_key_auth(plan)})
+    if not routes:  # no model yet (a platform before its first model): nothing else to guard
+        return [keys]
+    authz = {"apiKeyAuth": _api_key_auth(plan), "authorization": {"defaultAction": "Deny", "rules": allow}}
+    return [keys, _policy(GATEWAY_NAME, plan, routes, authz)]
 
 
 def _policy(

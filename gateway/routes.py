@@ -17,11 +17,16 @@ from typing import Any
 from fleet.resolved import GatewayPlan, GatewayRoute
 from gateway.errors import error_body
 from gateway.proxies import AI_GATEWAY_API, ENVOY_GATEWAY_API, GATEWAY_API, meta
-from vocabulary.gateway import CLIENT_HEADER, GATEWAY_NAME, MODEL_HEADER, TOTAL_TOKENS_KEY, client_id
+from vocabulary.gateway import (
+    CLIENT_HEADER,
+    GATEWAY_NAME,
+    MODEL_HEADER,
+    RULES_PER_ROUTE,
+    TOTAL_TOKENS_KEY,
+    ai_route_names,
+    client_id,
+)
 
-# An AIGatewayRoute holds at most 15 rules: the AI Gateway keeps the 16th of its HTTPRoute for the catch-all
-# it adds (api/v1beta1/ai_gateway_route.go, v1.1.0).
-RULES_PER_ROUTE = 15
 MODELS_PATH = "/v1/models"
 MODELS_ROUTE = f"{GATEWAY_NAME}-models"
 OWNED_BY = "llm-platform"
@@ -51,9 +56,7 @@ def ai_service_backend(plan: GatewayPlan, r: GatewayRoute) -> dict[str, Any]:
 
 
 def route_names(plan: GatewayPlan) -> list[str]:
-    """The AIGatewayRoutes, and the HTTPRoutes the AI Gateway generates under the same names."""
-    count = -(-len(plan.routes) // RULES_PER_ROUTE)
-    return [GATEWAY_NAME if i == 0 else f"{GATEWAY_NAME}-{i + 1}" for i in range(count)]
+    return ai_route_names(len(plan.routes))
 
 
 def ai_gateway_routes(plan: GatewayPlan) -> list[dict[str, Any]]:

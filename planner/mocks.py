@@ -256,7 +256,10 @@ _RESOURCES: dict[str, Callable[[PlanMocks, MockResourceArgs, str], dict]] = {
     "kubernetes:gateway.networking.k8s.io/v1:Gateway": lambda m, a, s: {
         "status": {
             "addresses": [
-                {"type": "Hostname", "value": f"k8s-envoygat-llmgatew-{_hex(s, 10)}.elb.{m.region}.amazonaws.com"}
+                {
+                    "type": "Hostname",
+                    "value": f"k8s-envoygat-llmgatew-{_hex(s, 10)}.elb.{m.region}.amazonaws.com",
+                }
             ]
         }
     },

@@ -318,6 +318,12 @@ def no_placeholder_values(r: Resource, _: Mapping[str, Any]) -> Iterator[str]:
     """Placeholders the example stacks ship: documentation accounts and documentation CIDRs."""
     if r.type == "eks:index:Cluster":
         yield from _placeholder_findings(r.props)
+    front = _load_balancer(r)
+    if front and front.certificate and is_documentation_account(front.certificate):
+        yield (
+            f"the load balancer's certificate {front.certificate} is in a documentation account: the load "
+            "balancer cannot be created with it (set gateway.loadBalancer.certificateArn to your ACM certificate)"
+        )
     endpoint = _endpoint(r)
     if endpoint and endpoint[0]:
         cidrs = [str(c) for c in endpoint[1]]
@@ -329,6 +335,57 @@ def no_placeholder_values(r: Resource, _: Mapping[str, Any]) -> Iterator[str]:
 
 
 # --- stack rules ----------------------------------------------------------------------------------------
+
+
+# --- load balancers in front of the gateway --------------------------------------------------------------------
+
+NLB_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-"
+ALB_ANNOTATION = "alb.ingress.kubernetes.io/"
+
+
+@dataclass(frozen=True)
+class LoadBalancerFront:
+    """What a rule reads of a load balancer the AWS Load Balancer Controller will make: its scheme, its TLS
+    certificate (None: plain HTTP) and the sources it admits (empty: any)."""
+
+    scheme: str
+    certificate: str | None
+    sources: tuple[str, ...]
+
+
+def _load_balancer(r: Resource) -> LoadBalancerFront | None:
+    """An NLB (an EnvoyProxy's LoadBalancer Service) or an ALB (an Ingress of class alb); None otherwise."""
+    if _kind(r) == "EnvoyProxy":
+        service = _map(_get(r.props, "spec", "provider", "kubernetes", "envoyService"))
+        if service.get("type") != "LoadBalancer":
+            return None
+        notes = _map(service.get("annotations"))
+        sources = tuple(str(c) for c in _list(service.get("loadBalancerSourceRanges")))
+        return LoadBalancerFront(
+            str(notes.get(f"{NLB_ANNOTATION}scheme", "internal")),
+            notes.get(f"{NLB_ANNOTATION}ssl-cert"),
+            sources,
+        )
+    if _kind(r) == "Ingress" and _get(r.props, "spec", "ingressClassName") == "alb":
+        notes = _map(_get(r.props, "metadata", "annotations"))
+        cidrs = str(notes.get(f"{ALB_ANNOTATION}inbound-cidrs", ""))
+        sources = tuple(c.strip() for c in cidrs.split(",") if c.strip())
+        return LoadBalancerFront(
+            str(notes.get(f"{ALB_ANNOTATION}scheme", "internal")),
+            notes.get(f"{ALB_ANNOTATION}certificate-arn"),
+            sources,
+        )
+    return None
+
+
+def public_load_balancers_need_tls_and_sources(r: Resource, _: Mapping[str, Any]) -> Iterator[str]:
+    front = _load_balancer(r)
+    if front is None or front.scheme != "internet-facing":
+        return
+    if not front.certificate:
+        yield "an internet-facing load balancer without a TLS certificate: keys and prompts would cross in clear"
+    if not front.sources or any(c.endswith("/0") for c in front.sources):
+        yield "an internet-facing load balancer open to every address: list the clients' source CIDRs"
 
 
 def _namespace(r: Resource) -> str:
@@ -420,9 +477,15 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         "no-placeholder-values",
-        "No documentation values (AWS example account ids, RFC 5737 CIDRs) in access entries or the API endpoint.",
+        "No documentation values (AWS example account ids, RFC 5737 CIDRs) in access entries, the API endpoint or "
+        "a load balancer's certificate.",
         no_placeholder_values,
         offline_level="advisory",
+    ),
+    ResourceRule(
+        "public-load-balancers-need-tls-and-sources",
+        "An internet-facing load balancer terminates TLS and admits only listed source CIDRs (none is /0).",
+        public_load_balancers_need_tls_and_sources,
     ),
     ResourceRule(
         "no-iam-star-on-star",

@@ -83,7 +83,7 @@ def test_a_mandatory_policy_violation_fails_the_plan_but_still_writes_it(tmp_pat
     assert result.returncode == 1, result.stderr
     assert "x [gpu-quota] stack: the stack can run 112 GPUs" in result.stdout
     assert "config: defaults (no policy/config/variant.json)" in result.stdout
-    assert (out / "policy.txt").read_text().startswith("Policy pack: 11 rules, 1 mandatory")
+    assert (out / "policy.txt").read_text().startswith("Policy pack: 12 rules, 1 mandatory")
     assert (out / "plan.json").exists() and (out / "cost.md").exists()
 
 

@@ -56,6 +56,18 @@ VALKEY_LABELS = MappingProxyType(
 VALKEY_PORT = 6379
 
 
+# An AIGatewayRoute holds at most 15 rules, one per model: the AI Gateway keeps the 16th of the HTTPRoute it
+# generates for its catch-all (api/v1beta1/ai_gateway_route.go, v1.1.0).
+RULES_PER_ROUTE = 15
+
+
+def ai_route_names(models: int) -> list[str]:
+    """The AIGatewayRoutes for `models` routed models, and the HTTPRoutes the AI Gateway generates under the
+    same names."""
+    count = -(-models // RULES_PER_ROUTE)
+    return [GATEWAY_NAME if i == 0 else f"{GATEWAY_NAME}-{i + 1}" for i in range(count)]
+
+
 def client_id(tenant: str, key: str) -> str:
     """One API key's client id: a Secret data key (`[-._a-zA-Z0-9]+`) that names its tenant first."""
     return f"{tenant}.{key}"

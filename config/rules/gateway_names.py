@@ -10,29 +10,28 @@ from typing import Any
 from config.rules.registry import K, Sections
 from vocabulary import names
 from vocabulary.addons import ADDON_RELEASES
-from vocabulary.gateway import GATEWAY_CLASS, GATEWAY_NAME, VALKEY_NAME, key_secret_name
+from vocabulary.gateway import GATEWAY_CLASS, GATEWAY_NAME, VALKEY_NAME, ai_route_names, key_secret_name
 
 KEY = f"{K}:gateway.enabled"
-HELM_RELEASE = "HelmRelease"  # as config/rules/names.py counts releases
-RULES_PER_ROUTE = 15  # gateway/routes.py: an AIGatewayRoute's rules
 # (kind, name) of the gateway's fixed objects in its namespace.
 FIXED = (
     ("EnvoyProxy", GATEWAY_NAME), ("GatewayConfig", GATEWAY_NAME), ("ClientTrafficPolicy", GATEWAY_NAME),
     ("Gateway", GATEWAY_NAME), ("HTTPRoute", f"{GATEWAY_NAME}-models"), ("HTTPRouteFilter", f"{GATEWAY_NAME}-models"),
     ("EnvoyExtensionPolicy", f"{GATEWAY_NAME}-models"), ("SecurityPolicy", f"{GATEWAY_NAME}-models"),
-    ("SecurityPolicy", GATEWAY_NAME), ("BackendTrafficPolicy", GATEWAY_NAME),
+    ("BackendTrafficPolicy", GATEWAY_NAME),
     ("Deployment", VALKEY_NAME), ("Service", VALKEY_NAME), ("PodDisruptionBudget", VALKEY_NAME),
 )  # fmt: skip
 POLICIES = ("gateway-proxies", "gateway-ratelimit", VALKEY_NAME)
 
 
-def gateway_claims(s: Sections, claim: Any) -> Iterator[Any]:
-    """`claim` builds a config/rules/names.py Claim (kind, namespace, name, what, key=None, value=None)."""
+def gateway_claims(s: Sections, claim: Any, helm_release: str) -> Iterator[Any]:
+    """`claim` builds a config/rules/names.py Claim (kind, namespace, name, what, key=None, value=None);
+    `helm_release` is the kind it counts Helm releases as."""
     g = s.gateway
     if not g.enabled:
         return
     ns = ADDON_RELEASES["envoy-gateway"].namespace
-    yield from _releases(s, claim)
+    yield from _releases(s, claim, helm_release)
     yield claim("GatewayClass", None, GATEWAY_CLASS, "the gateway's GatewayClass", KEY)
     for kind, name in FIXED:
         yield claim(kind, ns, name, f"the gateway's {kind}", KEY)
@@ -40,14 +39,14 @@ def gateway_claims(s: Sections, claim: Any) -> Iterator[Any]:
     yield from _by_config(s, claim, ns)
 
 
-def _releases(s: Sections, claim: Any) -> Iterator[Any]:
+def _releases(s: Sections, claim: Any, helm_release: str) -> Iterator[Any]:
     keys = ["envoy-gateway", "ai-gateway-crds", "ai-gateway"]
     keys += ["load-balancer-controller"] if s.gateway.load_balancer else []
     for namespace in sorted({ADDON_RELEASES[k].namespace for k in keys[:3]}):
         yield claim("Namespace", None, namespace, "a namespace of the gateway", KEY)
     for k in keys:
         r = ADDON_RELEASES[k]
-        yield claim(HELM_RELEASE, r.namespace, r.name, f"the gateway's {k} Helm release", KEY)
+        yield claim(helm_release, r.namespace, r.name, f"the gateway's {k} Helm release", KEY)
 
 
 def _monitoring(s: Sections, claim: Any, ns: str) -> Iterator[Any]:
@@ -87,9 +86,10 @@ def _by_config(s: Sections, claim: Any, ns: str) -> Iterator[Any]:
                     f"{K}:models[{i}].name",
                     model,
                 )
-    for i in range(-(-len(routed) // RULES_PER_ROUTE)):
-        yield claim("AIGatewayRoute", ns, GATEWAY_NAME if i == 0 else f"{GATEWAY_NAME}-{i + 1}",
-                    "an AIGatewayRoute of the gateway", KEY)  # fmt: skip
+    if routed:  # the model routes' SecurityPolicy (none before the first model)
+        yield claim("SecurityPolicy", ns, GATEWAY_NAME, "the model routes' SecurityPolicy", KEY)
+    for name in ai_route_names(len(routed)):
+        yield claim("AIGatewayRoute", ns, name, "an AIGatewayRoute of the gateway", KEY)
     held = getattr(s, "gateway_api_keys", {}) or {}
     for i, t in enumerate(s.gateway.tenants):
         for key in (*held.get(t.name, {}), *t.generated_keys):

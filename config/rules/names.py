@@ -141,7 +141,7 @@ def claims(s: Sections) -> list[Claim]:
     """Every Kubernetes object and Helm release the composition creates for these sections, the platform's own
     names first, then the add-ons', then those named by config values (so a clash is reported on the latter)."""
     return [
-        *_platform_claims(s), *_addon_claims(s), *_karpenter_claims(s), *gateway_claims(s, Claim),
+        *_platform_claims(s), *_addon_claims(s), *_karpenter_claims(s), *gateway_claims(s, Claim, HELM_RELEASE),
         *_inference_claims(s),
     ]  # fmt: skip
 

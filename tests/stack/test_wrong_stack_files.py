@@ -2614,6 +2614,87 @@ PROVIDERS = [
     ),
 ]
 
+# The front door: tenants, their keys and the load balancer (llm-platform:gateway, llm-platform:gatewayApiKeys).
+INTERNET_FACING = sub(("      scheme: internal\n", "      scheme: internet-facing\n"))
+PROD_CERT = "      certificateArn: arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789\n"
+GATEWAY = [
+    bad(
+        "tenant-calls-a-model-not-served",
+        "prod",
+        sub(("        models: [qwen3-8b]\n", "        models: [qwen3-8]\n")),
+        f"{K}gateway.tenants[0].models[0]",
+        "did you mean 'qwen3-8b'",
+    ),
+    bad(
+        "internet-facing-without-tls",
+        "prod",
+        chain(INTERNET_FACING, sub((PROD_CERT, ""))),
+        f"{K}gateway.loadBalancer.certificateArn",
+        "needs TLS",
+    ),
+    bad(
+        "internet-facing-from-anywhere",
+        "prod",
+        chain(INTERNET_FACING, sub(("sourceCidrs: [10.40.0.0/16, 10.0.0.0/8]", "sourceCidrs: [0.0.0.0/0]"))),
+        f"{K}gateway.loadBalancer.sourceCidrs[0]",
+        "whole internet",
+    ),
+    bad(
+        "tenant-without-a-key",
+        "prod",
+        sub(("        tokensPerMinute: 600000\n        generatedKeys: [2026-12]\n", "        tokensPerMinute: 600000\n")),
+        f"{K}gateway.tenants[1].generatedKeys",
+        "has no API key",
+        "--secret --path",
+    ),
+    bad(
+        "tenant-named-twice",
+        "prod",
+        sub(("      - name: chat\n", "      - name: search\n")),
+        f"{K}gateway.tenants[1].name",
+        "already the name",
+    ),
+    bad(
+        "api-key-in-plain-text",
+        "dev",
+        append(f"  llm-platform:gatewayApiKeys:\n    playground:\n      laptop: {OPENAI_KEY}\n"),
+        f"{K}gatewayApiKeys",
+        "--secret",
+        hidden=(OPENAI_KEY, OPENAI_KEY[:12]),
+    ),
+    bad(
+        "api-key-of-no-tenant",
+        "dev",
+        append("  llm-platform:gatewayApiKeys:\n    playgrond:\n      laptop: {secure: v1:AAAAkey-one}\n"),
+        f"{K}gatewayApiKeys.playgrond",
+        "did you mean 'playground'",
+    ),
+    bad(
+        "one-key-twice",
+        "dev",
+        append("  llm-platform:gatewayApiKeys:\n    playground:\n      a: {secure: v1:AAAAsame}\n"
+               "      b: {secure: v1:AAAAsame}\n"),
+        f"{K}gatewayApiKeys.playground.b",
+        "same key as",
+    ),
+    bad(
+        "two-keys-with-one-secret-name",
+        "dev",
+        sub(("        generatedKeys: [dev-1]\n", "        generatedKeys: [dev-1]\n      - name: playground-dev\n"
+             "        requestsPerMinute: 1\n        tokensPerMinute: 1\n        generatedKeys: ['1']\n")),
+        f"{K}gateway.tenants[1].name",
+        "gateway-key-playground-dev-1",
+        "rename one of them",
+    ),
+    bad(
+        "no-proxy",
+        "dev",
+        sub(("    proxyReplicas: 1", "    proxyReplicas: 0")),
+        f"{K}gateway.proxyReplicas",
+        "at least 1",
+    ),
+]  # fmt: skip
+
 CLASSES = {
     "file-shape": FILE_SHAPE,
     "namespaces": NAMESPACES,
@@ -2634,6 +2715,7 @@ CLASSES = {
     "secrets": SECRETS,
     "model-cache": MODEL_CACHE,
     "providers": PROVIDERS,
+    "gateway": GATEWAY,
 }
 
 

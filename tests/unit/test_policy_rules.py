@@ -101,6 +101,33 @@ def _set(path: str, value: Any) -> Callable[[dict], None]:
 
 
 DELETE = object()
+ENVOY_PROXY = "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy"
+INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
+LB = "spec.provider.kubernetes.envoyService"
+NLB, ALB = "service.beta.kubernetes.io/aws-load-balancer-", "alb.ingress.kubernetes.io/"
+CERT_ID = "0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+
+
+def nlb() -> dict:
+    """An internet-facing NLB as the gateway's EnvoyProxy asks for it: TLS, named sources."""
+    notes = {
+        f"{NLB}scheme": "internet-facing",
+        f"{NLB}ssl-cert": f"arn:aws:acm:us-east-1:210987654321:certificate/{CERT_ID}",
+    }
+    service = {"type": "LoadBalancer", "annotations": notes, "loadBalancerSourceRanges": ["52.94.76.0/24"]}
+    return {"kind": "EnvoyProxy", "spec": {"provider": {"kubernetes": {"envoyService": service}}}}
+
+
+def _nlb_notes(props: dict) -> dict:
+    return props["spec"]["provider"]["kubernetes"]["envoyService"]["annotations"]
+
+
+def alb() -> dict:
+    notes = {f"{ALB}scheme": "internet-facing", f"{ALB}certificate-arn": f"arn:aws:acm:us-east-1:210987654321:certificate/{CERT_ID}",
+             f"{ALB}inbound-cidrs": "52.94.76.0/24"}  # fmt: skip
+    return {"kind": "Ingress", "metadata": {"annotations": notes}, "spec": {"ingressClassName": "alb"}}
+
+
 POD = "spec.template.spec"
 VLLM = f"{POD}.containers.0"
 
@@ -131,6 +158,10 @@ RESOURCE_CASES: list[tuple[str, str, Callable[[], dict], Callable[[dict], None],
     ("no-placeholder-values", "eks:index:Cluster", lambda: {"endpointPublicAccess": True, "publicAccessCidrs": ["52.94.76.0/24"]}, _set("publicAccessCidrs", ["203.0.113.0/24", "198.51.100.7/32"]), "only documentation ranges (203.0.113.0/24, 198.51.100.7/32)"),
     ("no-placeholder-values", "eks:index:Cluster", lambda: {"endpointPublicAccess": False, "accessEntries": {"a": {"principalArn": "arn:aws:iam::210987654321:role/admin"}}}, _set("accessEntries.a.principalArn", "arn:aws:iam::123456789012:role/admin"), "in a documentation account"),
     ("no-placeholder-values", "aws:eks/cluster:Cluster", lambda: {"vpcConfig": {"endpointPublicAccess": True, "publicAccessCidrs": ["52.94.76.0/24", "192.0.2.0/24"]}}, _set("vpcConfig.publicAccessCidrs", ["192.0.2.0/25"]), "only documentation ranges"),
+    ("public-load-balancers-need-tls-and-sources", ENVOY_PROXY, nlb, lambda p: _nlb_notes(p).pop(f"{NLB}ssl-cert"), "without a TLS certificate"),
+    ("public-load-balancers-need-tls-and-sources", ENVOY_PROXY, nlb, _set(f"{LB}.loadBalancerSourceRanges", ["0.0.0.0/0"]), "open to every address"),
+    ("public-load-balancers-need-tls-and-sources", INGRESS, alb, lambda p: p["metadata"]["annotations"].pop(f"{ALB}inbound-cidrs"), "open to every address"),
+    ("no-placeholder-values", ENVOY_PROXY, nlb, lambda p: _nlb_notes(p).update({f"{NLB}ssl-cert": f"arn:aws:acm:us-east-1:123456789012:certificate/{CERT_ID}"}), "documentation account"),
     ("no-iam-star-on-star", "aws:iam/rolePolicy:RolePolicy", lambda: iam_policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}), _set("policy", json.dumps({"Statement": {"Effect": "Allow", "Action": ["*"], "Resource": "*"}})), "'*' on '*'"),
     ("no-iam-star-on-star", "aws:iam/policy:Policy", lambda: iam_policy({"Effect": "Deny", "Action": "*", "Resource": "*"}), _set("policy", json.dumps({"Statement": [{"Sid": "All", "Effect": "Allow", "Action": "*:*", "Resource": ["*"]}]})), "statement 'All'"),
     ("no-iam-star-on-star", "aws:iam/rolePolicyAttachment:RolePolicyAttachment", lambda: {"policyArn": "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"}, _set("policyArn", "arn:aws:iam::aws:policy/AdministratorAccess"), "AdministratorAccess"),
