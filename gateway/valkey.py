@@ -18,9 +18,11 @@ from vocabulary.gateway import VALKEY_LABELS, VALKEY_NAME, VALKEY_PORT
 from vocabulary.objects import PULL_POLICY, RESTRICTED
 from vocabulary.scheduling import SYSTEM_NODES
 
-# The Alpine image's valkey user (valkey-io/valkey-container 9.1/alpine/Dockerfile: UID 999, GID 1000). The
-# image has no USER line, so the pod names it.
-VALKEY_UID, VALKEY_GID = 999, 1000
+# A high UID of no user on the node (the image's own valkey user is 999, under the host's system range): the
+# image has no USER line, so the pod names one. valkey-server, started directly, needs no passwd entry and
+# writes only its working directory, /data (an emptyDir the fsGroup makes writable); valkey-container's tests
+# run it as an arbitrary non-root UID.
+VALKEY_UID = VALKEY_GID = 10001
 # Keys carry TTLs (one window each): evict those first if memory ever runs out, never refuse a write.
 MAX_MEMORY = "192mb"
 VALKEY_ARGS = [
@@ -50,7 +52,8 @@ def valkey_deployment(plan: GatewayPlan) -> dict[str, Any]:
         "ports": [{"name": "redis", "containerPort": VALKEY_PORT}],
         "readinessProbe": {"tcpSocket": {"port": VALKEY_PORT}, "periodSeconds": 5},
         "livenessProbe": {"tcpSocket": {"port": VALKEY_PORT}, "periodSeconds": 10, "failureThreshold": 6},
-        "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "256Mi"}},
+        # Valkey serves from one thread: a CPU limit of one core costs it nothing.
+        "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "256Mi"}},
         "securityContext": dict(RESTRICTED),
         "volumeMounts": [{"name": "data", "mountPath": "/data"}],
     }

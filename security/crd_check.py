@@ -14,6 +14,7 @@ required fields hold. CEL rules (x-kubernetes-validations) are listed, not evalu
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -24,14 +25,13 @@ import yaml
 
 
 def load_crds(paths: Iterable[Path]) -> dict[tuple[str, str, str], dict[str, Any]]:
-    """(group, version, kind) -> that version's openAPIV3Schema, from every CRD in `paths` (files or dirs;
-    Helm template lines `{{ ... }}` are dropped)."""
+    """(group, version, kind) -> that version's openAPIV3Schema, from every CRD in `paths` (files or dirs; a
+    chart's template lines `{{ ... }}` are dropped, and a template inside a line becomes a plain word)."""
     out: dict[tuple[str, str, str], dict[str, Any]] = {}
     for path in paths:
         for file in sorted(path.rglob("*.yaml")) if path.is_dir() else [path]:
-            text = "\n".join(
-                line for line in file.read_text().splitlines() if not line.lstrip().startswith("{{")
-            )
+            lines = [ln for ln in file.read_text().splitlines() if not ln.lstrip().startswith("{{")]
+            text = "\n".join(re.sub(r"\{\{.*?\}\}", "template", ln) for ln in lines)
             for doc in yaml.safe_load_all(text):
                 if not isinstance(doc, dict) or doc.get("kind") != "CustomResourceDefinition":
                     continue
@@ -79,6 +79,7 @@ def errors(doc: dict[str, Any], schema: dict[str, Any]) -> list[str]:
     body = {k: v for k, v in doc.items() if k != "metadata"}
     top = strict(schema)
     top["properties"].pop("metadata", None)
+    top["required"] = [r for r in top.get("required", []) if r != "metadata"]
     validator = jsonschema.Draft7Validator(top)
     return [
         f"{'.'.join(str(p) for p in e.absolute_path) or '.'}: {e.message}"
