@@ -53,7 +53,10 @@ def valkey_deployment(plan: GatewayPlan) -> dict[str, Any]:
         "readinessProbe": {"tcpSocket": {"port": VALKEY_PORT}, "periodSeconds": 5},
         "livenessProbe": {"tcpSocket": {"port": VALKEY_PORT}, "periodSeconds": 10, "failureThreshold": 6},
         # Valkey serves from one thread: a CPU limit of one core costs it nothing.
-        "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "256Mi"}},
+        "resources": {
+            "requests": {"cpu": "100m", "memory": "256Mi"},
+            "limits": {"cpu": "1", "memory": "256Mi"},
+        },
         "securityContext": dict(RESTRICTED),
         "volumeMounts": [{"name": "data", "mountPath": "/data"}],
     }

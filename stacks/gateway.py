@@ -53,8 +53,10 @@ def build_gateway(fleet: Fleet, cluster: Cluster, network: Network, handles: Add
         return {}
     system: Resources = (cluster.system_nodes.node_group,)
     namespace = addon_namespace("gateway", plan.namespace, cluster)
-    controllers = _controllers(fleet, plan, cluster, system, namespace)
-    lbc = _load_balancer_controller(fleet, plan, cluster, network, system) if plan.load_balancer else ()
+    controllers = _controllers(plan, cluster, system, namespace)
+    # After monitoring: the controller's chart renders a ServiceMonitor when its CRD exists.
+    after = (*system, *handles.monitoring)
+    lbc = _load_balancer_controller(fleet, plan, cluster, network, after) if plan.load_balancer else ()
     _valkey(plan, cluster, namespace)
     keys, generated = _keys(fleet, plan, cluster, namespace)
     gateway = _objects(plan, cluster, (*controllers, *keys, *lbc))
@@ -69,7 +71,7 @@ def _opts(cluster: Cluster, after: Sequence[pulumi.Resource] = ()) -> pulumi.Res
 
 
 def _controllers(
-    fleet: Fleet, plan: GatewayPlan, cluster: Cluster, system: Resources, namespace: pulumi.Resource
+    plan: GatewayPlan, cluster: Cluster, system: Resources, namespace: pulumi.Resource
 ) -> Resources:
     """The CRDs, Envoy Gateway and the AI Gateway; returns what the gateway objects wait for."""
     crds = tuple(
@@ -92,7 +94,7 @@ def _controllers(
 
 
 def _load_balancer_controller(
-    fleet: Fleet, plan: GatewayPlan, cluster: Cluster, network: Network, system: Resources
+    fleet: Fleet, plan: GatewayPlan, cluster: Cluster, network: Network, after: Resources
 ) -> Resources:
     release = plan.load_balancer_controller
     assert release is not None
@@ -113,7 +115,7 @@ def _load_balancer_controller(
             mechanism="pod-identity",
             inline_policy=partition.apply(load_balancer_controller_policy),
         ),
-        depends_on=(*system, cluster.pod_identity_agent),
+        depends_on=(*after, cluster.pod_identity_agent),
     )
     return (chart.release,)
 
@@ -167,7 +169,9 @@ def _keys(
 
 def _generated_key(tenant: str, name: str) -> pulumi.Output[str]:
     """Generated once and kept in the state, encrypted; a new key name generates a new key (rotation)."""
-    password = random.RandomPassword(f"gateway-key-{tenant}-{name}", length=KEY_LENGTH, special=False)
+    password = random.RandomPassword(
+        f"gateway-generated-key-{tenant}-{name}", length=KEY_LENGTH, special=False
+    )
     return pulumi.Output.secret(password.result.apply(lambda r: KEY_PREFIX + r))
 
 
