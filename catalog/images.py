@@ -16,5 +16,8 @@ SERVING_IMAGES: MappingProxyType[str, str] = MappingProxyType(
         # project's own ECR Public mirror (valkey-io/valkey-container's release workflow), so EKS nodes pull it
         # without Docker Hub's rate limit. The Alpine variant's valkey user is UID 999, GID 1000.
         "valkey": "public.ecr.aws/valkey/valkey:9.1.1-alpine",
+        # The warm-headroom placeholders hold GPUs doing nothing: the Kubernetes pause image, its newest release
+        # (kubernetes build/pause/CHANGELOG.md 3.10.1; it runs as UID 65535).
+        "pause": "registry.k8s.io/pause:3.10.1",
     }
 )

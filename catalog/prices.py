@@ -61,9 +61,12 @@ NAT_GATEWAY_USD_PER_HOUR: MappingProxyType[str, float] = MappingProxyType(
 LOAD_BALANCER_USD_PER_HOUR: MappingProxyType[str, float] = MappingProxyType(
     {"us-east-1": 0.0225, "us-west-2": 0.0225}
 )
+# gp3 per month (aws.amazon.com/ebs/pricing, us-east-1; us-west-2 lists the same): storage per GB, and what is
+# provisioned above the included 3,000 IOPS and 125 MiB/s.
+GP3_USD_PER_GB_MONTH, GP3_USD_PER_IOPS_MONTH, GP3_USD_PER_MIBPS_MONTH = 0.08, 0.005, 0.04
 FIXED_PRICE_SOURCE = (
     "EKS, VPC and ELB pricing pages (control plane $0.10/h standard, $0.60/h extended; NAT $0.045/h; "
-    "a load balancer $0.0225/h)"
+    "a load balancer $0.0225/h; gp3 $0.08/GB, $0.005/IOPS and $0.04/MiB/s a month above 3,000 and 125)"
 )
 
 # On-demand Linux USD/hour of the `large` size (2 vCPUs) of each CPU family of catalog/cpus.py; the table above

@@ -45,6 +45,8 @@ class NodePoolSpec:
     consolidate_after: str
     expire_after: str
     disk_size_gib: int
+    disk_iops: int = 3000
+    disk_throughput_mibps: int = 250
     tags: Mapping[str, str] = field(default_factory=dict)  # on the nodes' instances and volumes
     # How long a drain (drift, expiry) honours PodDisruptionBudgets before Karpenter deletes the pods left, as a
     # Go duration; None leaves it unset, and then a PDB that never allows an eviction holds the node forever.
@@ -67,6 +69,7 @@ class KarpenterArgs:
     controller_node_selector: Mapping[str, str]
     k8s_provider: k8s.Provider
     service_monitor: bool = False
+    user_data: str | None = None  # every EC2NodeClass's `userData` (NodeConfig YAML or Bottlerocket TOML)
     depends_on: Sequence[pulumi.Resource] = ()
 
 
@@ -83,8 +86,8 @@ def ec2_node_class(spec: NodePoolSpec, args: KarpenterArgs, role_name: str) -> d
                 "ebs": {
                     "volumeSize": f"{spec.disk_size_gib}Gi",
                     "volumeType": "gp3",
-                    "iops": 3000,
-                    "throughput": 250,
+                    "iops": spec.disk_iops,
+                    "throughput": spec.disk_throughput_mibps,
                     "encrypted": True,
                     "deleteOnTermination": True,
                 },
@@ -97,6 +100,8 @@ def ec2_node_class(spec: NodePoolSpec, args: KarpenterArgs, role_name: str) -> d
             "httpTokens": "required",
         },
         "tags": {"Name": f"{args.cluster_name_value}-{spec.name}", **spec.tags},
+        # Karpenter appends its own NodeConfig (or settings) after this, and its values win.
+        **({"userData": args.user_data} if args.user_data else {}),
     }
 
 

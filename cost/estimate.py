@@ -27,14 +27,16 @@ from cost.lines import (
     sum_or_none,
 )
 from cost.sources import PriceSource
+from cost.volumes import HeadroomCost, VolumeCost, headroom_costs, volume_costs
 from fleet.resolved import Fleet
+from serving.headroom import headroom_gpus
 
 EXCLUDED = (
-    "EBS volumes (node image volumes, the Prometheus volume)",
+    "EBS volumes other than the GPU nodes' image volumes (the system nodes', the Prometheus volume)",
     "EFS storage and throughput (the model cache)",
     "data transfer (internet egress, cross-AZ traffic)",
     "NAT gateway data processing (per GB)",
-    "load balancers",
+    "load balancer capacity units (LCU, NLCU: usage)",
     "CloudWatch Logs (control-plane logs), KMS keys, SQS and EventBridge (Karpenter interruptions)",
 )
 
@@ -52,6 +54,8 @@ class CostEstimate:
     warnings: tuple[str, ...]
     # What the gateway's pods take of the system nodes: in the system line already, never added again.
     system_shares: tuple[Charge, ...] = ()
+    volumes: tuple[VolumeCost, ...] = ()  # the GPU nodes' image volumes, per pool
+    headroom: tuple[HeadroomCost, ...] = ()  # NodePools' warm nodes, at every scale
 
     def rows(self) -> list[tuple[str, float | None, float | None]]:
         """The summary: (what, $/h at minimum, $/h at maximum), one row per kind of spend."""
@@ -83,6 +87,12 @@ class CostEstimate:
                         sum_or_none(p.hourly("max") for p in pools),
                     )
                 )
+        if self.headroom:
+            # At maximum scale the NodePools are at their limits already, placeholders' nodes included.
+            rows.append(("Warm headroom (NodePools)", sum_or_none(h.hourly() for h in self.headroom), 0.0))
+        if self.volumes:
+            rows.append(("GPU nodes' image volumes (gp3)", sum(v.hourly("min") for v in self.volumes),
+                         sum(v.hourly("max") for v in self.volumes)))  # fmt: skip
         return rows
 
     def hourly(self, scale: Scale) -> Total:
@@ -96,6 +106,7 @@ class CostEstimate:
         """Maximum scale with every node the priciest type its group or NodePool allows."""
         parts = [c.hourly for c in self.fixed] + [self.system.worst_hourly]
         parts += [g.worst_hourly for g in self.node_groups] + [p.worst_hourly for p in self.node_pools]
+        parts += [v.hourly("max") for v in self.volumes]
         h = add(parts)
         return Total(h.usd * HOURS_PER_MONTH, h.complete)
 
@@ -141,6 +152,15 @@ def estimate(fleet: Fleet, prices: PriceSource, stack: str) -> CostEstimate:
         models=models,
         warnings=tuple(dict.fromkeys(warnings)),  # each once, in order
         system_shares=gateway_cost.system_shares(fleet, lambda t: price_of(t, "on-demand")),
+        headroom=headroom_costs(fleet, price_of, lambda p: headroom_gpus(fleet, p)),
+        volumes=volume_costs(
+            fleet,
+            {
+                **{g.name: g.min_size for g in groups},
+                **{p.name: len(p.min_nodes) + fleet.pools[p.name].config.headroom for p in node_pools},
+            },
+            {**{g.name: g.max_size for g in groups}, **{p.name: p.nodes_at_limit for p in node_pools}},
+        ),
     )
 
 

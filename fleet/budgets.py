@@ -1,42 +1,16 @@
-"""Time budgets of one model, from the size of its weights: how long a start, a download and a cold start
-from zero replicas may take before something is wrong. The startup probe, the rollout timeout, the alert on a
-slow start and the scale-from-zero timeouts are all derived from these, so they can never disagree."""
+"""Time budgets besides the cold start (fleet/cold_start.py has those): the weights' download into the cache,
+and how long Karpenter may wait on a drain."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-# Conservative read and download speeds (EFS elastic reads; Hugging Face downloads).
-CACHE_READ_MIB_S = 100
+# The preload's download into the cache (not part of a cold start: it runs once per revision, before any
+# replica). Ours: Hugging Face's CDN serves tens of MiB/s per connection to a single `hf download`.
 DOWNLOAD_MIB_S = 50
-# Engine start after the weights are in memory: CUDA graph capture, torch.compile, warm-up.
-ENGINE_WARMUP_S = 300
-# A download's own start: the pod, the image, listing the repository.
-PRELOAD_OVERHEAD_S = 300
-# From zero replicas a request also waits for a GPU node (Karpenter/ASG launch, join, GPU operator) and the
-# vLLM image pull (~10 GB): measured launches of g6/g6e nodes take 3-5 minutes before the pod starts.
-NODE_AND_IMAGE_S = 480
+PRELOAD_OVERHEAD_S = 300  # the Job's pod, the image, listing the repository
 
 
-@dataclass(frozen=True)
-class Budgets:
-    startup_s: int  # container start to serving: weights read from the cache + engine warm-up
-    preload_s: int  # the weights downloaded into the cache
-    cold_start_s: int  # zero replicas to the first answer: a node, the image, then the start
-
-    @property
-    def rollout_timeout_s(self) -> int:
-        """How long `pulumi up` waits for a Deployment: the preload, then the start."""
-        return self.preload_s + self.startup_s
-
-
-def budgets(weights_gib: float) -> Budgets:
-    startup = int(weights_gib * 1024 / CACHE_READ_MIB_S) + ENGINE_WARMUP_S
-    return Budgets(
-        startup_s=startup,
-        preload_s=int(weights_gib * 1024 / DOWNLOAD_MIB_S) + PRELOAD_OVERHEAD_S,
-        cold_start_s=NODE_AND_IMAGE_S + startup,
-    )
+def preload_budget_s(weights_gib: float) -> int:
+    return int(weights_gib * 1024 / DOWNLOAD_MIB_S) + PRELOAD_OVERHEAD_S
 
 
 # Karpenter's drain of a node (drift, expiry) honours PodDisruptionBudgets until the NodePool's

@@ -72,7 +72,7 @@ def _route(m: ModelPlan, addons: AddonPlan) -> GatewayRoute:
             host=f"{m.proxy_name}.{m.namespace}.svc.cluster.local",
             port=addons.interceptor_port,
             via_interceptor=True,
-            request_timeout_s=m.cold_start_s + GENERATION_TIMEOUT_S,
+            request_timeout_s=m.hold_s + GENERATION_TIMEOUT_S,
         )
     return GatewayRoute(
         model=m.name,

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
+from catalog.gpus import GPU_INSTANCES
 from catalog.models import Architecture, CatalogModel, lookup
+from catalog.node_bootstrap import FAST_PULL_MIN_MEMORY_GIB, FAST_PULL_MIN_VCPU
 from config.issues import ConfigError, ConfigIssue
 from config.loader import check_config
 from config.rules.models import default_original_context
+from config.schema.infrastructure import NodeAmiConfig
 from config.schema.models import ArchitectureConfig, ModelConfig
 from config.schema.platform import NAMESPACE, PlatformConfig
 from fleet.addons import resolve_addons
-from fleet.budgets import budgets, drain_grace
+from fleet.budgets import drain_grace, preload_budget_s
+from fleet.cold_start import NodeShape, cold_start, hold_budget_s, startup_budget_s
 from fleet.gateway import resolve_gateway
 from fleet.placement import PlacementError, place
 from fleet.pools import resolve_pools
@@ -65,7 +69,23 @@ def place_models(
             placements[i] = place(m, architecture_of(m), pools, region)
         except PlacementError as err:
             issues.append(ConfigIssue(f"{_key(i)}.{err.key}", f"{m.name}: {err}"))
+            continue
+        issues += _streamer_fits(i, m, placements[i])
     return placements, issues
+
+
+def _streamer_fits(i: int, m: ModelConfig, p: Placement) -> list[ConfigIssue]:
+    """The streamer's buffers share the replica's memory limit with vLLM itself: at most half of it."""
+    limit = m.streamer_memory_limit_gib
+    if m.load_format != "runai_streamer" or limit is None or limit <= p.memory_gib // 2:
+        return []
+    return [
+        ConfigIssue(
+            f"{_key(i)}.streamerMemoryLimitGib",
+            f"{m.name}: {limit} GiB is over half of a replica's {p.memory_gib} GiB memory limit on "
+            f"{p.smallest_share.family}: at most {p.memory_gib // 2}",
+        )
+    ]
 
 
 def resolve(cfg: PlatformConfig, pools: Mapping[str, Pool], placements: Mapping[int, Placement]) -> Fleet:
@@ -74,7 +94,8 @@ def resolve(cfg: PlatformConfig, pools: Mapping[str, Pool], placements: Mapping[
     addons = resolve_addons(cfg.addons)
     namespace = cfg.model_cache.namespace
     models = tuple(
-        _model_plan(i, m, placements[i], namespace, addons.interceptor_port) for i, m in enumerate(cfg.models)
+        _model_plan(i, m, placements[i], namespace, addons.interceptor_port, cfg.node_ami)
+        for i, m in enumerate(cfg.models)
     )
     return Fleet(
         config=cfg,
@@ -106,10 +127,19 @@ def architecture_of(m: ModelConfig) -> Architecture:
 
 
 def _model_plan(
-    i: int, m: ModelConfig, placement: Placement, namespace: str, interceptor_port: int | None
+    i: int,
+    m: ModelConfig,
+    placement: Placement,
+    namespace: str,
+    interceptor_port: int | None,
+    ami: NodeAmiConfig,
 ) -> ModelPlan:
     weights = weights_gib(placement.arch, "native")
-    b = budgets(weights)
+    cold = cold_start(_node_shape(placement, ami), weights, m.load_format,
+                      launches=any(p.kind == "NodePool" for p in placement.pools),
+                      headroom=any(p.config.headroom > 0 for p in placement.pools))  # fmt: skip
+    startup = startup_budget_s(weights, m.load_format, placement.replicas_per_node())
+    preload = preload_budget_s(weights)
     entry = lookup(m.catalog_key) if m.catalog_key else None
     proxy = names.proxy_service(m.name) if m.autoscaling.scale_to_zero else None
     if proxy is not None:
@@ -128,11 +158,22 @@ def _model_plan(
         proxy_name=proxy,
         rope=_rope(m, entry),
         weights_gib=weights,
-        startup_budget_s=b.startup_s,
-        preload_budget_s=b.preload_s,
-        cold_start_s=b.cold_start_s,
-        rollout_timeout_s=b.rollout_timeout_s,
+        cold=cold,
+        startup_budget_s=startup,
+        preload_budget_s=preload,
+        cold_start_s=cold.first_ever.total_s,
+        hold_s=hold_budget_s(cold),
+        rollout_timeout_s=preload + startup,
     )
+
+
+def _node_shape(placement: Placement, ami: NodeAmiConfig) -> NodeShape:
+    """Parallel pulls where the AMI has them and every type of the model's pools clears nodeadm's floor; the
+    slowest image volume of its pools."""
+    types = [GPU_INSTANCES[t] for t in placement.instance_types]
+    big_enough = all(t.vcpu >= FAST_PULL_MIN_VCPU and t.memory_gib >= FAST_PULL_MIN_MEMORY_GIB for t in types)
+    throughput = min(p.config.disk_throughput_mibps for p in placement.pools)
+    return NodeShape(ami.family, ami.fast_image_pull and big_enough, throughput)
 
 
 def _rope(m: ModelConfig, entry: CatalogModel | None) -> RopeOverride | None:

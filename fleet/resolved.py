@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -14,6 +15,7 @@ from config.schema.gateway import LoadBalancerConfig
 from config.schema.infrastructure import GpuNodeGroupConfig
 from config.schema.models import ModelConfig
 from config.schema.platform import PlatformConfig
+from fleet.cold_start import ColdStart
 from sizing.gpu_memory import Fit
 from vocabulary.addons import Release
 
@@ -64,6 +66,25 @@ class Placement:
     @property
     def cheapest_type(self) -> str:
         return self.instance_types[0]
+
+    @property
+    def smallest_share(self) -> GpuInstance:
+        """The eligible type with the fewest vCPUs per GPU: a replica's CPU and memory are sized to fit it."""
+        return GPU_INSTANCES[
+            min(self.instance_types, key=lambda t: GPU_INSTANCES[t].vcpu / GPU_INSTANCES[t].gpu_count)
+        ]
+
+    @property
+    def cpu(self) -> int:
+        """A replica's CPU request: 60 % of its GPUs' share of the smallest node, so daemon sets still fit."""
+        node = self.smallest_share
+        return max(2, math.floor(node.vcpu * self.tp / node.gpu_count * 0.6))
+
+    @property
+    def memory_gib(self) -> int:
+        """A replica's memory request and limit: 60 % of its GPUs' share of the smallest node."""
+        node = self.smallest_share
+        return max(8, math.floor(node.memory_gib * self.tp / node.gpu_count * 0.6))
 
     @property
     def capacity_types(self) -> tuple[str, ...]:
@@ -130,9 +151,11 @@ class ModelPlan:
     proxy_name: str | None  # scale to zero: the `<model>-proxy` name callers use
     rope: RopeOverride | None  # a configured ropeScaling, as vLLM is told it
     weights_gib: float  # as the checkpoint is stored and read at start
-    startup_budget_s: int  # container start to serving: weights read from the cache + engine warm-up
+    cold: ColdStart  # the modelled stages of each path from zero replicas to the first token
+    startup_budget_s: int  # container start to serving, as the startup probe allows (fleet/cold_start.py)
     preload_budget_s: int  # download into the cache
-    cold_start_s: int  # zero replicas to the first answer: a node, the image, then the startup budget
+    cold_start_s: int  # zero replicas to the first answer, modelled: the worst path (cold.first_ever)
+    hold_s: int  # how long a request may wait for it at zero replicas: the cold start with the margin
     rollout_timeout_s: int  # how long `pulumi up` waits for the Deployment: preload + startup
 
     @property

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from catalog.prices import PRICE_SOURCE, on_demand_price, spot_price_estimate
+from fleet.cold_start import weight_load_s
 from fleet.summary import fleet_summary
 from planner.mocks import SECRET, is_kubernetes_object, refuse_duplicate_urns
 from planner.run import Plan
@@ -157,6 +158,31 @@ def model_table(plan: Plan) -> list[str]:
     return lines
 
 
+def cold_start_table(plan: Plan) -> list[str]:
+    """Per model and path, zero replicas to the first token: node / image / weights / engine / total (seconds),
+    and the weights' load time with each loader. The rates and their sources: fleet/cold_start.py."""
+    models = plan.fleet.models
+    if not models:
+        return []
+    lines = [
+        "",
+        "Cold start, zero replicas to the first token (s; fleet/cold_start.py, README 'Cold start'):",
+    ]
+    lines.append(f"  {'model':<20} {'path':<13} {'node':>5} {'image':>5} {'pod':>4} {'weights':>7} {'engine':>6} "
+                 f"{'total':>6}   weights: auto / runai_streamer")  # fmt: skip
+    for m in models:
+        c = m.cold
+        paths = [("node launched", c.launch), ("warm node", c.warm_node), ("next replica", c.next_replica),
+                 ("first ever", c.first_ever)]  # fmt: skip
+        loaders = f"{weight_load_s(m.weights_gib, 'auto')} / {weight_load_s(m.weights_gib, 'runai_streamer')}"
+        for i, (path, st) in enumerate((p, st) for p, st in paths if st is not None):
+            lines.append(
+                f"  {m.name if i == 0 else '':<20} {path:<13} {st.node_s:>5} {st.image_s:>5} {st.pod_s:>4} "
+                f"{st.weights_s:>7} {st.engine_s:>6} {st.total_s:>6}   {loaders if i == 0 else ''}".rstrip()
+            )
+    return lines
+
+
 def gateway_table(plan: Plan) -> list[str]:
     """Tenants x models x limits: what each key may call, and how much (limits are per tenant, all models)."""
     g = plan.fleet.gateway
@@ -197,6 +223,7 @@ def summary(plan: Plan, out: Path, written: dict[str, list[Path]]) -> str:
             f"size {g.min_size}..{g.max_size}  disk {g.disk_size_gib} GiB"
         )
     lines += model_table(plan)
+    lines += cold_start_table(plan)
     lines += gateway_table(plan)
     lines += [
         "",

@@ -17,6 +17,7 @@ from typing import Any
 
 from catalog.gpus import GPU_INSTANCES
 from catalog.placeholders import is_documentation_account, is_documentation_network
+from vocabulary.objects import HEADROOM_LABEL
 from vocabulary.scheduling import GPU_RESOURCE, GPU_TAINT
 
 
@@ -168,9 +169,12 @@ _PROBES = ("startupProbe", "readinessProbe", "livenessProbe")
 
 
 def is_model_deployment(r: Resource) -> bool:
-    """A model server is a Deployment that asks for GPUs: whatever serves tokens from a GPU must be probed."""
+    """A model server is a Deployment that asks for GPUs: whatever serves tokens from a GPU must be probed.
+    Warm-headroom placeholders hold GPUs and serve nothing."""
     spec = pod_spec(r)
-    return _kind(r) == "Deployment" and spec is not None and requests_gpus(spec)
+    labels = _map(_get(r.props, "spec", "template", "metadata", "labels"))
+    placeholder = HEADROOM_LABEL in labels
+    return _kind(r) == "Deployment" and spec is not None and requests_gpus(spec) and not placeholder
 
 
 def model_deployments_have_probes(r: Resource, _: Mapping[str, Any]) -> Iterator[str]:

@@ -89,7 +89,7 @@ def scaled_object(m: ModelPlan, prometheus_url: str, http_scaler: str | None = N
         )
         spec["cooldownPeriod"] = m.config.autoscaling.idle_minutes_before_zero * 60
         # A new ScaledObject must not scale to zero before its first replica has even finished starting.
-        spec["initialCooldownPeriod"] = m.cold_start_s + 300
+        spec["initialCooldownPeriod"] = m.hold_s + 300
     # KEDA applies fallback only when every metric trigger is AverageValue (kedacore/keda discussion #6524).
     if all(
         t.get("metricType", "AverageValue") == "AverageValue"
@@ -120,7 +120,7 @@ def interceptor_route(m: ModelPlan) -> dict[str, Any]:
             # One replica's worth of concurrent requests is what vLLM batches at once.
             "scalingMetric": {"concurrency": {"targetValue": m.config.max_num_seqs}},
             # Hold requests through a cold start, then answer 504 instead of waiting forever.
-            "timeouts": {"readiness": f"{m.cold_start_s}s"},
+            "timeouts": {"readiness": f"{m.hold_s}s"},
         },
     }
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
 import shlex
 from typing import Any
 
-from catalog.gpus import GPU_INSTANCES
 from catalog.images import SERVING_IMAGES
 from fleet.resolved import ModelPlan
+from serving import compile_cache
 from serving.hardening import PULL_POLICY, RESTRICTED, labels, pod_hardening, selector
 from serving.preload import COMPLETE_MARKER
 from vocabulary.objects import MODEL_CACHE_MOUNT, SERVING_PORT
@@ -47,7 +48,30 @@ def vllm_args(m: ModelPlan) -> list[str]:
         # vLLM 0.31.0 has no --rope-scaling flag: rope parameters go through the HF config (fleet/resolved.py
         # RopeOverride says why max_position_embeddings and rope_theta come with them).
         args += ["--hf-overrides", m.rope.hf_overrides_json()]
-    return args + list(c.extra_args)
+    return args + _loader_args(m) + list(c.extra_args)
+
+
+def streamer_memory_gib(m: ModelPlan) -> int:
+    """The streamer's read buffers: as configured, else a quarter of the pod's memory (its own default, 40 GB,
+    would exceed the memory limit of a replica on a small node and get the pod OOM-killed)."""
+    configured = m.config.streamer_memory_limit_gib
+    return configured if configured is not None else max(1, m.placement.memory_gib // 4)
+
+
+def _loader_args(m: ModelPlan) -> list[str]:
+    """The Run:ai Model Streamer, when configured, reading the cached directory. vLLM 0.31.0's loader takes
+    exactly `distributed`, `concurrency` and `memory_limit` in its extra config (runai_streamer_loader.py;
+    any other key is an error) and exports the last two as RUNAI_STREAMER_CONCURRENCY and _MEMORY_LIMIT."""
+    c = m.config
+    if c.load_format == "auto":
+        return []
+    extra = {"concurrency": c.streamer_concurrency, "memory_limit": streamer_memory_gib(m) * 1024**3}
+    return [
+        "--load-format",
+        c.load_format,
+        "--model-loader-extra-config",
+        json.dumps(extra, separators=(",", ":")),
+    ]
 
 
 def _gpu_check(tp: int) -> str:
@@ -82,11 +106,7 @@ def node_affinity(m: ModelPlan) -> dict[str, Any]:
 
 def resources(m: ModelPlan) -> dict[str, Any]:
     """CPU and memory: 60 % of the smallest eligible node's share per GPU, so daemon sets still fit."""
-    types = m.placement.instance_types
-    node = GPU_INSTANCES[min(types, key=lambda t: GPU_INSTANCES[t].vcpu / GPU_INSTANCES[t].gpu_count)]
-    share = m.tp / node.gpu_count
-    cpu = max(2, math.floor(node.vcpu * share * 0.6))
-    memory = max(8, math.floor(node.memory_gib * share * 0.6))
+    cpu, memory = m.placement.cpu, m.placement.memory_gib
     gpus = str(m.tp)
     return {
         "requests": {"cpu": str(cpu), "memory": f"{memory}Gi", GPU_RESOURCE: gpus},
@@ -131,7 +151,8 @@ def _pod(m: ModelPlan, pvc: str) -> dict[str, Any]:
         "initContainers": [_wait_for_cache(m)],
         "containers": [_server(m)],
         "volumes": [
-            {"name": "model-cache", "persistentVolumeClaim": {"claimName": pvc, "readOnly": True}},
+            # Read-write at the volume, read-only at every mount but the compile cache's (serving/compile_cache.py).
+            {"name": "model-cache", "persistentVolumeClaim": {"claimName": pvc}},
             # NCCL moves tensors between ranks through shared memory.
             {"name": "shm", "emptyDir": {"medium": "Memory", "sizeLimit": f"{2 * m.tp}Gi"}},
             {"name": "home", "emptyDir": {"sizeLimit": "20Gi"}},  # torch.compile / Triton caches
@@ -162,9 +183,22 @@ def _wait_for_cache(m: ModelPlan) -> dict[str, Any]:
     }
 
 
+ENV = {
+    "HF_HUB_OFFLINE": "1",  # serve only what the preload cached
+    "TRANSFORMERS_OFFLINE": "1",
+    "HOME": "/home/vllm",
+    "VLLM_NO_USAGE_STATS": "1",
+    "DO_NOT_TRACK": "1",
+    "VLLM_CACHE_ROOT": compile_cache.LOCAL_ROOT,
+}
+
+
 def _server(m: ModelPlan) -> dict[str, Any]:
-    serve = f"{_gpu_check(m.tp)} && exec vllm serve {shlex.quote(m.cache_dir)} " + " ".join(
-        shlex.quote(a) for a in vllm_args(m)
+    args = vllm_args(m)
+    key = compile_cache.cache_key(m, image(m), args, ENV)
+    serve = (
+        f"{_gpu_check(m.tp)} || exit 1; {compile_cache.seed_and_publish(m, key)}"
+        f"exec vllm serve {shlex.quote(m.cache_dir)} " + " ".join(shlex.quote(a) for a in args)
     )
     return {
         "name": "vllm",
@@ -172,16 +206,11 @@ def _server(m: ModelPlan) -> dict[str, Any]:
         "imagePullPolicy": PULL_POLICY,
         "command": ["/bin/sh", "-c", serve],
         "ports": [{"name": "http", "containerPort": SERVING_PORT, "protocol": "TCP"}],
-        "env": [
-            {"name": "HF_HUB_OFFLINE", "value": "1"},  # serve only what the preload cached
-            {"name": "TRANSFORMERS_OFFLINE", "value": "1"},
-            {"name": "HOME", "value": "/home/vllm"},
-            {"name": "VLLM_NO_USAGE_STATS", "value": "1"},
-            {"name": "DO_NOT_TRACK", "value": "1"},
-        ],
+        "env": [{"name": k, "value": v} for k, v in ENV.items()],
         "resources": resources(m),
         "volumeMounts": [
             dict(_CACHE_MOUNT),
+            {"name": "model-cache", "mountPath": compile_cache.SHARED_ROOT, "subPath": compile_cache.SUBPATH},
             {"name": "shm", "mountPath": "/dev/shm"},
             {"name": "home", "mountPath": "/home/vllm"},
             {"name": "tmp", "mountPath": "/tmp"},

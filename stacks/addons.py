@@ -19,6 +19,7 @@ from access.pod_security import POD_SECURITY, namespace_metadata
 from catalog.amis import AMI_FAMILIES, karpenter_ami_alias
 from catalog.charts import HELM_CHARTS
 from catalog.kubernetes import EKS_ADDON_VERSIONS
+from catalog.node_bootstrap import karpenter_user_data
 from components.block_storage import BlockStorage, BlockStorageArgs
 from components.cluster import Cluster
 from components.helm_addon import HelmAddon, HelmAddonArgs
@@ -231,6 +232,7 @@ def _karpenter(fleet: Fleet, cluster: Cluster, after: Resources) -> dict[str, pu
             chart=HELM_CHARTS["karpenter"],
             node_pools=tuple(_node_pool_spec(p, fleet.drain_grace_s[p.name]) for p in fleet.node_pools),
             controller_node_selector=SYSTEM_NODES,
+            user_data=karpenter_user_data(cfg.node_ami.family) if cfg.node_ami.fast_image_pull else None,
             service_monitor=fleet.addons.monitoring_crds,
             k8s_provider=cluster.k8s_provider,
             depends_on=after,
@@ -257,6 +259,8 @@ def _node_pool_spec(pool: Pool, drain_grace_s: int) -> NodePoolSpec:
         consolidate_after=p.consolidate_after,
         expire_after=p.expire_after,
         disk_size_gib=p.disk_size_gib,
+        disk_iops=p.disk_iops,
+        disk_throughput_mibps=p.disk_throughput_mibps,
         tags={POOL_TAG: pool.name},
         termination_grace_period=f"{drain_grace_s // 60}m",
     )

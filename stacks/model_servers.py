@@ -10,7 +10,7 @@ from components.model_cache import ModelCache
 from components.model_server import ModelServer, ModelServerArgs
 from fleet.resolved import Fleet, ModelPlan
 from observability.alerts import model_rules
-from serving import autoscaling, preload, server
+from serving import autoscaling, headroom, preload, server
 from serving.hardening import labels
 from stacks.addons import AddonHandles
 from vocabulary import names
@@ -28,6 +28,7 @@ def build_model_servers(
     if not fleet.models:
         return {}
     _guardrails(fleet, cluster, namespace)
+    _headroom(fleet, cluster, namespace)
     endpoints = {
         m.name: _model_server(fleet, m, cluster, cache, namespace, handles).endpoint for m in fleet.models
     }
@@ -70,6 +71,27 @@ def _guardrails(fleet: Fleet, cluster: Cluster, namespace: k8s.core.v1.Namespace
             type="Opaque",
             string_data={"token": pulumi.Output.secret(token.get_secret_value())},
             opts=k8s_opts,
+        )
+
+
+def _headroom(fleet: Fleet, cluster: Cluster, namespace: k8s.core.v1.Namespace) -> None:
+    """Warm headroom: the PriorityClass every model replica outranks, and each pool's placeholders."""
+    pools = [p for p in fleet.pools.values() if p.config.headroom > 0]
+    if not pools:
+        return
+    opts = pulumi.ResourceOptions(provider=cluster.k8s_provider)
+    pc = headroom.priority_class()
+    priority = k8s.scheduling.v1.PriorityClass(
+        "headroom-priority", metadata=pc["metadata"], value=pc["value"], preemption_policy=pc["preemptionPolicy"],
+        global_default=pc["globalDefault"], description=pc["description"], opts=opts,
+    )  # fmt: skip
+    for pool in pools:
+        d = headroom.placeholder(fleet, pool)
+        k8s.apps.v1.Deployment(
+            names.headroom_deployment(pool.name),
+            metadata={**d["metadata"], "namespace": namespace.metadata["name"]},
+            spec=d["spec"],
+            opts=pulumi.ResourceOptions(provider=cluster.k8s_provider, depends_on=[priority]),
         )
 
 

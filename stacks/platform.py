@@ -11,6 +11,7 @@ from access.network_policies import network_policies
 from access.pod_security import POD_SECURITY, namespace_metadata
 from catalog.amis import AMI_FAMILIES
 from catalog.kubernetes import EKS_ADDON_VERSIONS, KUBERNETES_RELEASES
+from catalog.node_bootstrap import node_group_user_data
 from components.cluster import Cluster, ClusterArgs, SystemNodesArgs
 from components.karpenter import DISCOVERY_TAG
 from components.model_cache import ModelCache, ModelCacheArgs
@@ -139,6 +140,9 @@ def _gpu_node_group(fleet: Fleet, pool: Pool, cluster: Cluster, network: Network
             release_version=cfg.node_ami.release_version,
             image_volume_device=ami.image_volume_device,
             disk_size_gib=group.disk_size_gib,
+            disk_iops=group.disk_iops,
+            disk_throughput_mibps=group.disk_throughput_mibps,
+            user_data=node_group_user_data(cfg.node_ami.family) if cfg.node_ami.fast_image_pull else None,
             min_size=group.min_size,
             max_size=group.max_size,
             desired_size=group.initial_size,

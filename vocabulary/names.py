@@ -267,6 +267,14 @@ DASHBOARD_UIDS = ("llm-inference", "llm-gpu-fleet", "llm-capacity-cost")
 GATEWAY_DASHBOARD_UID = "llm-gateway"  # only while the gateway is on
 
 
+def headroom_deployment(pool: str) -> str:
+    """A pool's warm-headroom placeholders (serving/headroom.py), in the inference namespace."""
+    return f"headroom-{pool}"
+
+
+HEADROOM_PRIORITY_CLASS = "llm-platform-headroom"  # cluster-scoped
+
+
 def dashboard_configmap(uid: str) -> str:
     return f"dashboard-{uid}"
 

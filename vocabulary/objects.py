@@ -14,6 +14,9 @@ MODEL_LABEL = "llm-platform.io/model"
 SERVER_LABELS = MappingProxyType({"app.kubernetes.io/name": "vllm"})
 PRELOAD_LABELS = MappingProxyType({"app.kubernetes.io/name": "vllm-preload"})
 PRELOAD_OF_LABEL = "llm-platform.io/preload-of"
+# Warm-headroom placeholders (serving/headroom.py) carry it, with their pool as value: they hold GPUs, serve
+# nothing, and the policy pack's model-server rules leave them alone.
+HEADROOM_LABEL = "llm-platform.io/headroom"
 # vLLM's OpenAI-compatible server listens here in every model pod.
 SERVING_PORT = 8000
 

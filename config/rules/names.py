@@ -215,8 +215,31 @@ def _karpenter_claims(s: Sections) -> Iterator[Claim]:
         yield Claim("EC2NodeClass", None, names.ec2_node_class(pool.name), what, key, pool.name)
 
 
+def _headroom_claims(s: Sections) -> Iterator[Claim]:
+    """Each pool's warm-headroom placeholders in the inference namespace, and their PriorityClass."""
+    pools = [(f"{K}:gpuNodeGroups[{i}]", g) for i, g in enumerate(s.gpu_node_groups)]
+    if s.addons.karpenter.enabled:
+        pools += [
+            (f"{K}:addons.karpenter.nodePools[{i}]", p) for i, p in enumerate(s.addons.karpenter.node_pools)
+        ]
+    warm = [(key, p) for key, p in pools if p.headroom > 0]
+    if warm:
+        yield Claim("PriorityClass", None, names.HEADROOM_PRIORITY_CLASS, "the warm headroom's PriorityClass")
+    for key, p in warm:
+        what = f"the warm-headroom placeholders of pool {p.name!r}"
+        yield Claim(
+            "Deployment",
+            s.model_cache.namespace,
+            names.headroom_deployment(p.name),
+            what,
+            f"{key}.name",
+            p.name,
+        )
+
+
 def _inference_claims(s: Sections) -> Iterator[Claim]:
     """The inference namespace, its model cache claim, and every model's objects in it."""
+    yield from _headroom_claims(s)
     mc = s.model_cache
     ns_key = f"{K}:modelCache.namespace"
     yield Claim("Namespace", None, mc.namespace, "the inference namespace", ns_key, mc.namespace)
@@ -243,7 +266,7 @@ def _reported_elsewhere(first: Claim, later: Claim) -> bool:
     return later.value == first.value and _entry(later.key) == _entry(first.key)
 
 
-@rule("models", "model_cache", "addons", "access", "gateway", "gateway_api_keys")
+@rule("models", "model_cache", "addons", "access", "gateway", "gateway_api_keys", "gpu_node_groups")
 def objects_have_distinct_names(s: Sections) -> Iterator[ConfigIssue]:
     """No two objects of one kind share a namespace and name (they would be one object, fought over)."""
     first: dict[tuple[str, str | None, str], Claim] = {}

@@ -24,6 +24,7 @@ from config.schema.base import (
     said,
     unique,
 )
+from config.schema.volumes import check_volume, disk_iops, disk_throughput, headroom
 from vocabulary.addons import ADDON_RELEASES
 
 # Bounds of a NodePool's durations (Karpenter v1.14.1 takes any `^(([0-9]+(s|m|h))+|Never)$`, 0s included).
@@ -61,6 +62,14 @@ class NodePoolConfig(Section):
         "expiry is forceful: drained one node at a time within the pool's terminationGracePeriod.",
     )
     disk_size_gib: int = Field(200, ge=100, le=4096, description="Image volume (gp3) of each node.")
+    disk_throughput_mibps: int = disk_throughput()
+    disk_iops: int = disk_iops()
+    headroom: int = headroom()
+
+    @model_validator(mode="after")
+    def _volume_within_gp3(self) -> NodePoolConfig:
+        check_volume(self, self.disk_size_gib, self.disk_iops, self.disk_throughput_mibps)
+        return self
 
     @field_validator("consolidate_after")
     @classmethod

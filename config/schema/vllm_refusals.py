@@ -72,9 +72,8 @@ REFUSED: Mapping[str, Refusal] = MappingProxyType(
         ),
         **_each(("--tokenizer", "--hf-config-path"), _OFFLINE, "source"),
         "--download-dir": Refusal("is set by the platform: the weights come from `llm-platform:modelCache`"),
-        **_each(
-            ("--load-format", "--model-loader-extra-config", "--config-format", "--ignore-patterns"), _WEIGHTS
-        ),
+        **_each(("--load-format", "--model-loader-extra-config"), _PLATFORM, "loadFormat"),
+        **_each(("--config-format", "--ignore-patterns"), _WEIGHTS),
         "--config": Refusal(
             "reads more flags from a YAML file this check cannot see: list them in extraArgs"
         ),

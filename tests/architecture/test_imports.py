@@ -12,7 +12,19 @@ from pathlib import Path
 
 from tests.conftest import PROJECT_DIR
 
-SKIP_DIRS = {"tests", "build", "docs", ".venv", ".venv-checkov", ".git", ".github", ".ci", "__pycache__"}
+# bench/ holds stand-alone scripts with their own requirements (bench/requirements.txt), outside the program.
+SKIP_DIRS = {
+    "tests",
+    "build",
+    "docs",
+    "bench",
+    ".venv",
+    ".venv-checkov",
+    ".git",
+    ".github",
+    ".ci",
+    "__pycache__",
+}
 
 # Bottom to top: a package may import its own modules and packages of LOWER layers only. Packages of one layer
 # do not import each other.

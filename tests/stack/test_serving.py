@@ -19,10 +19,10 @@ PER_MODEL = {
 
 
 def model_deployments(plan) -> list[dict]:
-    """The model servers' Deployments (the gateway runs its Valkey as one too)."""
-    ns = plan.config.model_cache.namespace
+    """The model servers' Deployments (the gateway's Valkey and the warm-headroom placeholders are some too)."""
+    served = {m.name for m in plan.fleet.models}
     return [
-        d for d in plan.of_type("kubernetes:apps/v1:Deployment") if d["inputs"]["metadata"]["namespace"] == ns
+        d for d in plan.of_type("kubernetes:apps/v1:Deployment") if d["inputs"]["metadata"]["name"] in served
     ]
 
 
@@ -191,7 +191,7 @@ def test_nothing_that_selects_model_servers_selects_the_preload_pods(plan):
             assert not all(pod.get(k) == v for k, v in sel.items()), (
                 f"{name} selects the pods of {job['name']}"
             )
-    for d in plan.of_type("kubernetes:apps/v1:Deployment"):
+    for d in model_deployments(plan):
         pod = d["inputs"]["spec"]["template"]["metadata"]["labels"]
         service = plan.by_name(d["name"].replace("-deployment", "-service"))
         assert all(pod.get(k) == v for k, v in service["inputs"]["spec"]["selector"].items())

@@ -48,6 +48,11 @@ def prod():
     return cost("prod")
 
 
+def vol(size_gib: int) -> float:
+    """$/h of one GPU node's image volume at the defaults (600 MiB/s, 6,000 IOPS), by the gp3 price list."""
+    return (size_gib * 0.08 + (6000 - 3000) * 0.005 + (600 - 125) * 0.04) / HOURS_PER_MONTH
+
+
 def test_dev_numbers(dev):
     assert [c.hourly for c in dev.fixed] == [EKS, NAT]  # one NAT gateway: natGateways single
     assert (dev.system.hourly("min"), dev.system.hourly("max")) == (2 * M7I_LARGE, 3 * M7I_LARGE)
@@ -64,6 +69,7 @@ def test_dev_numbers(dev):
     assert pools["gpu-on-demand"].hourly("max") == pytest.approx(2 * DEV["g6.xlarge"])
     lo = EKS + NAT + 2 * M7I_LARGE
     hi = EKS + NAT + 3 * M7I_LARGE + (2 + 4) * spot(DEV["g6.xlarge"], "g6") + 2 * DEV["g6.xlarge"]
+    hi += 2 * vol(150) + (4 + 2) * vol(200)  # image volumes: l4-spot's 2 nodes, the NodePools' 4 + 2
     assert dev.hourly("min").usd == pytest.approx(lo)
     assert dev.monthly("min").usd == pytest.approx(lo * HOURS_PER_MONTH) == pytest.approx(253.018)
     assert dev.monthly("max").usd == pytest.approx(hi * HOURS_PER_MONTH)
@@ -93,11 +99,24 @@ def test_prod_numbers(prod):
     assert pools["gpu-spot"].min_nodes == ("g6e.xlarge", "g6e.xlarge")
     assert pools["gpu-on-demand"].min_nodes == ()
     lb = 0.0225  # the gateway's NLB (ELB pricing page)
-    lo = EKS + 3 * NAT + lb + 3 * M7I_XLARGE + PROD["g6e.12xlarge"] + 2 * spot(PROD["g6e.xlarge"], "g6e")
+    warm = spot(PROD["g6e.xlarge"], "g6e")  # gpu-spot's headroom: one node its largest replica (TP 1) fits
+    lo = (
+        EKS
+        + 3 * NAT
+        + lb
+        + 3 * M7I_XLARGE
+        + PROD["g6e.12xlarge"]
+        + 2 * spot(PROD["g6e.xlarge"], "g6e")
+        + warm
+    )
+    lo += vol(300) + (2 + 1) * vol(
+        200
+    )  # image volumes: the on-demand group's node; gpu-spot's two and its warm one
     hi = (
         EKS + 3 * NAT + lb + 6 * M7I_XLARGE
         + 4 * PROD["g6e.12xlarge"] + 6 * spot(PROD["g6e.12xlarge"], "g6e")
         + 4 * PROD["g6e.12xlarge"] + 32 * spot(PROD["g6e.xlarge"], "g6e")
+        + (4 + 6) * vol(300) + (32 + 4) * vol(200)
     )  # fmt: skip
     assert prod.monthly("min").usd == pytest.approx(lo * HOURS_PER_MONTH)
     assert prod.monthly("max").usd == pytest.approx(hi * HOURS_PER_MONTH)
@@ -150,7 +169,10 @@ def test_minimum_replicas_beyond_the_node_groups_are_karpenter_nodes(tmp_path):
     est = cost("variant", project_dir=tmp_path)
     pools = {p.name: p for p in est.node_pools}
     assert pools["gpu-spot"].min_nodes == ("g6.xlarge",)  # l4-spot is at 0; the spot pool weighs more
-    assert est.hourly("min").usd == pytest.approx(EKS + NAT + 2 * M7I_LARGE + spot(DEV["g6.xlarge"], "g6"))
+    # The node, and its image volume.
+    assert est.hourly("min").usd == pytest.approx(
+        EKS + NAT + 2 * M7I_LARGE + spot(DEV["g6.xlarge"], "g6") + vol(200)
+    )
 
 
 def test_the_tightest_limit_bounds_a_nodepool():
@@ -234,7 +256,7 @@ def test_markdown_has_every_section_and_the_total(prod):
         "EFS storage",
         "data transfer",
         "NAT gateway data processing",
-        "load balancers",
+        "load balancer capacity units",
     ):
         assert excluded in md
     assert "attribution" in md and "not added to the totals" in md

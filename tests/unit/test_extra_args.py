@@ -184,7 +184,7 @@ def test_placement_and_memory_flags_are_refused_with_why(args, why):
         (["--help=ModelConfig"], "exits"),
         (["--config", "serve.yaml"], "YAML file"),
         (["--model", "other/repo"], "cached copy of `source`"),
-        (["--load-format", "dummy"], "as it is"),
+        (["--load-format", "dummy"], "`loadFormat`"),
         (["--download-dir", "/tmp"], "llm-platform:modelCache"),
     ],
 )

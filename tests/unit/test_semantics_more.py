@@ -282,10 +282,9 @@ def test_an_al2023_release_without_a_real_build_date_is_refused(release, says):
 
 @pytest.mark.parametrize("release", ["1.35.6-20260714", "1.35.6-20240229", "1.34.9-20251231"])
 def test_an_al2023_release_with_a_real_date_is_accepted(release):
-    assert (
-        NodeAmiConfig.model_validate({"family": "al2023", "releaseVersion": release}).release_version
-        == release
-    )
+    # fastImagePull off: releases before v20250821 have no FastImagePull gate (tests/unit/test_node_bootstrap.py).
+    ami = {"family": "al2023", "releaseVersion": release, "fastImagePull": False}
+    assert NodeAmiConfig.model_validate(ami).release_version == release
 
 
 @pytest.mark.parametrize("release", ["1.35.6-20260714", "1.34.9-20260101", "1.29.0-20240315"])
@@ -305,7 +304,9 @@ def test_an_al2023_release_under_bottlerocket_is_refused_naming_both_forms(relea
     ],
 )
 def test_bottlerocket_releases_are_accepted(release):
-    ami = NodeAmiConfig.model_validate({"family": "bottlerocket", "releaseVersion": release})
+    ami = NodeAmiConfig.model_validate(
+        {"family": "bottlerocket", "releaseVersion": release, "fastImagePull": False}
+    )
     assert ami.release_version == release
 
 
