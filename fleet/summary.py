@@ -70,6 +70,26 @@ def _model(m: ModelPlan, region: str) -> dict[str, Any]:
             "coldStart": m.cold_start_s,
             "rollout": m.rollout_timeout_s,
         },
+        "loadFormat": m.config.load_format,
+        # fleet/cold_start.py's stages per path, zero replicas to the first token (seconds).
+        "coldStartSeconds": {
+            path: None
+            if st is None
+            else {
+                "node": st.node_s,
+                "image": st.image_s,
+                "pod": st.pod_s,
+                "weights": st.weights_s,
+                "engine": st.engine_s,
+                "total": st.total_s,
+            }
+            for path, st in (
+                ("nodeLaunched", m.cold.launch),
+                ("warmNode", m.cold.warm_node),
+                ("nextReplica", m.cold.next_replica),
+                ("firstEver", m.cold.first_ever),
+            )
+        },
     }
 
 
@@ -84,6 +104,7 @@ WATCHED: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("$/h per replica on-demand", ("usdPerHourPerReplica", "onDemand")),
     ("$/h per replica spot", ("usdPerHourPerReplica", "spot")),
     ("pools", ("pools",)),
+    ("cold start on a warm node (s)", ("coldStartSeconds", "warmNode", "total")),
 )
 
 

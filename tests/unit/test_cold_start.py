@@ -93,3 +93,23 @@ def test_the_streamer_arguments_are_what_vllm_0_31_0_takes(plans):
     assert "--load-format" not in vllm_args(
         plans["dev"].fleet.model("qwen3-0-6b")
     )  # auto: vLLM's own default
+
+
+def test_fleet_json_carries_every_path_and_make_plan_reports_a_change(plans):
+    from fleet.summary import fleet_summary, model_changes
+
+    prod = plans["prod"].fleet
+    doc = fleet_summary(prod)
+    m = prod.model("qwen3-8b")
+    stages = doc["models"]["qwen3-8b"]["coldStartSeconds"]
+    assert stages["warmNode"] == {"node": 0, "image": 0, "pod": 10, "weights": m.cold.warm_node.weights_s,
+                                  "engine": 50, "total": m.cold.warm_node.total_s}  # fmt: skip
+    assert doc["models"]["qwen3-8b"]["loadFormat"] == "runai_streamer"
+    slower = model_plan(plans["prod"].config, "qwen3-8b", load_format="auto")
+    before = {"models": {"qwen3-8b": {**doc["models"]["qwen3-8b"]}}}
+    after = {"models": {"qwen3-8b": {**doc["models"]["qwen3-8b"], "coldStartSeconds": {
+        "warmNode": {"total": slower.cold.warm_node.total_s}}}}}  # fmt: skip
+    (line,) = model_changes(before, after)
+    assert (
+        f"cold start on a warm node (s) {m.cold.warm_node.total_s} -> {slower.cold.warm_node.total_s}" in line
+    )
