@@ -26,7 +26,8 @@ class ModelServerArgs:
     name: str
     namespace: pulumi.Input[str]
     endpoint: str
-    preload_job: Mapping[str, Any]
+    # None when the server streams its weights from the source itself (its service account then holds the role).
+    preload_job: Mapping[str, Any] | None
     deployment: Mapping[str, Any]
     service: Mapping[str, Any]
     pod_disruption_budget: Mapping[str, Any]
@@ -127,14 +128,17 @@ class ModelServer(pulumi.ComponentResource):
         return [policy, association]
 
     def _workload(self, preload_ready: list[pulumi.Resource]) -> k8s.apps.v1.Deployment:
-        """The weights preload Job, then the vLLM Deployment that waits for it."""
+        """The weights preload Job, then the vLLM Deployment that waits for it (or, streaming from the
+        source, for the role its pods read the source with)."""
         name, args, ns = self._name, self._args, self._args.namespace
-        job = k8s.batch.v1.Job(
-            f"{name}-preload-job",
-            metadata=_with(args.preload_job["metadata"], ns),
-            spec=args.preload_job["spec"],
-            opts=pulumi.ResourceOptions(parent=self, provider=args.k8s_provider, depends_on=preload_ready),
-        )
+        first = preload_ready
+        if args.preload_job is not None:
+            first = [k8s.batch.v1.Job(
+                f"{name}-preload-job",
+                metadata=_with(args.preload_job["metadata"], ns),
+                spec=args.preload_job["spec"],
+                opts=pulumi.ResourceOptions(parent=self, provider=args.k8s_provider, depends_on=preload_ready),
+            )]  # fmt: skip
         return k8s.apps.v1.Deployment(
             f"{name}-deployment",
             metadata=_with(
@@ -144,7 +148,7 @@ class ModelServer(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self,
                 provider=args.k8s_provider,
-                depends_on=[job, *args.cache_ready],
+                depends_on=[*first, *args.cache_ready],
                 # KEDA owns the replica count once the ScaledObject exists.
                 ignore_changes=["spec.replicas"],
             ),

@@ -54,6 +54,10 @@ WEIGHT_READ = {
     # saturates; EFS elastic allows 1,500 MiB/s per client with efs-utils 2.x's proxy (the EFS CSI driver 2.x+).
     "runai_streamer": Rate(1000, "MiB/s", "Run:ai Model Streamer benchmarks: 15 GB in 14.3 s, storage-bound at 1,000 MiB/s"),
 }  # fmt: skip
+# Straight from S3 (streamFromSource): the same benchmarks, an S3 bucket in the instance's region, at the
+# streamer's concurrency 16 (our default): 15 GB in 8.45 s (4.88 s at 32; a g5.12xlarge, 40 Gbps). A node with
+# less network bandwidth reads slower: measure yours (bench/weights_read.py takes an s3:// checkpoint too).
+S3_STREAM = Rate(1690, "MiB/s", "Run:ai Model Streamer benchmarks: S3, concurrency 16, 15 GB in 8.45 s")
 # EFS elastic throughput (Amazon EFS user guide, "Performance"): 1,500 MiB/s per client (a node), through efs-utils
 # 2.x's efs-proxy, which the EFS CSI driver 2.x and later mounts with by default (TLS, encryptInTransit); and per
 # file system up to 60 GiB/s of reads in us-east-1 and us-west-2 ("Quotas"), which takes 40 nodes loading at once
@@ -87,10 +91,12 @@ def image_pull_s(family: str, fast_pull: bool, throughput_mibps: int, cached: bo
     return int(IMAGE_PULL[family if fast else "default"].value)
 
 
-def weight_load_s(weights_gib: float, load_format: LoadFormat, sharing: int = 1) -> int:
-    """The weights from the EFS cache into the GPUs, at the loader's rate; `sharing` replicas of one node read
-    at once and split the node's share."""
-    rate = min(WEIGHT_READ[load_format].value, EFS_PER_CLIENT.value)
+def weight_load_s(
+    weights_gib: float, load_format: LoadFormat, sharing: int = 1, from_s3: bool = False
+) -> int:
+    """The weights into the GPUs, from the EFS cache at the loader's rate (or streamed from S3); `sharing`
+    replicas of one node read at once and split the node's share."""
+    rate = S3_STREAM.value if from_s3 else min(WEIGHT_READ[load_format].value, EFS_PER_CLIENT.value)
     return math.ceil(weights_gib * 1024 / (rate / sharing))
 
 
@@ -119,6 +125,7 @@ class NodeShape:
     family: str  # AMI family
     fast_pull: bool
     throughput_mibps: int  # the image volume's
+    from_s3: bool = False  # the model streams its weights from S3 (streamFromSource)
 
 
 def stages(
@@ -129,7 +136,7 @@ def stages(
         node_s=node_launch_s(launched),
         image_s=image_pull_s(shape.family, shape.fast_pull, shape.throughput_mibps, image_cached),
         pod_s=int(POD_START.value),
-        weights_s=weight_load_s(weights_gib, load_format),
+        weights_s=weight_load_s(weights_gib, load_format, from_s3=shape.from_s3),
         engine_s=engine_start_s(cache_warm),
     )
 
@@ -163,10 +170,12 @@ def cold_start(
     )
 
 
-def startup_budget_s(weights_gib: float, load_format: LoadFormat, replicas_per_node: int) -> int:
+def startup_budget_s(
+    weights_gib: float, load_format: LoadFormat, replicas_per_node: int, from_s3: bool = False
+) -> int:
     """Container start to serving, as the startup probe allows it: every replica of a node loading at once,
     with an empty compile cache, and the margin."""
-    worst = weight_load_s(weights_gib, load_format, sharing=replicas_per_node) + engine_start_s(False)
+    worst = weight_load_s(weights_gib, load_format, replicas_per_node, from_s3) + engine_start_s(False)
     return math.ceil(MARGIN * worst)
 
 

@@ -94,7 +94,7 @@ def resolve(cfg: PlatformConfig, pools: Mapping[str, Pool], placements: Mapping[
     addons = resolve_addons(cfg.addons)
     namespace = cfg.model_cache.namespace
     models = tuple(
-        _model_plan(i, m, placements[i], namespace, addons.interceptor_port, cfg.node_ami)
+        _model_plan(i, m, placements[i], namespace, addons.interceptor_port, cfg.node_ami, cfg.region)
         for i, m in enumerate(cfg.models)
     )
     return Fleet(
@@ -133,12 +133,13 @@ def _model_plan(
     namespace: str,
     interceptor_port: int | None,
     ami: NodeAmiConfig,
+    region: str,
 ) -> ModelPlan:
     weights = weights_gib(placement.arch, "native")
-    cold = cold_start(_node_shape(placement, ami), weights, m.load_format,
+    cold = cold_start(_node_shape(placement, ami, m.stream_from_source), weights, m.load_format,
                       launches=any(p.kind == "NodePool" for p in placement.pools),
                       headroom=any(p.config.headroom > 0 for p in placement.pools))  # fmt: skip
-    startup = startup_budget_s(weights, m.load_format, placement.replicas_per_node())
+    startup = startup_budget_s(weights, m.load_format, placement.replicas_per_node(), m.stream_from_source)
     preload = preload_budget_s(weights)
     entry = lookup(m.catalog_key) if m.catalog_key else None
     proxy = names.proxy_service(m.name) if m.autoscaling.scale_to_zero else None
@@ -153,7 +154,9 @@ def _model_plan(
         placement=placement,
         namespace=namespace,
         # One directory per revision: a new revision downloads beside the old one, never over it.
-        cache_dir=f"{MODEL_CACHE_MOUNT}/{m.name}/{m.revision or 'snapshot'}",
+        cache_dir=(cache_dir := f"{MODEL_CACHE_MOUNT}/{m.name}/{m.revision or 'snapshot'}"),
+        weights_uri=m.source if m.stream_from_source else cache_dir,
+        region=region,
         endpoint=endpoint,
         proxy_name=proxy,
         rope=_rope(m, entry),
@@ -167,13 +170,13 @@ def _model_plan(
     )
 
 
-def _node_shape(placement: Placement, ami: NodeAmiConfig) -> NodeShape:
+def _node_shape(placement: Placement, ami: NodeAmiConfig, from_s3: bool) -> NodeShape:
     """Parallel pulls where the AMI has them and every type of the model's pools clears nodeadm's floor; the
     slowest image volume of its pools."""
     types = [GPU_INSTANCES[t] for t in placement.instance_types]
     big_enough = all(t.vcpu >= FAST_PULL_MIN_VCPU and t.memory_gib >= FAST_PULL_MIN_MEMORY_GIB for t in types)
     throughput = min(p.config.disk_throughput_mibps for p in placement.pools)
-    return NodeShape(ami.family, ami.fast_image_pull and big_enough, throughput)
+    return NodeShape(ami.family, ami.fast_image_pull and big_enough, throughput, from_s3)
 
 
 def _rope(m: ModelConfig, entry: CatalogModel | None) -> RopeOverride | None:

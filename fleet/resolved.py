@@ -147,6 +147,8 @@ class ModelPlan:
     placement: Placement
     namespace: str
     cache_dir: str  # where its weights live on the shared cache (one directory per revision)
+    weights_uri: str  # what vLLM serves: cache_dir, or the s3:// source it streams from (streamFromSource)
+    region: str  # the stack's, for the clients that call AWS from the pod (the streamer's S3 reads)
     endpoint: str  # where clients send requests: the Service, or the interceptor that wakes it from zero
     proxy_name: str | None  # scale to zero: the `<model>-proxy` name callers use
     rope: RopeOverride | None  # a configured ropeScaling, as vLLM is told it

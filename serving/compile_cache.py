@@ -52,7 +52,7 @@ def cache_key(m: ModelPlan, image: str, args: Sequence[str], env: dict[str, str]
     factors = {
         "image": image,
         "gpu": m.placement.pools[0].gpu.gpu_name,
-        "model": m.cache_dir,
+        "model": m.weights_uri,
         "args": _hashed(args),
         "env": {k: v for k, v in sorted(env.items()) if k.startswith("VLLM_")},
     }

@@ -12,6 +12,7 @@ from fleet.resolved import ModelPlan
 from serving import compile_cache
 from serving.hardening import PULL_POLICY, RESTRICTED, labels, pod_hardening, selector
 from serving.preload import COMPLETE_MARKER
+from vocabulary import names
 from vocabulary.objects import MODEL_CACHE_MOUNT, SERVING_PORT
 from vocabulary.scheduling import CAPACITY_TYPE_LABEL, GPU_RESOURCE, GPU_TAINT, POOL_LABEL
 
@@ -148,7 +149,14 @@ def _pod(m: ModelPlan, pvc: str) -> dict[str, Any]:
             }
         ],
         **pod_hardening(VLLM_UID),
-        "initContainers": [_wait_for_cache(m)],
+        # Streaming from S3: no preload to wait for, and the preload's service account, which holds the model's
+        # read-only role (Pod Identity), reads the source.
+        **(
+            {"serviceAccountName": names.preload_service_account(m.name)}
+            if m.config.stream_from_source
+            else {}
+        ),
+        "initContainers": [] if m.config.stream_from_source else [_wait_for_cache(m)],
         "containers": [_server(m)],
         "volumes": [
             # Read-write at the volume, read-only at every mount but the compile cache's (serving/compile_cache.py).
@@ -193,12 +201,18 @@ ENV = {
 }
 
 
+def _stream_env(m: ModelPlan) -> dict[str, str]:
+    """Streaming from S3: the region, so the streamer's S3 client does not probe IMDS for it (its C++ SDK waits 5 s;
+    and the node's IMDS is not the pod's, hop limit 1). Credentials come from the Pod Identity agent."""
+    return {"AWS_REGION": m.region} if m.config.stream_from_source else {}
+
+
 def _server(m: ModelPlan) -> dict[str, Any]:
     args = vllm_args(m)
     key = compile_cache.cache_key(m, image(m), args, ENV)
     serve = (
         f"{_gpu_check(m.tp)} || exit 1; {compile_cache.seed_and_publish(m, key)}"
-        f"exec vllm serve {shlex.quote(m.cache_dir)} " + " ".join(shlex.quote(a) for a in args)
+        f"exec vllm serve {shlex.quote(m.weights_uri)} " + " ".join(shlex.quote(a) for a in args)
     )
     return {
         "name": "vllm",
@@ -206,7 +220,7 @@ def _server(m: ModelPlan) -> dict[str, Any]:
         "imagePullPolicy": PULL_POLICY,
         "command": ["/bin/sh", "-c", serve],
         "ports": [{"name": "http", "containerPort": SERVING_PORT, "protocol": "TCP"}],
-        "env": [{"name": k, "value": v} for k, v in ENV.items()],
+        "env": [{"name": k, "value": v} for k, v in {**ENV, **_stream_env(m)}.items()],
         "resources": resources(m),
         "volumeMounts": [
             dict(_CACHE_MOUNT),

@@ -114,7 +114,9 @@ def _model_server(
             name=m.name,
             namespace=namespace.metadata["name"],
             endpoint=m.endpoint,
-            preload_job=preload.preload_job(m, pvc, service_account, SYSTEM_NODES),
+            preload_job=None
+            if m.config.stream_from_source
+            else preload.preload_job(m, pvc, service_account, SYSTEM_NODES),
             deployment=server.deployment(m, pvc),
             service=server.service(m),
             pod_disruption_budget=server.pod_disruption_budget(m),

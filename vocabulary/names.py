@@ -193,6 +193,7 @@ class DerivedName:
 
 
 SCALES_TO_ZERO = "scales to zero"
+PRELOADS = "preloads its weights"  # every model but one streaming from its source
 S3_SOURCE = "s3:// source"
 
 MODEL_NAMES: tuple[DerivedName, ...] = (

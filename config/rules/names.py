@@ -27,6 +27,7 @@ from vocabulary.objects import GRAFANA_ADMIN_SECRET, HF_TOKEN_SECRET
 MODEL_CONDITIONS: Mapping[str, Callable[[ModelConfig], bool]] = MappingProxyType(
     {
         names.SCALES_TO_ZERO: lambda m: m.autoscaling.scale_to_zero,
+        names.PRELOADS: lambda m: not m.stream_from_source,
         names.S3_SOURCE: lambda m: m.source.startswith("s3://"),
     }
 )
@@ -117,7 +118,7 @@ MODEL_OBJECTS: tuple[tuple[str, Callable[[str], str], str, str | None], ...] = (
     ("PodDisruptionBudget", names.model_objects, "PodDisruptionBudget", None),
     ("PodMonitor", names.model_objects, "PodMonitor", None),
     ("ScaledObject", names.model_objects, "ScaledObject", None),
-    ("Job", names.preload_job, "preload Job", None),
+    ("Job", names.preload_job, "preload Job", names.PRELOADS),
     ("ServiceAccount", names.preload_service_account, "preload ServiceAccount", None),
     ("PrometheusRule", names.model_rules, "PrometheusRule", None),
     ("InterceptorRoute", names.model_objects, "InterceptorRoute", names.SCALES_TO_ZERO),

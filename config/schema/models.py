@@ -325,6 +325,11 @@ class ModelConfig(Section):
         "runai_streamer (the Run:ai Model Streamer, in the pinned image: concurrent reads, several times faster "
         "from EFS; see README 'Cold start').",
     )
+    stream_from_source: bool = Field(
+        False,
+        description="runai_streamer with an s3:// source: stream the weights from S3 through the model's Pod "
+        "Identity role instead of the EFS cache (no preload Job, no copy on EFS).",
+    )
     streamer_concurrency: int = Field(
         16,
         ge=1,
@@ -379,7 +384,19 @@ class ModelConfig(Section):
                 f"0 needs autoscaling.scaleToZero: true (it is false{default}): keep min >= 1, or allow "
                 "scale to zero",
             )
+        if self.stream_from_source and not (
+            self.source.startswith("s3://") and self.load_format == "runai_streamer"
+        ):
+            raise at_key(
+                "streamFromSource",
+                "streams only an s3:// source with loadFormat: runai_streamer (vLLM's own loader reads local "
+                "files; an hf:// source is cached on EFS first)",
+            )
         return self
+
+    @property
+    def streams_from_source(self) -> bool:
+        return self.stream_from_source
 
     @field_validator("revision")
     @classmethod
