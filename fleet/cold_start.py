@@ -56,7 +56,7 @@ WEIGHT_READ = {
 }  # fmt: skip
 # Straight from S3 (streamFromSource): the same benchmarks, an S3 bucket in the instance's region, at the
 # streamer's concurrency 16 (our default): 15 GB in 8.45 s (4.88 s at 32; a g5.12xlarge, 40 Gbps). A node with
-# less network bandwidth reads slower: measure yours (bench/weights_read.py takes an s3:// checkpoint too).
+# less network bandwidth reads slower: a figure to measure on yours.
 S3_STREAM = Rate(1690, "MiB/s", "Run:ai Model Streamer benchmarks: S3, concurrency 16, 15 GB in 8.45 s")
 # EFS elastic throughput (Amazon EFS user guide, "Performance"): 1,500 MiB/s per client (a node), through efs-utils
 # 2.x's efs-proxy, which the EFS CSI driver 2.x and later mounts with by default (TLS, encryptInTransit); and per
