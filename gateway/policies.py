@@ -12,7 +12,7 @@ from typing import Any
 
 from fleet.resolved import GatewayPlan, TenantPlan
 from gateway.errors import ERRORS, RETRY_AFTER_S, error_body
-from gateway.proxies import ENVOY_GATEWAY_API, gateway_target, meta
+from gateway.proxies import ENVOY_GATEWAY_API, custom, gateway_target, meta
 from gateway.routes import MODELS_ROUTE, route_names
 from vocabulary.gateway import (
     API_KEY_HEADER,
@@ -73,12 +73,9 @@ def security_policies(plan: GatewayPlan) -> list[dict[str, Any]]:
 def _policy(
     name: str, plan: GatewayPlan, targets: list[dict[str, str]], spec: dict[str, Any]
 ) -> dict[str, Any]:
-    return {
-        "apiVersion": ENVOY_GATEWAY_API,
-        "kind": "SecurityPolicy",
-        "metadata": meta(name, plan.namespace),
-        "spec": {"targetRefs": targets, **spec},
-    }
+    return custom(
+        ENVOY_GATEWAY_API, "SecurityPolicy", meta(name, plan.namespace), {"targetRefs": targets, **spec}
+    )
 
 
 def _tenant_selector(t: TenantPlan) -> list[dict[str, Any]]:
@@ -127,13 +124,13 @@ def _override(status: int) -> dict[str, Any]:
 
 
 def traffic_policy(plan: GatewayPlan) -> dict[str, Any]:
-    return {
-        "apiVersion": ENVOY_GATEWAY_API,
-        "kind": "BackendTrafficPolicy",
-        "metadata": meta(GATEWAY_NAME, plan.namespace),
-        "spec": {
+    return custom(
+        ENVOY_GATEWAY_API,
+        "BackendTrafficPolicy",
+        meta(GATEWAY_NAME, plan.namespace),
+        {
             "targetRefs": [gateway_target(plan)],
             "rateLimit": {"global": {"rules": rate_limit_rules(plan)}},
             "responseOverride": [_override(status) for status in ERRORS],
         },
-    }
+    )

@@ -32,13 +32,13 @@ def meta(name: str, namespace: str | None = None, **extra: Any) -> dict[str, Any
     return out
 
 
+def custom(api_version: str, kind: str, metadata: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
+    """One custom resource as plain data: what every Gateway API, Envoy Gateway and AI Gateway object shares."""
+    return {"apiVersion": api_version, "kind": kind, "metadata": metadata, "spec": spec}
+
+
 def gateway_class() -> dict[str, Any]:
-    return {
-        "apiVersion": GATEWAY_API,
-        "kind": "GatewayClass",
-        "metadata": meta(GATEWAY_CLASS),
-        "spec": {"controllerName": GATEWAY_CONTROLLER},
-    }
+    return custom(GATEWAY_API, "GatewayClass", meta(GATEWAY_CLASS), {"controllerName": GATEWAY_CONTROLLER})
 
 
 def envoy_proxy(plan: GatewayPlan) -> dict[str, Any]:
@@ -57,30 +57,30 @@ def envoy_proxy(plan: GatewayPlan) -> dict[str, Any]:
         # maxUnavailable, not minAvailable = replicas: that would block every node drain (EKS node group
         # updates fail on PodEvictionFailure).
         kubernetes["envoyPDB"] = {"maxUnavailable": 1}
-    return {
-        "apiVersion": ENVOY_GATEWAY_API,
-        "kind": "EnvoyProxy",
-        "metadata": meta(GATEWAY_NAME, plan.namespace),
-        "spec": {"provider": {"type": "Kubernetes", "kubernetes": kubernetes}},
-    }
+    return custom(
+        ENVOY_GATEWAY_API,
+        "EnvoyProxy",
+        meta(GATEWAY_NAME, plan.namespace),
+        {"provider": {"type": "Kubernetes", "kubernetes": kubernetes}},
+    )
 
 
 def gateway_config(plan: GatewayPlan) -> dict[str, Any]:
-    return {
-        "apiVersion": AI_GATEWAY_API,
-        "kind": "GatewayConfig",
-        "metadata": meta(GATEWAY_NAME, plan.namespace),
-        "spec": {"extProc": {"kubernetes": {"resources": EXTPROC_RESOURCES}}},
-    }
+    return custom(
+        AI_GATEWAY_API,
+        "GatewayConfig",
+        meta(GATEWAY_NAME, plan.namespace),
+        {"extProc": {"kubernetes": {"resources": EXTPROC_RESOURCES}}},
+    )
 
 
 def gateway(plan: GatewayPlan) -> dict[str, Any]:
     """One plain-HTTP listener: TLS, when configured, ends at the load balancer."""
-    return {
-        "apiVersion": GATEWAY_API,
-        "kind": "Gateway",
-        "metadata": meta(GATEWAY_NAME, plan.namespace, annotations={GATEWAY_CONFIG_ANNOTATION: GATEWAY_NAME}),
-        "spec": {
+    return custom(
+        GATEWAY_API,
+        "Gateway",
+        meta(GATEWAY_NAME, plan.namespace, annotations={GATEWAY_CONFIG_ANNOTATION: GATEWAY_NAME}),
+        {
             "gatewayClassName": GATEWAY_CLASS,
             "infrastructure": {
                 "parametersRef": {
@@ -91,7 +91,7 @@ def gateway(plan: GatewayPlan) -> dict[str, Any]:
             },
             "listeners": [{"name": "http", "protocol": "HTTP", "port": plan.listener_port}],
         },
-    }
+    )
 
 
 def gateway_target(plan: GatewayPlan) -> dict[str, str]:
@@ -102,13 +102,13 @@ def gateway_target(plan: GatewayPlan) -> dict[str, str]:
 def client_traffic(plan: GatewayPlan) -> dict[str, Any]:
     """Before anything else: drop any client id a caller sends (only a matched API key sets it), and buffer
     bodies large enough for long prompts."""
-    return {
-        "apiVersion": ENVOY_GATEWAY_API,
-        "kind": "ClientTrafficPolicy",
-        "metadata": meta(GATEWAY_NAME, plan.namespace),
-        "spec": {
+    return custom(
+        ENVOY_GATEWAY_API,
+        "ClientTrafficPolicy",
+        meta(GATEWAY_NAME, plan.namespace),
+        {
             "targetRefs": [gateway_target(plan)],
             "headers": {"earlyRequestHeaders": {"remove": [CLIENT_HEADER]}},
             "connection": {"bufferLimit": BUFFER_LIMIT},
         },
-    }
+    )

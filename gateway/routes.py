@@ -16,7 +16,7 @@ from typing import Any
 
 from fleet.resolved import GatewayPlan, GatewayRoute
 from gateway.errors import error_body
-from gateway.proxies import AI_GATEWAY_API, ENVOY_GATEWAY_API, GATEWAY_API, meta
+from gateway.proxies import AI_GATEWAY_API, ENVOY_GATEWAY_API, GATEWAY_API, custom, meta
 from vocabulary.gateway import (
     CLIENT_HEADER,
     GATEWAY_NAME,
@@ -33,26 +33,26 @@ OWNED_BY = "llm-platform"
 
 
 def backend(plan: GatewayPlan, r: GatewayRoute) -> dict[str, Any]:
-    return {
-        "apiVersion": ENVOY_GATEWAY_API,
-        "kind": "Backend",
-        "metadata": meta(r.model, plan.namespace),
-        "spec": {"endpoints": [{"fqdn": {"hostname": r.host, "port": r.port}}]},
-    }
+    return custom(
+        ENVOY_GATEWAY_API,
+        "Backend",
+        meta(r.model, plan.namespace),
+        {"endpoints": [{"fqdn": {"hostname": r.host, "port": r.port}}]},
+    )
 
 
 def ai_service_backend(plan: GatewayPlan, r: GatewayRoute) -> dict[str, Any]:
     """vLLM speaks OpenAI's API under /v1, the schema's default prefix."""
-    return {
-        "apiVersion": AI_GATEWAY_API,
-        "kind": "AIServiceBackend",
-        "metadata": meta(r.model, plan.namespace),
-        "spec": {
+    return custom(
+        AI_GATEWAY_API,
+        "AIServiceBackend",
+        meta(r.model, plan.namespace),
+        {
             "schema": {"name": "OpenAI"},
             # Only an Envoy Gateway Backend is accepted here (the CRD's CEL rule), with group and kind spelled out.
             "backendRef": {"group": "gateway.envoyproxy.io", "kind": "Backend", "name": r.model},
         },
-    }
+    )
 
 
 def route_names(plan: GatewayPlan) -> list[str]:
@@ -63,18 +63,18 @@ def ai_gateway_routes(plan: GatewayPlan) -> list[dict[str, Any]]:
     """One rule per model, by its served name; costs record each answer's total tokens for the token limits."""
     chunks = [plan.routes[i : i + RULES_PER_ROUTE] for i in range(0, len(plan.routes), RULES_PER_ROUTE)]
     return [
-        {
-            "apiVersion": AI_GATEWAY_API,
-            "kind": "AIGatewayRoute",
-            "metadata": meta(name, plan.namespace),
-            "spec": {
+        custom(
+            AI_GATEWAY_API,
+            "AIGatewayRoute",
+            meta(name, plan.namespace),
+            {
                 "parentRefs": [
                     {"name": GATEWAY_NAME, "kind": "Gateway", "group": "gateway.networking.k8s.io"}
                 ],
                 "rules": [_rule(r) for r in chunk],
                 "llmRequestCosts": [{"metadataKey": TOTAL_TOKENS_KEY, "type": "TotalToken"}],
             },
-        }
+        )
         for name, chunk in zip(route_names(plan), chunks, strict=True)
     ]
 
@@ -91,11 +91,11 @@ def _rule(r: GatewayRoute) -> dict[str, Any]:
 
 def models_route(plan: GatewayPlan) -> dict[str, Any]:
     """`GET /v1/models`; the fallback filter answers only if the Lua table did not (a key of no tenant)."""
-    return {
-        "apiVersion": GATEWAY_API,
-        "kind": "HTTPRoute",
-        "metadata": meta(MODELS_ROUTE, plan.namespace),
-        "spec": {
+    return custom(
+        GATEWAY_API,
+        "HTTPRoute",
+        meta(MODELS_ROUTE, plan.namespace),
+        {
             "parentRefs": [{"name": GATEWAY_NAME}],
             "rules": [
                 {
@@ -111,22 +111,22 @@ def models_route(plan: GatewayPlan) -> dict[str, Any]:
                 }
             ],
         },
-    }  # fmt: skip
+    )  # fmt: skip
 
 
 def models_fallback(plan: GatewayPlan) -> dict[str, Any]:
-    return {
-        "apiVersion": ENVOY_GATEWAY_API,
-        "kind": "HTTPRouteFilter",
-        "metadata": meta(MODELS_ROUTE, plan.namespace),
-        "spec": {
+    return custom(
+        ENVOY_GATEWAY_API,
+        "HTTPRouteFilter",
+        meta(MODELS_ROUTE, plan.namespace),
+        {
             "directResponse": {
                 "statusCode": 403,
                 "contentType": "application/json",
                 "body": {"type": "Inline", "inline": error_body(403)},
             }
         },
-    }
+    )
 
 
 def model_lists(plan: GatewayPlan) -> dict[str, str]:
@@ -152,15 +152,15 @@ def models_lua(plan: GatewayPlan) -> dict[str, Any]:
         "  end\n"
         "end\n"
     )
-    return {
-        "apiVersion": ENVOY_GATEWAY_API,
-        "kind": "EnvoyExtensionPolicy",
-        "metadata": meta(MODELS_ROUTE, plan.namespace),
-        "spec": {
+    return custom(
+        ENVOY_GATEWAY_API,
+        "EnvoyExtensionPolicy",
+        meta(MODELS_ROUTE, plan.namespace),
+        {
             "targetRefs": [{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute", "name": MODELS_ROUTE}],
             "lua": [{"type": "Inline", "inline": script}],
         },
-    }
+    )
 
 
 def _lua_string(text: str) -> str:
