@@ -9,25 +9,13 @@ from typing import Any
 
 from vocabulary import names
 from vocabulary.gateway import PROXY_LABELS
-from vocabulary.objects import SERVER_LABELS, SERVING_PORT, WHY_ANNOTATION
-
-# The namespace label the API server sets on every namespace (Kubernetes >= 1.22): a selector on it cannot be
-# spoofed by whoever may label their own namespace.
-NAME_LABEL = "kubernetes.io/metadata.name"
-
-
-def _from_namespaces(names: Sequence[str]) -> dict[str, Any]:
-    return {
-        "namespaceSelector": {
-            "matchExpressions": [{"key": NAME_LABEL, "operator": "In", "values": list(names)}]
-        }
-    }
+from vocabulary.objects import SERVER_LABELS, SERVING_PORT, WHY_ANNOTATION, from_namespaces
 
 
 def _allow(
     name: str, why: str, sources: Sequence[str], pods: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
-    peer = _from_namespaces(sources) | ({"podSelector": {"matchLabels": dict(pods)}} if pods else {})
+    peer = from_namespaces(sources) | ({"podSelector": {"matchLabels": dict(pods)}} if pods else {})
     return {
         "metadata": {"name": name, "annotations": {WHY_ANNOTATION: why}},
         "spec": {

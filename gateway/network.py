@@ -27,23 +27,14 @@ from vocabulary.gateway import (
     VALKEY_NAME,
     VALKEY_PORT,
 )
-from vocabulary.objects import WHY_ANNOTATION
+from vocabulary.objects import WHY_ANNOTATION, from_namespaces
 
-NAME_LABEL = "kubernetes.io/metadata.name"  # set by the API server on every namespace: not spoofable
 RATELIMIT_GRPC_PORT = 8081  # envoy-ratelimit's gRPC port (internal/infrastructure/kubernetes/ratelimit)
 INTERCEPTOR_LABELS = {"app.kubernetes.io/component": "interceptor", "app.kubernetes.io/name": "http-add-on"}
 
 
-def namespaces(names: Sequence[str]) -> dict[str, Any]:
-    return {
-        "namespaceSelector": {
-            "matchExpressions": [{"key": NAME_LABEL, "operator": "In", "values": list(names)}]
-        }
-    }
-
-
 def pods_in(namespace: str, labels: Mapping[str, str]) -> dict[str, Any]:
-    return {**namespaces([namespace]), "podSelector": {"matchLabels": dict(labels)}}
+    return {**from_namespaces([namespace]), "podSelector": {"matchLabels": dict(labels)}}
 
 
 def tcp(*ports: int) -> list[dict[str, Any]]:
@@ -68,7 +59,7 @@ def proxy_ingress(
 ) -> list[dict]:
     rules = []
     if clients:
-        rules.append({"from": [namespaces(clients)], "ports": tcp(plan.container_port)})
+        rules.append({"from": [from_namespaces(clients)], "ports": tcp(plan.container_port)})
     if plan.load_balancer:
         # Target type ip, client addresses not preserved: the load balancer's nodes, in the VPC, connect.
         rules.append(
@@ -76,7 +67,7 @@ def proxy_ingress(
         )
     if prometheus:
         rules.append(
-            {"from": [namespaces([prometheus])], "ports": tcp(PROXY_METRICS_PORT, EXTPROC_METRICS_PORT)}
+            {"from": [from_namespaces([prometheus])], "ports": tcp(PROXY_METRICS_PORT, EXTPROC_METRICS_PORT)}
         )
     return rules
 
@@ -87,7 +78,7 @@ def gateway_policies(
     ns, proxies = plan.namespace, pods_in(plan.namespace, PROXY_LABELS)
     ratelimit = [{"from": [proxies], "ports": tcp(RATELIMIT_GRPC_PORT)}]
     if prometheus:
-        ratelimit.append({"from": [namespaces([prometheus])], "ports": tcp(RATELIMIT_METRICS_PORT)})
+        ratelimit.append({"from": [from_namespaces([prometheus])], "ports": tcp(RATELIMIT_METRICS_PORT)})
     return [
         policy("gateway-proxies", ns, "clients, the load balancer and Prometheus reach the proxies", PROXY_LABELS,
                proxy_ingress(plan, clients, vpc_cidr, prometheus)),
@@ -108,5 +99,5 @@ def interceptor_policy(
         "requests to scale-to-zero models come through the gateway",
         INTERCEPTOR_LABELS,
         [{"from": [pods_in(plan.namespace, PROXY_LABELS)], "ports": tcp(proxy_port)},
-         {"from": [namespaces(from_keda_and_prometheus)]}],
+         {"from": [from_namespaces(from_keda_and_prometheus)]}],
     )  # fmt: skip

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import MappingProxyType
+from typing import Any
 
 PART_OF = MappingProxyType({"app.kubernetes.io/part-of": "llm-platform"})
 # Why an object exists, for whoever reads it in the cluster (NetworkPolicies carry one each).
@@ -41,3 +43,16 @@ RESTRICTED = {
 # Tags are pinned releases, so a node's cached copy is the right one: `Always` would make every pod start, every
 # scale-up from zero, depend on reaching the public registry (security/checkov-skips.yaml).
 PULL_POLICY = "IfNotPresent"
+
+# The namespace label the API server sets on every namespace (Kubernetes >= 1.22): a selector on it cannot be
+# spoofed by whoever may label their own namespace.
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+
+
+def from_namespaces(names: Sequence[str]) -> dict[str, Any]:
+    """A NetworkPolicy peer: every pod in the named namespaces."""
+    return {
+        "namespaceSelector": {
+            "matchExpressions": [{"key": NAMESPACE_NAME_LABEL, "operator": "In", "values": list(names)}]
+        }
+    }
