@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalog.placeholders import is_documentation_account, is_documentation_network
+from catalog.placeholders import is_documentation_account, is_documentation_bucket, is_documentation_network
 from config.rules.infrastructure import unconfirmed_gpu_families
 from config.schema.platform import NAMESPACE, PlatformConfig
 
@@ -22,6 +22,12 @@ def placeholder_warnings(cfg: PlatformConfig) -> list[str]:
         for key, arns in ROLE_KEYS
         for i, arn in enumerate(arns(cfg))
         if is_documentation_account(arn)
+    ]
+    out += [
+        f"{NAMESPACE}:models[{i}].source: {m.source} is in an AWS documentation bucket, which no account can "
+        "create: copy the weights to your bucket and name it (the model would never load)"
+        for i, m in enumerate(cfg.models)
+        if m.source.startswith("s3://") and is_documentation_bucket(m.source)
     ]
     ep = cfg.cluster.endpoint
     if ep.public_access and all(is_documentation_network(c) for c in ep.public_access_cidrs):

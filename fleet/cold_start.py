@@ -46,23 +46,62 @@ POD_START = Rate(
     10, "s", "ours: scheduling, the cache and GPU checks of the init containers, the process start"
 )
 # --- weights ----------------------------------------------------------------------------------------------
-WEIGHT_READ = {
-    # modelplane#204: 894 GiB in about 43 minutes over two nodes from EFS elastic with vLLM's default loader,
-    # about 175 MiB/s per node (the Run:ai benchmark's default loader: 15 GB in 48 s from gp3, 318 MB/s).
-    "auto": Rate(175, "MiB/s", "modelplane#204: vLLM's default loader from EFS elastic, ~175 MiB/s per node"),
-    # Run:ai Model Streamer benchmarks (docs/src/benchmarks.md): 15 GB in 14.34 s from gp3 at 1,000 MiB/s, which it
-    # saturates; EFS elastic allows 1,500 MiB/s per client with efs-utils 2.x's proxy (the EFS CSI driver 2.x+).
-    "runai_streamer": Rate(1000, "MiB/s", "Run:ai Model Streamer benchmarks: 15 GB in 14.3 s, storage-bound at 1,000 MiB/s"),
-}  # fmt: skip
-# Straight from S3 (streamFromSource): the same benchmarks, an S3 bucket in the instance's region, at the
-# streamer's concurrency 16 (our default): 15 GB in 8.45 s (4.88 s at 32; a g5.12xlarge, 40 Gbps). A node with
-# less network bandwidth reads slower: a figure to measure on yours.
-S3_STREAM = Rate(1690, "MiB/s", "Run:ai Model Streamer benchmarks: S3, concurrency 16, 15 GB in 8.45 s")
+# modelplane#204: 894 GiB in about 43 minutes over two nodes from EFS elastic with vLLM's default loader, about
+# 175 MiB/s per node (the Run:ai benchmark's default loader: 15 GB in 48 s from gp3, 318 MB/s).
+DEFAULT_LOADER = Rate(
+    175, "MiB/s", "modelplane#204: vLLM's default loader from EFS elastic, ~175 MiB/s per node"
+)
+# The Run:ai Model Streamer benchmarks (docs/src/benchmarks.md): Llama-3-8B, 15 GB, one process on a g5.12xlarge
+# (40 Gbps); seconds to load by the streamer's concurrency. From gp3 at 1,000 MiB/s (Appendix A), which it
+# saturates from concurrency 4: the stand-in for the EFS cache until bench/ measures the streamer on EFS. From an
+# S3 bucket in the instance's region (Appendix C): 64 is slower than 32.
+BENCH_BYTES = 15e9
+STREAMER_FILE_S = {1: 47.56, 4: 14.43, 8: 14.42, 16: 14.34}
+STREAMER_S3_S = {4: 28.24, 16: 8.45, 32: 4.88, 64: 5.01}
+STREAMER_SOURCE = (
+    "Run:ai Model Streamer benchmarks, Appendix A (gp3) and C (S3), at the concurrency configured"
+)
 # EFS elastic throughput (Amazon EFS user guide, "Performance"): 1,500 MiB/s per client (a node), through efs-utils
 # 2.x's efs-proxy, which the EFS CSI driver 2.x and later mounts with by default (TLS, encryptInTransit); and per
 # file system up to 60 GiB/s of reads in us-east-1 and us-west-2 ("Quotas"), which takes 40 nodes loading at once
-# to reach. No loader rate above is faster than the per-client limit; it bounds them all the same.
+# to reach. It bounds every read from the cache, whatever the loader.
 EFS_PER_CLIENT = Rate(1500, "MiB/s", "Amazon EFS performance: elastic throughput, per client")
+
+
+@dataclass(frozen=True)
+class Loader:
+    """How a replica reads its weights: vLLM's loader or the streamer at its concurrency, from the EFS cache or
+    (streamFromSource) straight from S3.
+
+    Tensor parallelism costs no extra reads. From the cache, the ranks of a replica read the same files and the
+    node's page cache serves the second reader (the streamer opens them without O_DIRECT). From S3, where no page
+    cache helps, each rank would stream every file (marin-community/marin#7136: eight full-model streams with TP
+    8), so serving/server.py turns on the streamer's distributed mode there: each rank reads its part once. No
+    gain from the ranks reading in parallel is counted: the node reads at one process's published rate."""
+
+    format: LoadFormat = "auto"
+    concurrency: int = 16
+    from_s3: bool = False
+
+
+def _published_rate_mibps(table: dict[int, float], concurrency: int) -> float:
+    """The published figure at the largest measured concurrency at or under the one configured (so never a
+    point the configuration does not reach); under the smallest measured, proportionally slower."""
+    measured = [k for k in table if k <= concurrency]
+    seconds = table[max(measured)] if measured else table[min(table)] * min(table) / concurrency
+    return BENCH_BYTES / seconds / 2**20
+
+
+def read_rate_mibps(loader: Loader) -> float:
+    if loader.from_s3:
+        return _published_rate_mibps(STREAMER_S3_S, loader.concurrency)
+    if loader.format == "auto":
+        rate = DEFAULT_LOADER.value
+    else:
+        rate = _published_rate_mibps(STREAMER_FILE_S, loader.concurrency)
+    return min(rate, EFS_PER_CLIENT.value)
+
+
 # --- engine -----------------------------------------------------------------------------------------------
 # tensorfuse, Llama-3.1-8B on an L40S: torch.compile 42 s, CUDA graph capture 54 s; with a persisted vLLM cache
 # 13 s and 7 s.
@@ -91,13 +130,10 @@ def image_pull_s(family: str, fast_pull: bool, throughput_mibps: int, cached: bo
     return int(IMAGE_PULL[family if fast else "default"].value)
 
 
-def weight_load_s(
-    weights_gib: float, load_format: LoadFormat, sharing: int = 1, from_s3: bool = False
-) -> int:
-    """The weights into the GPUs, from the EFS cache at the loader's rate (or streamed from S3); `sharing`
-    replicas of one node read at once and split the node's share."""
-    rate = S3_STREAM.value if from_s3 else min(WEIGHT_READ[load_format].value, EFS_PER_CLIENT.value)
-    return math.ceil(weights_gib * 1024 / (rate / sharing))
+def weight_load_s(weights_gib: float, loader: Loader, sharing: int = 1) -> int:
+    """The weights into the GPUs at the loader's rate; `sharing` replicas of one node read at once and split
+    the node's share."""
+    return math.ceil(weights_gib * 1024 / (read_rate_mibps(loader) / sharing))
 
 
 def engine_start_s(cache_warm: bool) -> int:
@@ -125,18 +161,22 @@ class NodeShape:
     family: str  # AMI family
     fast_pull: bool
     throughput_mibps: int  # the image volume's
-    from_s3: bool = False  # the model streams its weights from S3 (streamFromSource)
 
 
 def stages(
-    shape: NodeShape, weights_gib: float, load_format: LoadFormat, *, launched: bool, image_cached: bool,
+    shape: NodeShape,
+    weights_gib: float,
+    loader: Loader,
+    *,
+    launched: bool,
+    image_cached: bool,
     cache_warm: bool,
-) -> Stages:  # fmt: skip
+) -> Stages:
     return Stages(
         node_s=node_launch_s(launched),
         image_s=image_pull_s(shape.family, shape.fast_pull, shape.throughput_mibps, image_cached),
         pod_s=int(POD_START.value),
-        weights_s=weight_load_s(weights_gib, load_format, from_s3=shape.from_s3),
+        weights_s=weight_load_s(weights_gib, loader),
         engine_s=engine_start_s(cache_warm),
     )
 
@@ -158,10 +198,10 @@ MARGIN = 2.0
 
 
 def cold_start(
-    shape: NodeShape, weights_gib: float, load_format: LoadFormat, launches: bool, headroom: bool
+    shape: NodeShape, weights_gib: float, loader: Loader, launches: bool, headroom: bool
 ) -> ColdStart:
     """`launches`: a pool of the model is a Karpenter NodePool; `headroom`: its warm nodes hold the image."""
-    s = lambda **k: stages(shape, weights_gib, load_format, **k)  # noqa: E731
+    s = lambda **k: stages(shape, weights_gib, loader, **k)  # noqa: E731
     return ColdStart(
         launch=s(launched=True, image_cached=False, cache_warm=True) if launches else None,
         warm_node=s(launched=False, image_cached=headroom, cache_warm=True),
@@ -170,12 +210,10 @@ def cold_start(
     )
 
 
-def startup_budget_s(
-    weights_gib: float, load_format: LoadFormat, replicas_per_node: int, from_s3: bool = False
-) -> int:
+def startup_budget_s(weights_gib: float, loader: Loader, replicas_per_node: int) -> int:
     """Container start to serving, as the startup probe allows it: every replica of a node loading at once,
     with an empty compile cache, and the margin."""
-    worst = weight_load_s(weights_gib, load_format, replicas_per_node, from_s3) + engine_start_s(False)
+    worst = weight_load_s(weights_gib, loader, replicas_per_node) + engine_start_s(False)
     return math.ceil(MARGIN * worst)
 
 

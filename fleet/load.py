@@ -20,7 +20,7 @@ from config.schema.models import ArchitectureConfig, ModelConfig
 from config.schema.platform import NAMESPACE, PlatformConfig
 from fleet.addons import resolve_addons
 from fleet.budgets import drain_grace, preload_budget_s
-from fleet.cold_start import NodeShape, cold_start, hold_budget_s, startup_budget_s
+from fleet.cold_start import Loader, NodeShape, cold_start, hold_budget_s, startup_budget_s
 from fleet.gateway import resolve_gateway
 from fleet.placement import PlacementError, place
 from fleet.pools import resolve_pools
@@ -75,15 +75,17 @@ def place_models(
 
 
 def _streamer_fits(i: int, m: ModelConfig, p: Placement) -> list[ConfigIssue]:
-    """The streamer's buffers share the replica's memory limit with vLLM itself: at most half of it."""
+    """The streamer's buffers share the replica's memory limit with vLLM itself: at most half of it, counted
+    for every rank (the limit is per process, one a GPU; serving/server.py)."""
     limit = m.streamer_memory_limit_gib
-    if m.load_format != "runai_streamer" or limit is None or limit <= p.memory_gib // 2:
+    if m.load_format != "runai_streamer" or limit is None or limit * p.tp <= p.memory_gib // 2:
         return []
+    ranks = f"{p.tp} ranks x {limit} GiB" if p.tp > 1 else f"{limit} GiB"
     return [
         ConfigIssue(
             f"{_key(i)}.streamerMemoryLimitGib",
-            f"{m.name}: {limit} GiB is over half of a replica's {p.memory_gib} GiB memory limit on "
-            f"{p.smallest_share.family}: at most {p.memory_gib // 2}",
+            f"{m.name}: {ranks} is over half of a replica's {p.memory_gib} GiB memory limit on "
+            f"{p.smallest_share.family}: at most {p.memory_gib // 2 // p.tp}",
         )
     ]
 
@@ -136,11 +138,12 @@ def _model_plan(
     region: str,
 ) -> ModelPlan:
     weights = weights_gib(placement.arch, "native")
-    cold = cold_start(_node_shape(placement, ami, m.stream_from_source), weights, m.load_format,
+    loader = Loader(m.load_format, m.streamer_concurrency, m.stream_from_source)
+    cold = cold_start(_node_shape(placement, ami), weights, loader,
                       launches=any(p.kind == "NodePool" for p in placement.pools),
                       headroom=any(p.config.headroom > 0 for p in placement.pools))  # fmt: skip
-    startup = startup_budget_s(weights, m.load_format, placement.replicas_per_node(), m.stream_from_source)
-    preload = preload_budget_s(weights)
+    startup = startup_budget_s(weights, loader, placement.replicas_per_node())
+    preload = 0 if m.stream_from_source else preload_budget_s(weights)  # streamed: no preload Job
     entry = lookup(m.catalog_key) if m.catalog_key else None
     proxy = names.proxy_service(m.name) if m.autoscaling.scale_to_zero else None
     if proxy is not None:
@@ -161,6 +164,7 @@ def _model_plan(
         proxy_name=proxy,
         rope=_rope(m, entry),
         weights_gib=weights,
+        loader=loader,
         cold=cold,
         startup_budget_s=startup,
         preload_budget_s=preload,
@@ -170,13 +174,13 @@ def _model_plan(
     )
 
 
-def _node_shape(placement: Placement, ami: NodeAmiConfig, from_s3: bool) -> NodeShape:
+def _node_shape(placement: Placement, ami: NodeAmiConfig) -> NodeShape:
     """Parallel pulls where the AMI has them and every type of the model's pools clears nodeadm's floor; the
     slowest image volume of its pools."""
     types = [GPU_INSTANCES[t] for t in placement.instance_types]
     big_enough = all(t.vcpu >= FAST_PULL_MIN_VCPU and t.memory_gib >= FAST_PULL_MIN_MEMORY_GIB for t in types)
     throughput = min(p.config.disk_throughput_mibps for p in placement.pools)
-    return NodeShape(ami.family, ami.fast_image_pull and big_enough, throughput, from_s3)
+    return NodeShape(ami.family, ami.fast_image_pull and big_enough, throughput)
 
 
 def _rope(m: ModelConfig, entry: CatalogModel | None) -> RopeOverride | None:

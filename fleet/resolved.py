@@ -15,7 +15,7 @@ from config.schema.gateway import LoadBalancerConfig
 from config.schema.infrastructure import GpuNodeGroupConfig
 from config.schema.models import ModelConfig
 from config.schema.platform import PlatformConfig
-from fleet.cold_start import ColdStart
+from fleet.cold_start import ColdStart, Loader
 from sizing.gpu_memory import Fit
 from vocabulary.addons import Release
 
@@ -153,9 +153,10 @@ class ModelPlan:
     proxy_name: str | None  # scale to zero: the `<model>-proxy` name callers use
     rope: RopeOverride | None  # a configured ropeScaling, as vLLM is told it
     weights_gib: float  # as the checkpoint is stored and read at start
+    loader: Loader  # how the replica reads them
     cold: ColdStart  # the modelled stages of each path from zero replicas to the first token
     startup_budget_s: int  # container start to serving, as the startup probe allows (fleet/cold_start.py)
-    preload_budget_s: int  # download into the cache
+    preload_budget_s: int  # download into the cache (0: streamed from S3, no preload)
     cold_start_s: int  # zero replicas to the first answer, modelled: the worst path (cold.first_ever)
     hold_s: int  # how long a request may wait for it at zero replicas: the cold start with the margin
     rollout_timeout_s: int  # how long `pulumi up` waits for the Deployment: preload + startup

@@ -15,7 +15,8 @@ from typing import Any
 import yaml
 
 from catalog.prices import PRICE_SOURCE, on_demand_price, spot_price_estimate
-from fleet.cold_start import weight_load_s
+from fleet.cold_start import Loader, weight_load_s
+from fleet.resolved import ModelPlan
 from fleet.summary import fleet_summary
 from planner.mocks import SECRET, is_kubernetes_object, refuse_duplicate_urns
 from planner.run import Plan
@@ -169,18 +170,29 @@ def cold_start_table(plan: Plan) -> list[str]:
         "Cold start, zero replicas to the first token (s; fleet/cold_start.py, README 'Cold start'):",
     ]
     lines.append(f"  {'model':<20} {'path':<13} {'node':>5} {'image':>5} {'pod':>4} {'weights':>7} {'engine':>6} "
-                 f"{'total':>6}   weights: auto / runai_streamer")  # fmt: skip
+                 f"{'total':>6}   weights: auto / runai_streamer / from S3")  # fmt: skip
     for m in models:
         c = m.cold
         paths = [("node launched", c.launch), ("warm node", c.warm_node), ("next replica", c.next_replica),
                  ("first ever", c.first_ever)]  # fmt: skip
-        loaders = f"{weight_load_s(m.weights_gib, 'auto')} / {weight_load_s(m.weights_gib, 'runai_streamer')}"
+        loaders = " / ".join(_weights_by_loader(m))
         for i, (path, st) in enumerate((p, st) for p, st in paths if st is not None):
             lines.append(
                 f"  {m.name if i == 0 else '':<20} {path:<13} {st.node_s:>5} {st.image_s:>5} {st.pod_s:>4} "
                 f"{st.weights_s:>7} {st.engine_s:>6} {st.total_s:>6}   {loaders if i == 0 else ''}".rstrip()
             )
     return lines
+
+
+def _weights_by_loader(m: ModelPlan) -> list[str]:
+    """The weights stage with each loader the model could use, at its configured concurrency: from the cache
+    with vLLM's loader and with the streamer, and straight from S3 where the source is there."""
+    concurrency = m.config.streamer_concurrency
+    from_s3 = (
+        Loader("runai_streamer", concurrency, from_s3=True) if m.config.source.startswith("s3://") else None
+    )
+    options = [Loader("auto"), Loader("runai_streamer", concurrency), from_s3]
+    return [str(weight_load_s(m.weights_gib, o)) if o else "-" for o in options]
 
 
 def gateway_table(plan: Plan) -> list[str]:

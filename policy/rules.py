@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from catalog.gpus import GPU_INSTANCES
-from catalog.placeholders import is_documentation_account, is_documentation_network
+from catalog.placeholders import is_documentation_account, is_documentation_bucket, is_documentation_network
 from vocabulary.objects import HEADROOM_LABEL
 from vocabulary.scheduling import GPU_RESOURCE, GPU_TAINT
 
@@ -318,6 +318,16 @@ def _placeholder_findings(props: Mapping[str, Any]) -> Iterator[str]:
             )
 
 
+def _s3_buckets(r: Resource) -> Iterator[str]:
+    """The buckets an IAM policy's statements name (arn:partition:s3:::bucket[/key])."""
+    for doc in _documents(r):
+        for st in _statements(doc):
+            for arn in _as_set(st.get("Resource")):
+                parts = arn.split(":", 5)
+                if len(parts) == 6 and parts[2] == "s3":
+                    yield parts[5].split("/", 1)[0]
+
+
 def no_placeholder_values(r: Resource, _: Mapping[str, Any]) -> Iterator[str]:
     """Placeholders the example stacks ship: documentation accounts and documentation CIDRs."""
     if r.type == "eks:index:Cluster":
@@ -327,6 +337,12 @@ def no_placeholder_values(r: Resource, _: Mapping[str, Any]) -> Iterator[str]:
         yield (
             f"the load balancer's certificate {front.certificate} is in a documentation account: the load "
             "balancer cannot be created with it (set gateway.loadBalancer.certificateArn to your ACM certificate)"
+        )
+    buckets = sorted({b for b in _s3_buckets(r) if is_documentation_bucket(b)})
+    if buckets:
+        yield (
+            f"the policy grants S3 bucket {', '.join(buckets)}, an AWS documentation bucket no account can "
+            "create: the weights cannot be read (set the model's source to your bucket)"
         )
     endpoint = _endpoint(r)
     if endpoint and endpoint[0]:
@@ -481,8 +497,8 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         "no-placeholder-values",
-        "No documentation values (AWS example account ids, RFC 5737 CIDRs) in access entries, the API endpoint or "
-        "a load balancer's certificate.",
+        "No documentation values (AWS example account ids and buckets, RFC 5737 CIDRs) in access entries, the API "
+        "endpoint, a load balancer's certificate or an IAM policy's S3 resources.",
         no_placeholder_values,
         offline_level="advisory",
     ),

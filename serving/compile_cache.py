@@ -26,10 +26,11 @@ from fleet.resolved import ModelPlan
 SHARED_ROOT = "/compile-cache"  # the model cache volume's `compile-cache` directory, writable
 LOCAL_ROOT = "/home/vllm/.cache/vllm"  # VLLM_CACHE_ROOT: the pod's own emptyDir
 SUBPATH = "compile-cache"
-# Arguments vLLM leaves out of its hash (CacheConfig ignores gpu_memory_utilization and prefix caching; the served
-# name and the port are no config of the engine): changing them must not throw a valid cache away.
+# Arguments vLLM leaves out of its hash (CacheConfig ignores gpu_memory_utilization and prefix caching; LoadConfig
+# hashes no field at all, so neither the loader nor its extra config counts; the served name and the port are no
+# config of the engine): changing them must not throw a valid cache away.
 UNHASHED = {"--served-model-name", "--gpu-memory-utilization", "--enable-prefix-caching",
-            "--no-enable-prefix-caching", "--port"}  # fmt: skip
+            "--no-enable-prefix-caching", "--port", "--load-format", "--model-loader-extra-config"}  # fmt: skip
 # vLLM's /health answers once the engine (and so the compile) is done.
 HEALTH = "http://127.0.0.1:8000/health"
 

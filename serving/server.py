@@ -53,20 +53,27 @@ def vllm_args(m: ModelPlan) -> list[str]:
 
 
 def streamer_memory_gib(m: ModelPlan) -> int:
-    """The streamer's read buffers: as configured, else a quarter of the pod's memory (its own default, 40 GB,
-    would exceed the memory limit of a replica on a small node and get the pod OOM-killed)."""
+    """Each rank's streamer read buffers: as configured, else a quarter of the pod's memory shared by its TP
+    ranks. The limit is per process and vLLM runs one worker process per GPU in the pod, so TP of them share
+    its memory limit (the streamer's own default, 40 GB each, would get the pod OOM-killed)."""
     configured = m.config.streamer_memory_limit_gib
-    return configured if configured is not None else max(1, m.placement.memory_gib // 4)
+    return configured if configured is not None else max(1, m.placement.memory_gib // (4 * m.tp))
 
 
 def _loader_args(m: ModelPlan) -> list[str]:
-    """The Run:ai Model Streamer, when configured, reading the cached directory. vLLM 0.31.0's loader takes
-    exactly `distributed`, `concurrency` and `memory_limit` in its extra config (runai_streamer_loader.py;
-    any other key is an error) and exports the last two as RUNAI_STREAMER_CONCURRENCY and _MEMORY_LIMIT."""
+    """The Run:ai Model Streamer, when configured. vLLM 0.31.0's loader takes exactly `distributed`,
+    `concurrency` and `memory_limit` in its extra config (runai_streamer_loader.py; any other key is an error)
+    and exports the last two as RUNAI_STREAMER_CONCURRENCY and _MEMORY_LIMIT. `distributed` is set where several
+    ranks stream from S3: without it each rank reads every file (vLLM streams to the CPU then, where the
+    streamer never distributes), with it each reads its part and broadcasts it over NCCL. From the cache the
+    page cache already reads the files once, and the broadcast would only add to it (fleet/cold_start.py)."""
     c = m.config
     if c.load_format == "auto":
         return []
-    extra = {"concurrency": c.streamer_concurrency, "memory_limit": streamer_memory_gib(m) * 1024**3}
+    extra: dict[str, int | bool] = {"concurrency": c.streamer_concurrency}
+    extra["memory_limit"] = streamer_memory_gib(m) * 1024**3
+    if m.loader.from_s3 and m.tp > 1:
+        extra["distributed"] = True
     return [
         "--load-format",
         c.load_format,

@@ -21,9 +21,11 @@ def test_plan_writes_plan_manifests_helm_and_a_summary(tmp_path):
         r for r in plan["resources"] if r["type"].startswith("kubernetes:") and "kind" in r["inputs"]
     ]
     assert len(manifests) == len(k8s_objects)
+    # qwen3-32b streams from S3: no preload Job.
+    assert "job-inference-preload-qwen3-8b.yaml" in manifests and not any("preload-qwen3-32b" in p for p in manifests
+                                                                          if p.startswith("job-"))  # fmt: skip
     for model in ("qwen3-8b", "qwen3-32b"):
         assert {
-            f"job-inference-preload-{model}.yaml",
             f"deployment-inference-{model}.yaml",
             f"service-inference-{model}.yaml",
             f"poddisruptionbudget-inference-{model}.yaml",

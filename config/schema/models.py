@@ -334,14 +334,16 @@ class ModelConfig(Section):
         16,
         ge=1,
         le=64,
-        description="runai_streamer: concurrent reads (the streamer's default for a file system).",
+        description="runai_streamer: concurrent reads (the streamer's default for a file system). The cold-start "
+        "model reads at the published rate for it: from S3, 32 is the fastest measured.",
     )
     streamer_memory_limit_gib: int | None = Field(
         None,
         ge=1,
         le=1024,
-        description="runai_streamer: most host memory its read buffers take; absent: the streamer's default "
-        "(40 GB). Keep it within the pod's memory limit.",
+        description="runai_streamer: most host memory each rank's read buffers take (vLLM runs one process a "
+        "GPU, each with its own); absent: a quarter of the replica's memory, shared by its ranks. All ranks "
+        "together may take at most half the replica's memory limit.",
     )
     min_concurrency: float = Field(
         2,

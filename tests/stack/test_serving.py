@@ -39,13 +39,17 @@ def test_dev_serves_one_small_model_and_prod_two_one_with_tensor_parallelism(pla
 def test_every_model_has_its_six_objects_in_order(plan):
     releases = {r["inputs"]["name"]: r["urn"] for r in plan.of_type("kubernetes:helm.sh/v3:Release")}
     for m in plan.config.models:
-        wanted = dict(PER_MODEL)
+        wanted = {t: s for t, s in PER_MODEL.items() if s != "preload-job" or not m.stream_from_source}
         objs = {suffix: plan.by_name(f"model-{m.name}-{suffix}") for suffix in wanted.values()}
         for typ, suffix in wanted.items():
             assert objs[suffix]["type"] == typ
             assert objs[suffix]["provider"] == "cluster-k8s"
             assert objs[suffix]["inputs"]["metadata"]["namespace"] == plan.config.model_cache.namespace
-        assert objs["preload-job"]["urn"] in objs["deployment"]["dependsOn"]
+        # The server waits for its preload; a model streaming from S3 has none and waits for nothing.
+        if m.stream_from_source:
+            assert not [r for r in plan.resources if r["name"] == f"model-{m.name}-preload-job"]
+        else:
+            assert objs["preload-job"]["urn"] in objs["deployment"]["dependsOn"]
         assert releases["keda"] in objs["scaledobject"]["dependsOn"]
         assert releases["kube-prometheus-stack"] in objs["podmonitor"]["dependsOn"]
         assert objs["deployment"]["ignoreChanges"] == ["spec.replicas"]  # KEDA owns the count

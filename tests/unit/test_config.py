@@ -201,6 +201,9 @@ def test_warnings_flag_risky_but_valid_choices():
         "llm-platform:access.readOnlyRoleArns[0]: arn:aws:iam::123456789012:role/github-preview is in a "
         "documentation account: replace it with your role's ARN (EKS refuses an access entry for a role that does "
         "not exist)",
+        "llm-platform:models[1].source: s3://amzn-s3-demo-bucket/Qwen/Qwen3-32B/9216db5781bf21249d130ec9da846c4624c16137"
+        " is in an AWS documentation bucket, which no account can create: copy the weights to your bucket and name "
+        "it (the model would never load)",
         "llm-platform:cluster.endpoint.publicAccessCidrs: only documentation ranges (203.0.113.0/24): nothing could "
         "reach the Kubernetes API, so every Kubernetes resource of the first `pulumi up` would time out; list your "
         "CI's and VPN's egress CIDRs",

@@ -99,7 +99,9 @@ def test_prod_numbers(prod):
     assert pools["gpu-spot"].min_nodes == ("g6e.xlarge", "g6e.xlarge")
     assert pools["gpu-on-demand"].min_nodes == ()
     lb = 0.0225  # the gateway's NLB (ELB pricing page)
-    warm = spot(PROD["g6e.xlarge"], "g6e")  # gpu-spot's headroom: one node its largest replica (TP 1) fits
+    # Headroom: one node each pool's largest replica fits, gpu-spot's for qwen3-8b (TP 1), gpu-on-demand's
+    # for qwen3-32b (TP 4).
+    warm = spot(PROD["g6e.xlarge"], "g6e") + PROD["g6e.12xlarge"]
     lo = (
         EKS
         + 3 * NAT
@@ -109,9 +111,9 @@ def test_prod_numbers(prod):
         + 2 * spot(PROD["g6e.xlarge"], "g6e")
         + warm
     )
-    lo += vol(300) + (2 + 1) * vol(
+    lo += vol(300) + (2 + 1 + 1) * vol(
         200
-    )  # image volumes: the on-demand group's node; gpu-spot's two and its warm one
+    )  # image volumes: the on-demand group's node; gpu-spot's two and its warm one; gpu-on-demand's warm one
     hi = (
         EKS + 3 * NAT + lb + 6 * M7I_XLARGE
         + 4 * PROD["g6e.12xlarge"] + 6 * spot(PROD["g6e.12xlarge"], "g6e")

@@ -3,6 +3,8 @@ replica fits on with the vLLM image pulled; counted in the GPU quota and the cos
 
 from __future__ import annotations
 
+import pytest
+
 from cost.estimate import estimate
 from cost.sources import select_prices
 from serving.headroom import PRIORITY, PRIORITY_CLASS, headroom_gpus
@@ -43,9 +45,12 @@ def test_headroom_is_in_the_quota_and_the_cost(plans):
     prod = plans["prod"]
     (quota,) = prod.of_type("kubernetes:core/v1:ResourceQuota")
     minimum = sum(m.tp * m.config.replicas.min for m in prod.fleet.models)
-    assert int(quota["inputs"]["spec"]["hard"]["requests.nvidia.com/gpu"]) >= minimum + 1
+    held = {p.name: headroom_gpus(prod.fleet, p) * p.config.headroom for p in prod.fleet.pools.values()}
+    assert {p: n for p, n in held.items() if n} == {"gpu-spot": 1, "gpu-on-demand": 4}  # qwen3-32b is TP 4
+    assert int(quota["inputs"]["spec"]["hard"]["requests.nvidia.com/gpu"]) >= minimum + sum(held.values())
     est = estimate(prod.fleet, select_prices(False), "prod")
-    (warm,) = est.headroom
-    assert (warm.pool, warm.nodes, warm.instance_type) == ("gpu-spot", 1, "g6e.xlarge")
+    warm = {w.pool: w for w in est.headroom}
+    assert {(w.nodes, w.instance_type) for w in warm.values()} == {(1, "g6e.xlarge"), (1, "g6e.12xlarge")}
+    assert warm["gpu-on-demand"].instance_type == "g6e.12xlarge"  # the cheapest type a 4-GPU replica fits
     rows = {name: (lo, hi) for name, lo, hi in est.rows()}
-    assert rows["Warm headroom (NodePools)"] == (warm.hourly(), 0.0)
+    assert rows["Warm headroom (NodePools)"] == (pytest.approx(sum(w.hourly() for w in warm.values())), 0.0)
