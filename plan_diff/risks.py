@@ -213,8 +213,9 @@ def _exposes(typ: str, path: str, old: Any, new: Any) -> str | None:
 
 
 def _policy(base: Side, head: Side) -> Iterator[Risk]:
-    """Findings below mandatory that the base does not have (mandatory ones lead the summary)."""
-    if head.policy is None:
+    """Findings below mandatory that the base does not have (mandatory ones lead the summary); none against a
+    base that wrote no policy.json (older than it: a note says so), where every finding would look new."""
+    if head.policy is None or (base.plan is not None and base.policy is None):
         return
     known = {_finding_key(f) for f in (base.policy or {}).get("findings", [])}
     for f in head.policy.get("findings", []):

@@ -64,7 +64,7 @@ def plan_diff(base_ref: str, stack: str, project_dir: Path = PROJECT_DIR) -> Ren
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="plan-diff-") as tmp_dir:
         base, head = _render_both(project_dir, Path(tmp_dir), base_ref, sha, stack, base_label, notes)
-    notes += _older_base(base, base_label)
+    notes += older_base_notes(base, base_label)
     assert head.plan is not None
     diff = diff_plans(base.plan, head.plan, base.fleet, head.fleet)
     return Rendered(diff, base_label, tuple(notes), base, head)
@@ -78,7 +78,7 @@ _NOT_COMPARED = {
 }
 
 
-def _older_base(base: Side, base_label: str) -> list[str]:
+def older_base_notes(base: Side, base_label: str) -> list[str]:
     if base.plan is None:
         return []
     notes = [

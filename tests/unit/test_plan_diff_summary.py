@@ -9,7 +9,7 @@ from typing import Any
 from plan_diff.compare import ADD, CHANGE, REPLACE, diff_plans
 from plan_diff.markdown import render
 from plan_diff.summary import EXIT_VIOLATIONS, summarise
-from plan_diff.worktree import Rendered, Side
+from plan_diff.worktree import Rendered, Side, older_base_notes
 from tests.unit.test_plan_diff import NODE_GROUP, plan, res
 
 AWS = {"region": "us-west-2", "partition": "aws", "account": None}
@@ -109,6 +109,21 @@ def test_mandatory_violations_lead_the_diff_name_rule_and_resource_and_block_it(
     ]
     clean = summarise(rendered(base, Side(stack(opened), policy={"findings": [advisory]})))
     assert not clean.blocked and clean.violations == ()
+    # A base older than policy.json: nothing to tell new findings from old ones by, so no policy risk is claimed.
+    older = summarise(rendered(Side(stack(cluster)), head))
+    assert older.blocked and [r for r in older.risks if r.kind == "policy"] == []
+
+
+def test_a_base_older_than_the_documents_is_compared_without_them_and_says_so():
+    notes = older_base_notes(Side(plan(VPC)), "`v1` (abc1234)")
+    assert notes == [
+        "`v1` (abc1234) writes no fleet.json (it predates it): fleet changes are not compared.",
+        "`v1` (abc1234) writes no cost.json (it predates it): the monthly cost is not compared.",
+        "`v1` (abc1234) writes no policy.json (it predates it): its policy findings are not compared.",
+        "`v1` (abc1234)'s plan.json records no provider identity (it predates it): a change of region, partition "
+        "or account is not detected.",
+    ]
+    assert older_base_notes(Side(), "`v1` (abc1234)") == []  # no stack there: everything is added
 
 
 def test_a_planner_that_exits_1_without_policy_json_still_blocks():
