@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 from catalog.prices import FIXED_PRICE_SOURCE
 from cost.estimate import EXCLUDED, CostEstimate, estimate
@@ -12,11 +14,24 @@ from fleet.resolved import Fleet
 
 
 def write_report(fleet: Fleet, stack: str, out: Path, live: bool = False) -> str:
-    """Price the stack, write <out>/cost.md, and return the lines `make plan` prints."""
+    """Price the stack, write <out>/cost.md and <out>/cost.json, and return the lines `make plan` prints."""
     est = estimate(fleet, select_prices(live, zones=fleet.config.network.availability_zones), stack)
     path = out / "cost.md"
     path.write_text(render_markdown(est))
+    (out / "cost.json").write_text(json.dumps(cost_json(est), indent=2) + "\n")
     return "\n".join([f"\n{summary_line(est)} -> {path}", *(f"  ! {w}" for w in est.warnings)])
+
+
+def cost_json(est: CostEstimate) -> dict[str, Any]:
+    """The totals the summary line prints, for `make plan-diff` to compare: each in cents as printed (so a
+    difference of two is the difference of the printed figures), and whether it leaves an unpriced line out."""
+    return {
+        "priceSource": est.price_source,
+        "monthlyUsd": {
+            scale: {"usd": round(total.usd, 2), "complete": total.complete}
+            for scale, total in (("min", est.monthly("min")), ("max", est.monthly("max")))
+        },
+    }
 
 
 def usd(value: float | None, digits: int = 2) -> str:

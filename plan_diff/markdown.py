@@ -2,40 +2,36 @@
 
 from __future__ import annotations
 
-import difflib
-import re
 from typing import Any
 
-from plan_diff.compare import (
-    ACTIONS,
-    ADD,
-    CHANGE,
-    DELETE,
-    MISSING,
-    REPLACE,
-    FieldChange,
-    PlanDiff,
-    ResourceDiff,
-    as_json,
-)
+from plan_diff.compare import ACTIONS, ADD, CHANGE, DELETE, REPLACE, PlanDiff, ResourceDiff
+from plan_diff.long_values import diff_lines, is_long, pieces
+from plan_diff.summary import Summary, render_lead, render_summary
+from plan_diff.values import MISSING, FieldChange, as_json
 
-VALUE_WIDTH = 80  # characters of one rendered value before the ellipsis
 MAX_FIELD_LINES = 50  # lines of changed fields shown per resource before "... N more"
-MAX_HUNKS = 5  # distinct changes shown per long string
-CONTEXT = 30  # characters of unchanged text kept around each change in a long string
+MAX_KEY_LINES = 12  # lines of one key input of an added resource before "… N more lines"
 
 
 SECTIONS = {ADD: "Add", CHANGE: "Change in place", REPLACE: "Replace", DELETE: "Delete"}
 
 
 def render(
-    diff: PlanDiff, base_label: str, head_label: str = "working tree", notes: tuple[str, ...] = ()
+    diff: PlanDiff,
+    base_label: str,
+    head_label: str = "working tree",
+    notes: tuple[str, ...] = (),
+    summary: Summary | None = None,
 ) -> str:
+    """The title; the mandatory policy violations, which lead; the notes; the summary (plan_diff/summary.py);
+    then the resources by action, the stack outputs and the fleet."""
     counts = diff.counts()
     lines = [f"### Offline plan diff: stack `{diff.stack}`, {base_label} -> {head_label}", ""]
+    lines += render_lead(summary) if summary else []
     lines += [f"> {note}" for note in notes] + ([""] if notes else [])
-    if diff.empty:
+    if diff.empty and not (summary and summary.changed):
         return "\n".join([*lines, f"No changes. ({diff.unchanged} resources unchanged)"])
+    lines += render_summary(summary, base_label, head_label) if summary else []
     lines.append(
         f"**{counts[ADD]} to add, {counts[CHANGE]} to change, {counts[REPLACE]} to replace, "
         f"{counts[DELETE]} to delete, {counts['unchanged']} unchanged**"
@@ -67,7 +63,7 @@ def _fields_section(title: str, fields: tuple[FieldChange, ...]) -> list[str]:
         f"#### {title} ({len(fields)} changed)",
         "",
         "```",
-        *(line for f in fields for line in _render_field(f)),
+        *(line for f in fields for line in render_field(f)),
         "```",
     ]
 
@@ -83,61 +79,67 @@ def _render_resource(r: ResourceDiff, ambiguous: set[tuple[str, str]]) -> list[s
     head = f"- `{r.type}` **{r.name}**"
     if (r.type, r.name) in ambiguous:
         head += f" ({r.urn})"
-    kind = r.type.rsplit(":", 1)[-1]
-    if r.action == REPLACE:
-        changed = ", ".join(f"`{f}`" for f in r.replace_fields)
-        head += f" — replace (changes {changed}, which {kind} cannot update in place)"
-        if r.protect:
-            head += "; **protected**: `pulumi up` refuses to replace it until it is unprotected"
-    if r.refused_fields:
-        changed = ", ".join(f"`{f}`" for f in r.refused_fields)
-        head += (
-            f" — **`pulumi up` will fail**: the API server refuses to change {changed} of a {kind}; plan "
-            "`pulumi up --replace <urn>`"
-        )
-    if r.action == DELETE and r.protect:
-        head += " — **protected**: `pulumi up` refuses to delete it until it is unprotected"
-    if r.action == DELETE and r.retain_on_delete:
-        head += " — retainOnDelete: leaves the stack, stays in the cloud"
-    lines = [head]
+    head += _why(r)
+    shown = [line for path, value in r.key_inputs for line in _render_key_input(path, value)]
     if r.fields or r.options:
-        rendered = [line for f in r.fields for line in _render_field(f)]
+        rendered = [line for f in r.fields for line in render_field(f)]
         shown = rendered[:MAX_FIELD_LINES]
         if len(rendered) > MAX_FIELD_LINES:
             shown.append(f"... {len(rendered) - MAX_FIELD_LINES} more")
         if r.options:
-            shown += ["-- options --"] + [line for f in r.options for line in _render_field(f)]
-        lines += ["  ```"] + [f"  {line}" for line in shown] + ["  ```"]
-    return lines
+            shown += ["-- options --"] + [line for f in r.options for line in render_field(f)]
+    return [head, *(["  ```", *(f"  {line}" for line in shown), "  ```"] if shown else [])]
 
 
-def _render_field(f: FieldChange) -> list[str]:
-    """`path: old -> new`; a long string changed in several places gives one line per distinct change."""
-    if (
-        not (isinstance(f.old, str) and isinstance(f.new, str))
-        or max(len(f.old), len(f.new)) < VALUE_WIDTH - 2
-    ):
-        return [f"{f.path}: {_render_value(f.old)} -> {_render_value(f.new)}"]
-    # The same edit in several places (a revision in every path of a script) is shown once, with a count.
-    distinct: dict[tuple[str, str], list[Any]] = {}
-    for old, new, edit in _hunks(f.old, f.new):
-        distinct.setdefault(edit, [old, new, 0])[2] += 1
-    lines = []
-    for old, new, times in list(distinct.values())[:MAX_HUNKS]:
-        again = f" (and {times - 1} more place{'s' if times > 2 else ''})" if times > 1 else ""
-        lines.append(f"{f.path}: {_render_value(old)} -> {_render_value(new)}{again}")
-    if len(distinct) > MAX_HUNKS:
-        lines.append(f"{f.path}: ... {len(distinct) - MAX_HUNKS} more changes in this value")
-    return lines
+def _why(r: ResourceDiff) -> str:
+    """What the resource's line says after its name: why it is replaced, what will fail, what protects it."""
+    kind = r.type.rsplit(":", 1)[-1]
+    out = ""
+    if r.action == REPLACE and r.provider_fields:
+        moved = ", ".join(f"`{f}`" for f in r.provider_fields)
+        out += f" — replace (the AWS provider moves: {moved} changes)"
+    if r.action == REPLACE and r.replace_fields:
+        changed = ", ".join(f"`{f}`" for f in r.replace_fields)
+        out += f" — replace (changes {changed}, which {kind} cannot update in place)"
+    if r.action == REPLACE and r.protect:
+        out += "; **protected**: `pulumi up` refuses to replace it until it is unprotected"
+    if r.refused_fields:
+        changed = ", ".join(f"`{f}`" for f in r.refused_fields)
+        out += (
+            f" — **`pulumi up` will fail**: the API server refuses to change {changed} of a {kind}; plan "
+            "`pulumi up --replace <urn>`"
+        )
+    if r.action == DELETE and r.protect:
+        out += " — **protected**: `pulumi up` refuses to delete it until it is unprotected"
+    if r.action == DELETE and r.retain_on_delete:
+        out += " — retainOnDelete: leaves the stack, stays in the cloud"
+    return out
+
+
+def render_field(f: FieldChange) -> list[str]:
+    """`path: old -> new`; a long or multi-line value as a unified diff under its path (plan_diff/long_values.py)."""
+    old, new = _shown(f.old), _shown(f.new)
+    if is_long(old) or is_long(new):
+        return [f"{f.path}:", *(f"  {line}" for line in diff_lines(old, new))]
+    return [f"{f.path}: {_render_value(old)} -> {_render_value(new)}"]
+
+
+def _render_key_input(path: str, value: Any) -> list[str]:
+    value = _shown(value)
+    if not is_long(value):
+        return [f"{path}: {_render_value(value)}"]
+    lines = pieces(value)
+    more = [f"  … {len(lines) - MAX_KEY_LINES} more lines"] if len(lines) > MAX_KEY_LINES else []
+    return [f"{path}:", *(f"  {line}" for line in lines[:MAX_KEY_LINES]), *more]
+
+
+def _shown(value: Any) -> Any:
+    """A value as the diff shows it: a URN (a dependsOn edge) as `type::name`."""
+    return _short_urn(value) if isinstance(value, str) and value.startswith("urn:pulumi:") else value
 
 
 def _render_value(value: Any) -> str:
-    if value is MISSING:
-        return "(none)"
-    if isinstance(value, str) and value.startswith("urn:pulumi:"):
-        value = _short_urn(value)
-    text = as_json(value)
-    return text if len(text) <= VALUE_WIDTH else text[: VALUE_WIDTH - 1] + "…"
+    return "(none)" if value is MISSING else as_json(value)
 
 
 def _short_urn(urn: str) -> str:
@@ -147,51 +149,3 @@ def _short_urn(urn: str) -> str:
         return urn
     types, name = parts[2].rsplit("::", 1)
     return f"{types.rsplit('$', 1)[-1]}::{name}"
-
-
-def _hunks(old: str, new: str) -> list[tuple[str, str, tuple[str, str]]]:
-    """Where two long strings differ: (old excerpt, new excerpt, the edit itself) per changed region, each
-    excerpt with a few words around the edit.
-
-    Aligned word by word, so `--max-model-len 32768` -> `16384` is one region even when the two strings also
-    differ a hundred characters earlier (a vLLM command line, a preload script)."""
-    a, b = re.findall(r"\w+|\W", old), re.findall(r"\w+|\W", new)
-    at_a, at_b = _offsets(a), _offsets(b)
-    spans: list[list[int]] = []  # [old start, old end, new start, new end], in characters
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            continue
-        if spans and at_a[i1] - spans[-1][1] <= CONTEXT:  # close enough to read as one change
-            spans[-1][1], spans[-1][3] = at_a[i2], at_b[j2]
-        else:
-            spans.append([at_a[i1], at_a[i2], at_b[j1], at_b[j2]])
-    out = []
-    for a1, a2, b1, b2 in spans:
-        # The text around a region is the same on both sides: regions are more than CONTEXT apart.
-        before = _context(old[max(0, a1 - CONTEXT) : a1], reverse=True) if min(a1, b1) else 0
-        after = _context(old[a2 : a2 + CONTEXT], reverse=False) if min(len(old) - a2, len(new) - b2) else 0
-        edit = (old[a1:a2], new[b1:b2])
-        out.append((_cut(old, a1 - before, a2 + after), _cut(new, b1 - before, b2 + after), edit))
-    return out
-
-
-def _offsets(tokens: list[str]) -> list[int]:
-    out = [0]
-    for t in tokens:
-        out.append(out[-1] + len(t))
-    return out
-
-
-def _context(window: str, reverse: bool) -> int:
-    """How much of `window` to keep as context: all of it when short, else up to a word boundary."""
-    if len(window) < CONTEXT:
-        return len(window)
-    if reverse:  # text before a change: start after its first space
-        space = window.find(" ")
-        return len(window) - space - 1 if space != -1 else len(window)
-    space = window.rfind(" ")  # text after a change: stop at its last space
-    return space if space > 0 else len(window)
-
-
-def _cut(text: str, start: int, end: int) -> str:
-    return ("…" if start > 0 else "") + text[start:end] + ("…" if end < len(text) else "")

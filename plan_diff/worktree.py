@@ -1,5 +1,6 @@
 """Render a stack at a git ref (in a temporary worktree, with that tree's own planner) and in the working
-tree, side by side, and compare what both wrote: plan.json and fleet.json."""
+tree, side by side, and compare what both wrote: plan.json and fleet.json, with cost.json and policy.json
+for the summary (plan_diff/summary.py)."""
 
 from __future__ import annotations
 
@@ -22,16 +23,28 @@ class DiffError(Exception):
 
 
 @dataclass(frozen=True)
+class Side:
+    """What one side's planner wrote; each document None where it wrote none (a base older than it, or no
+    stack file at all: then `plan` is None too)."""
+
+    plan: dict[str, Any] | None = None
+    fleet: dict[str, Any] | None = None
+    cost: dict[str, Any] | None = None
+    policy: dict[str, Any] | None = None
+    exit_code: int = 0  # 1: the plan is written and has mandatory policy violations (planner/__main__.py)
+
+
+# Side's fields and the file each is read from.
+DOCUMENTS = {"plan": "plan.json", "fleet": "fleet.json", "cost": "cost.json", "policy": "policy.json"}
+
+
+@dataclass(frozen=True)
 class Rendered:
     diff: PlanDiff
     base_label: str
     notes: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class _Side:
-    plan: dict[str, Any] | None
-    fleet: dict[str, Any] | None
+    base: Side = Side()
+    head: Side = Side()
 
 
 def plan_diff(base_ref: str, stack: str, project_dir: Path = PROJECT_DIR) -> Rendered:
@@ -51,15 +64,39 @@ def plan_diff(base_ref: str, stack: str, project_dir: Path = PROJECT_DIR) -> Ren
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="plan-diff-") as tmp_dir:
         base, head = _render_both(project_dir, Path(tmp_dir), base_ref, sha, stack, base_label, notes)
-    if base.plan is not None and base.fleet is None:
-        notes.append(f"{base_label} writes no fleet.json (it predates it): fleet changes are not compared.")
+    notes += older_base_notes(base, base_label)
     assert head.plan is not None
-    return Rendered(diff_plans(base.plan, head.plan, base.fleet, head.fleet), base_label, tuple(notes))
+    diff = diff_plans(base.plan, head.plan, base.fleet, head.fleet)
+    return Rendered(diff, base_label, tuple(notes), base, head)
+
+
+# What a base older than each document cannot be compared on.
+_NOT_COMPARED = {
+    "fleet": "fleet changes are",
+    "cost": "the monthly cost is",
+    "policy": "its policy findings are",
+}
+
+
+def older_base_notes(base: Side, base_label: str) -> list[str]:
+    if base.plan is None:
+        return []
+    notes = [
+        f"{base_label} writes no {DOCUMENTS[field]} (it predates it): {what} not compared."
+        for field, what in _NOT_COMPARED.items()
+        if getattr(base, field) is None
+    ]
+    if "providers" not in base.plan:
+        notes.append(
+            f"{base_label}'s plan.json records no provider identity (it predates it): a change of region, "
+            "partition or account is not detected."
+        )
+    return notes
 
 
 def _render_both(
     project_dir: Path, tmp: Path, base_ref: str, sha: str, stack: str, base_label: str, notes: list[str]
-) -> tuple[_Side, _Side]:
+) -> tuple[Side, Side]:
     """Both renders run at once; the base's worktree is removed whatever happens."""
     stack_file = f"Pulumi.{stack}.yaml"
     top = Path(_git(project_dir, "rev-parse", "--show-toplevel")).resolve()
@@ -69,7 +106,7 @@ def _render_both(
         _git(project_dir, "worktree", "add", "--detach", str(tree), sha)
         base_dir = tree / project_dir.relative_to(top)
         running.append(_start_render(project_dir, stack, tmp / "head-plan"))
-        base = _Side(None, None)
+        base = Side()
         if not (base_dir / stack_file).is_file():
             notes.append(f"{stack_file} does not exist at {base_label}: every resource counts as added.")
         elif not (base_dir / "planner" / "__main__.py").is_file():
@@ -107,17 +144,18 @@ def _start_render(project_dir: Path, stack: str, out: Path, bytecode: bool = Tru
     )
 
 
-def _finish(proc: subprocess.Popen, out: Path, label: str, notes: list[str]) -> _Side:
+def _finish(proc: subprocess.Popen, out: Path, label: str, notes: list[str]) -> Side:
     """What a render wrote. A planner that writes its plan and then fails (exit 1: its policy checks found
-    violations) still gives a plan to diff, with a note; an invalid config (exit 2) or a crash is an error."""
+    mandatory violations) still gives a plan to diff, and its policy.json says which (without one, an older
+    planner's, a note says so); an invalid config (exit 2) or a crash is an error."""
     _, stderr = proc.communicate(timeout=600)
-    plan_json = out / "plan.json"
-    if proc.returncode not in (0, 2) and plan_json.is_file():
+    written = proc.returncode not in (0, 2) and (out / "plan.json").is_file()
+    if written and not (out / "policy.json").is_file():
         notes.append(
             f"The planner exited {proc.returncode} for {label} after writing its plan (policy violations?): "
             "`make plan` shows why."
         )
-    elif proc.returncode != 0:
+    elif proc.returncode != 0 and not written:
         lines = [line for line in stderr.strip().splitlines() if line.strip()]
         if lines and lines[0].startswith("error: "):  # the planner's own message, e.g. an invalid config
             message = lines[0].removeprefix("error: ")
@@ -126,6 +164,9 @@ def _finish(proc: subprocess.Popen, out: Path, label: str, notes: list[str]) -> 
             message = f"the planner failed (exit {proc.returncode}): {lines[-1] if lines else 'no output'}"
             detail = []
         raise DiffError("\n".join([f"{label}: {message}", *detail]))
-    fleet_json = out / "fleet.json"
-    fleet = json.loads(fleet_json.read_text()) if fleet_json.is_file() else None
-    return _Side(json.loads(plan_json.read_text()), fleet)
+    read = {field: _read(out / name) for field, name in DOCUMENTS.items()}
+    return Side(**read, exit_code=proc.returncode)
+
+
+def _read(path: Path) -> dict[str, Any] | None:
+    return json.loads(path.read_text()) if path.is_file() else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
 from planner.mocks import UNKNOWN
 from planner.run import Plan
-from policy.offline import check, config_for_stack, render
+from policy.offline import Report, blocks_real_preview, check, config_for_stack, render
 from policy.rules import Resource
 
 
@@ -25,6 +26,25 @@ def _as_preview(value: Any) -> Any:
     return value
 
 
+def findings_json(report: Report, source: str) -> dict[str, Any]:
+    """Every finding with its rule, level and resource (URN, and `type name` as policy.txt names it)."""
+    return {
+        "config": source,
+        "rules": report.rules,
+        "findings": [
+            {
+                "policy": f.policy,
+                "level": f.level,
+                "blocksRealPreview": blocks_real_preview(f),
+                "urn": f.urn,
+                "subject": f.subject,
+                "message": f.message,
+            }
+            for f in sorted(report.findings, key=lambda f: (f.level != "mandatory", f.policy, f.urn))
+        ],
+    }
+
+
 def resources_of(records: Iterable[Mapping[str, Any]]) -> list[Resource]:
     """Plan records (planner/run.py) as the policy engine would show them: values unknown before apply are
     the same sentinels `pulumi preview` uses, so a rule that touches one is skipped here exactly as there."""
@@ -35,10 +55,12 @@ def resources_of(records: Iterable[Mapping[str, Any]]) -> list[Resource]:
 
 
 def check_policies(plan: Plan, out: Path) -> int:
-    """Run the rules over the plan; print and write the findings; return the number of mandatory violations."""
+    """Run the rules over the plan; print the findings and write them, as text (policy.txt) and as data
+    (policy.json, which `make plan-diff` reads); return the number of mandatory violations."""
     config, source = config_for_stack(plan.stack.stack)
     report = check(resources_of(plan.resources), config)
     lines = [*render(report), f"  (config: {source})"]
     (out / "policy.txt").write_text("\n".join(lines) + "\n")
+    (out / "policy.json").write_text(json.dumps(findings_json(report, source), indent=2) + "\n")
     print("\n" + "\n".join(lines))
     return len(report.mandatory)

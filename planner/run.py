@@ -19,6 +19,7 @@ from config.schema.platform import REGION_KEY, PlatformConfig
 from fleet.load import load_fleet
 from fleet.resolved import Fleet
 from fleet.warnings import fleet_warnings
+from planner.aws_identity import aws_identity
 from planner.mocks import SECRET, UNKNOWN, PlanMocks, RecordingMonitor
 from planner.stackfile import StackFile, read_stack
 
@@ -50,6 +51,8 @@ class Plan:
             "stack": self.stack.stack,
             "resources": self.resources,
             "outputs": self.outputs,
+            # The default providers' identity: what moves every resource of theirs (planner/aws_identity.py).
+            "providers": {"aws": aws_identity(self.config.region, self.stack.config)},
         }
 
 

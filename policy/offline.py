@@ -152,15 +152,20 @@ def _run_resource_rule(
         report.findings += [Finding(rule.name, level, urn, m) for urn, m in found]
 
 
+def blocks_real_preview(finding: Finding) -> bool:
+    """A finding reported below mandatory offline only (ResourceRule.offline_level): the engine refuses it."""
+    rule = next(r for r in ALL_RULES if r.name == finding.policy)
+    return getattr(rule, "offline_level", None) is not None and finding.level != "mandatory"
+
+
 def render(report: Report) -> list[str]:
     mandatory = len(report.mandatory)
     lines = [
         f"Policy pack: {report.rules} rules, {mandatory} mandatory and "
         f"{len(report.findings) - mandatory} advisory violations"
     ]
-    engine_only = {r.name for r in ALL_RULES if getattr(r, "offline_level", None)}
     for f in sorted(report.findings, key=lambda f: (f.level != "mandatory", f.policy, f.urn)):
-        later = " [blocks a real preview or up]" if f.policy in engine_only and f.level != "mandatory" else ""
+        later = " [blocks a real preview or up]" if blocks_real_preview(f) else ""
         lines.append(
             f"  {'x' if f.level == 'mandatory' else '!'} [{f.policy}] {f.subject}: {f.message}{later}"
         )

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -146,12 +147,12 @@ def test_replacement_table_fields_are_spelled_as_the_plan_records_them(plans):
                 assert not missing, f"{stack}: {r['name']} does not record {missing}"
 
 
-def test_cli_prints_a_real_change_in_a_scratch_repository(tmp_path):
-    """The command exactly as users run it, on a commit that changes something (a copy of this project in a
-    scratch repository, so the real working tree is not touched)."""
+def scratch_repository(root: Path) -> Path:
+    """A copy of this project in a new git repository, committed once: the base a test diffs its edits
+    against, without touching the real working tree."""
     if shutil.which("git") is None or not (PROJECT_DIR / ".git").exists():
         pytest.skip("needs the project's git repository")
-    repo = tmp_path / "repo"
+    repo = root / "repo"
     # The project's files as they are in the working tree (tracked, and new ones git does not ignore).
     listed = subprocess.run(
         ["git", "-C", str(PROJECT_DIR), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
@@ -166,6 +167,13 @@ def test_cli_prints_a_real_change_in_a_scratch_repository(tmp_path):
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "-A"], check=True)
     subprocess.run([*git, "commit", "-q", "-m", "base"], check=True)
+    return repo
+
+
+def test_cli_prints_a_real_change_in_a_scratch_repository(tmp_path):
+    """The command exactly as users run it, on a commit that changes something (a copy of this project in a
+    scratch repository, so the real working tree is not touched)."""
+    repo = scratch_repository(tmp_path)
     stack = repo / "Pulumi.dev.yaml"
     team = "arn:aws:iam::123456789012:role/search-team"
     stack.write_text(

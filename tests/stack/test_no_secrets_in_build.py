@@ -19,7 +19,7 @@ from tests.conftest import STACKS, run_planner, write_variant
 from vocabulary.objects import GRAFANA_ADMIN_SECRET, HF_TOKEN_SECRET
 
 # What `make plan` writes; each must be there, so that the scan below is never of an empty build.
-BUILD = ("plan.json", "fleet.json", "cost.md", "policy.txt", "manifests", "helm")
+BUILD = ("plan.json", "fleet.json", "cost.md", "cost.json", "policy.txt", "policy.json", "manifests", "helm")
 
 
 def with_secrets(config: dict) -> None:

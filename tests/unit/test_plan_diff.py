@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from plan_diff.compare import ADD, CHANGE, DELETE, MISSING, REPLACE, FieldChange, diff_plans, diff_values
-from plan_diff.markdown import MAX_FIELD_LINES, VALUE_WIDTH, render
+from plan_diff.markdown import MAX_FIELD_LINES, render
 
 STACK = "urn:pulumi:dev::llm-platform::"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
@@ -248,9 +248,10 @@ def test_json_documents_in_strings_are_compared_as_json_and_multiline_text_by_li
     dash2["panels"][0]["targets"][0]["expr"] = "b"
     old, new = {"data": {"x.json": json.dumps(dash, indent=1)}}, {"data": {"x.json": json.dumps(dash2)}}
     assert diff_values(old, new) == [FieldChange('data["x.json"].panels[0].targets[0].expr', "a", "b")]
+    # A script changes whole; the markdown shows it as a unified diff of its lines (tests/unit/test_long_values.py).
     script = "set -eu\nhf download a\necho done\n"
     assert diff_values(script, script.replace("download a", "download b"), "command[2]") == [
-        FieldChange("command[2] (line 2)", "hf download a", "hf download b")
+        FieldChange("command[2]", script, script.replace("download a", "download b"))
     ]
 
 
@@ -278,7 +279,7 @@ def test_resource_options_are_listed_apart_from_inputs():
     assert '  ignoreChanges: [] -> ["tags"]' in text
 
 
-def test_long_values_are_truncated_and_long_strings_show_each_place_they_differ():
+def test_long_values_are_a_unified_diff_of_whole_pieces_and_a_repeated_edit_shows_once():
     def command(revision: str, max_len: int) -> str:
         return (
             f"test -f /models/x/{revision}/.complete && exec vllm serve /models/x/{revision} "
@@ -298,18 +299,25 @@ def test_long_values_are_truncated_and_long_strings_show_each_place_they_differ(
         "-c",
         command("r2", 8192),
     ]
-    head["inputs"]["metadata"]["annotations"] = {"note": "x" * 300}
+    note = "x" * 300
+    head["inputs"]["metadata"]["annotations"] = {"note": note}
     text = render(diff_plans(plan(base), plan(head)), "`HEAD~1` (abc1234)")
-    path = "spec.template.spec.containers[vllm].command[2]: "
-    assert [ln.removeprefix("  " + path) for ln in text.splitlines() if path in ln] == [
-        # the same edit in three places is one line
-        '"test -f /models/x/r1/.complete && exec vllm serve…" -> "test -f /models/x/r2/.complete && exec vllm '
-        'serve…" (and 2 more places)',
-        '"…1 --max-model-len 16384 --gpu-memory-utilization 0.9…" -> "…1 --max-model-len 8192 --gpu-memory-utilization 0.9…"',
+    lines = text.splitlines()
+    start = lines.index("  spec.template.spec.containers[vllm].command[2]:")
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("    "))
+    assert lines[start + 1 : end] == [
+        # The revision's edit, made in three places, once; the pieces around each change whole.
+        "    - test -f /models/x/r1/.complete &&",
+        "    + test -f /models/x/r2/.complete &&   (and 2 more places)",
+        "    …",
+        "      --tensor-parallel-size 1",
+        "    - --max-model-len 16384",
+        "    + --max-model-len 8192",
+        "      --gpu-memory-utilization 0.9",
     ]
-    (note,) = [ln for ln in text.splitlines() if "annotations.note" in ln]
-    new_value = note.split(" -> ")[1]
-    assert new_value.endswith("…") and len(new_value) == VALUE_WIDTH
+    # A long value with nowhere to break is shown whole, never cut.
+    start = lines.index("  metadata.annotations.note:")
+    assert lines[start + 1] == f"    + {note}"
 
 
 def test_a_resource_shows_at_most_the_cap_of_field_lines():
