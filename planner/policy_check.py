@@ -10,7 +10,15 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
 from planner.mocks import UNKNOWN
 from planner.run import Plan
-from policy.offline import check, config_for_stack, render
+from policy.offline import (
+    DEFAULT_CONFIG,
+    PolicyConfig,
+    check,
+    config_for_stack,
+    config_path,
+    described,
+    render,
+)
 from policy.rules import Resource
 
 
@@ -34,11 +42,21 @@ def resources_of(records: Iterable[Mapping[str, Any]]) -> list[Resource]:
     ]
 
 
+def _default_note(stack: str, config: PolicyConfig) -> str:
+    """Said out loud when the stack has no policy config of its own: what it gets instead, and how to change it."""
+    if config_path(stack) != DEFAULT_CONFIG:
+        return ""
+    return (
+        f", the default for a stack without policy/config/{stack}.json: {described(config)}; "
+        f"write that file to set this stack's own"
+    )
+
+
 def check_policies(plan: Plan, out: Path) -> int:
     """Run the rules over the plan; print and write the findings; return the number of mandatory violations."""
     config, source = config_for_stack(plan.stack.stack)
     report = check(resources_of(plan.resources), config)
-    lines = [*render(report), f"  (config: {source})"]
+    lines = [*render(report), f"  (config: {source}{_default_note(plan.stack.stack, config)})"]
     (out / "policy.txt").write_text("\n".join(lines) + "\n")
     print("\n" + "\n".join(lines))
     return len(report.mandatory)
