@@ -45,6 +45,20 @@ def write_variant(
     return tmp
 
 
+def project_with(tmp: Path, name: str, *subs: tuple[str, str], base: str = "dev") -> Path:
+    """A project dir holding Pulumi.yaml, every real stack file and Pulumi.<name>.yaml: the text of
+    Pulumi.<base>.yaml with each (old, new) replaced, comments and all, as a person copying the file would."""
+    shutil.copy(PROJECT_DIR / "Pulumi.yaml", tmp / "Pulumi.yaml")
+    for stack in STACKS:
+        shutil.copy(PROJECT_DIR / f"Pulumi.{stack}.yaml", tmp / f"Pulumi.{stack}.yaml")
+    text = (PROJECT_DIR / f"Pulumi.{base}.yaml").read_text()
+    for old, new in subs:
+        assert text.count(old) == 1, f"Pulumi.{base}.yaml holds {old!r} {text.count(old)} times, not once"
+        text = text.replace(old, new)
+    (tmp / f"Pulumi.{name}.yaml").write_text(text)
+    return tmp
+
+
 def model_plan(cfg: PlatformConfig, name: str, **changes: Any) -> ModelPlan:
     """The resolved plan of model `name`, after `changes` to its config entry (as the stack file would)."""
     models = [m.model_copy(update=changes) if m.name == name and changes else m for m in cfg.models]
