@@ -2879,6 +2879,8 @@ config:
   llm-platform:cluster:
     name: llm-dev
     kubernetesVersion: "1.35"
+  llm-platform:repository:
+    url: https://github.example.com/your-org/llm-platform
   llm-platform:nodeAmi:
     releaseVersion: 1.35.6-20260714
   llm-platform:gpuNodeGroups:

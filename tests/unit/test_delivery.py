@@ -15,10 +15,14 @@ from delivery.credentials import Held, missing
 from delivery.environments import EnvironmentsError, environments, secrets_provider_kind, stack_names
 from delivery.waits import JOB_MARGIN_MINUTES, Chain, duration_s, longest_chain, wait_s
 from planner.run import run_under_mocks
-from tests.conftest import PROJECT_DIR, STACKS, project_with
+from tests.conftest import PROJECT_DIR, STACKS, project_with, unused_network, unused_stack
 
-DEV_CLUSTER = ("    name: llm-dev\n", "    name: llm-qa\n")
-DEV_CIDR = ("cidr: 10.20.0.0/16", "cidr: 10.30.0.0/16")
+# A copy of dev under a name of its own needs a cluster name and a network of its own (whatever the project's
+# stacks are, so these tests hold with a Pulumi.staging.yaml beside the shipped ones).
+QA = unused_stack("qa")
+CANARY = unused_stack("canary")
+DEV_CLUSTER = ("    name: llm-dev\n", f"    name: llm-{QA}\n")
+DEV_CIDR = ("cidr: 10.20.0.0/16", f"cidr: {unused_network()}")
 
 
 def problems(project) -> list[str]:
@@ -48,13 +52,13 @@ def test_the_shipped_stacks_are_every_stack_file_in_deploy_order():
 
 def test_a_stack_without_delivery_settings_deploys_first_in_an_environment_of_its_name(tmp_path):
     # qa copies dev, so it has no llm-platform:delivery: order 0, ties broken by name, and its own environments.
-    project = project_with(tmp_path, "qa", DEV_CLUSTER, DEV_CIDR)
+    project = project_with(tmp_path, QA, DEV_CLUSTER, DEV_CIDR)
     envs = environments(project)
     names = [e.stack for e in envs]
-    (qa,) = [e for e in envs if e.stack == "qa"]
-    assert (qa.order, qa.environment, qa.preview_environment) == (0, "qa", "preview-qa")
-    assert names.index("dev") < names.index("qa") < names.index("prod")  # the shipped prod's order is 100
-    # No policy/config/qa.json: the documented default, named as the workflows pass it.
+    (qa,) = [e for e in envs if e.stack == QA]
+    assert (qa.order, qa.environment, qa.preview_environment) == (0, QA, f"preview-{QA}")
+    assert names.index("dev") < names.index(QA) < names.index("prod")  # the shipped prod's order is 100
+    # No policy/config/<qa>.json: the documented default, named as the workflows pass it.
     assert qa.policy_config == "policy/config/default.json"
     assert {e.stack: e.policy_config for e in envs}["dev"] == "policy/config/dev.json"
 
@@ -62,23 +66,23 @@ def test_a_stack_without_delivery_settings_deploys_first_in_an_environment_of_it
 def test_delivery_order_moves_a_stack_and_an_environment_renames_its_gate(tmp_path):
     project = project_with(
         tmp_path,
-        "canary",
+        CANARY,
         DEV_CLUSTER,
         DEV_CIDR,
         ("  llm-platform:repository:\n", "  llm-platform:delivery: {order: 200, environment: canary-gate}\n"
          "  llm-platform:repository:\n"),
     )  # fmt: skip
     envs = environments(project)
-    assert envs[-1].stack == "canary" and envs[-1].environment == "canary-gate"
+    assert envs[-1].stack == CANARY and envs[-1].environment == "canary-gate"
 
 
 def test_a_bad_delivery_setting_is_named_as_the_stack_file_writes_it(tmp_path):
     project = project_with(
-        tmp_path, "qa", DEV_CLUSTER, DEV_CIDR, ("  llm-platform:repository:\n", "  llm-platform:delivery: {order: x}\n"
+        tmp_path, QA, DEV_CLUSTER, DEV_CIDR, ("  llm-platform:repository:\n", "  llm-platform:delivery: {order: x}\n"
                                                 "  llm-platform:repository:\n"),
     )  # fmt: skip
     (problem,) = problems(project)
-    assert problem.startswith("Pulumi.qa.yaml: ") and "llm-platform:delivery.order" in problem
+    assert problem.startswith(f"Pulumi.{QA}.yaml: ") and "llm-platform:delivery.order" in problem
 
 
 @pytest.mark.parametrize(
@@ -98,24 +102,24 @@ def test_a_stack_name_the_workflows_cannot_carry_is_refused(tmp_path, name, says
 
 
 def test_two_stacks_with_one_cluster_name_in_one_region_are_refused(tmp_path):
-    project = project_with(tmp_path, "qa", DEV_CIDR)
+    project = project_with(tmp_path, QA, DEV_CIDR)
     (problem,) = problems(project)
-    assert "Pulumi.qa.yaml: llm-platform:cluster.name llm-dev is also Pulumi.dev.yaml's" in problem
+    assert f"Pulumi.{QA}.yaml: llm-platform:cluster.name llm-dev is also Pulumi.dev.yaml's" in problem
 
 
 def test_overlapping_networks_are_refused(tmp_path):
-    project = project_with(tmp_path, "qa", DEV_CLUSTER, ("cidr: 10.20.0.0/16", "cidr: 10.20.128.0/17"))
+    project = project_with(tmp_path, QA, DEV_CLUSTER, ("cidr: 10.20.0.0/16", "cidr: 10.20.128.0/17"))
     (problem,) = problems(project)
     assert "llm-platform:network.cidr 10.20.128.0/17 overlaps Pulumi.dev.yaml's 10.20.0.0/16" in problem
 
 
 def test_every_problem_of_every_stack_is_reported_at_once(tmp_path):
-    project = project_with(tmp_path, "qa", DEV_CLUSTER, ("cidr: 10.20.0.0/16", "cidr: 10.20.0.0/33"))
-    (project / "Pulumi.QA2.yaml").write_text((project / "Pulumi.qa.yaml").read_text())
+    project = project_with(tmp_path, QA, DEV_CLUSTER, ("cidr: 10.20.0.0/16", "cidr: 10.20.0.0/33"))
+    (project / "Pulumi.QA2.yaml").write_text((project / f"Pulumi.{QA}.yaml").read_text())
     found = problems(project)
     assert len(found) == 2
     assert found[0].startswith("Pulumi.QA2.yaml: the stack name must be")
-    assert found[1].startswith("Pulumi.qa.yaml: ") and "llm-platform:network.cidr" in found[1]
+    assert found[1].startswith(f"Pulumi.{QA}.yaml: ") and "llm-platform:network.cidr" in found[1]
 
 
 @pytest.mark.parametrize(
@@ -127,13 +131,13 @@ def test_secrets_providers_the_workflows_serve(provider, kind):
 
 
 def test_a_secrets_provider_the_workflows_give_no_key_for_is_refused(tmp_path):
-    project = project_with(tmp_path, "qa", DEV_CLUSTER, DEV_CIDR)
-    text = (project / "Pulumi.qa.yaml").read_text()
-    (project / "Pulumi.qa.yaml").write_text("secretsprovider: gcpkms://projects/p/keys/k\n" + text)
+    project = project_with(tmp_path, QA, DEV_CLUSTER, DEV_CIDR)
+    text = (project / f"Pulumi.{QA}.yaml").read_text()
+    (project / f"Pulumi.{QA}.yaml").write_text("secretsprovider: gcpkms://projects/p/keys/k\n" + text)
     (problem,) = problems(project)
     assert "gcpkms://projects/p/keys/k is not one the workflows give credentials for" in problem
-    (project / "Pulumi.qa.yaml").write_text("secretsprovider: passphrase\n" + text)
-    assert {e.stack: e.secrets_provider for e in environments(project)}["qa"] == "passphrase"
+    (project / f"Pulumi.{QA}.yaml").write_text("secretsprovider: passphrase\n" + text)
+    assert {e.stack: e.secrets_provider for e in environments(project)}[QA] == "passphrase"
 
 
 # --- the command the workflows run ----------------------------------------------------------------------------
@@ -150,7 +154,7 @@ def test_the_matrix_is_one_line_of_json_with_every_stack_in_deploy_order():
 
 
 def test_the_command_exits_2_listing_the_problems(tmp_path):
-    project = project_with(tmp_path, "qa", DEV_CIDR)
+    project = project_with(tmp_path, QA, DEV_CIDR)
     result = delivery_cli("matrix", "--project-dir", str(project))
     assert result.returncode == 2 and result.stdout == ""
     assert "llm-platform:cluster.name llm-dev is also" in result.stderr
