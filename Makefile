@@ -5,6 +5,8 @@
 #   make plan-diff BASE=<git ref> [STACK=dev]   what the working tree changes in a stack's offline plan
 #                           against BASE, resource by resource and field by field (markdown, for the PR)
 #   make config-reference   regenerate docs/configuration.md from the config schema (a test fails when stale)
+#   make environments       the stacks CI previews and deploys, read from the stack files: deploy order, region,
+#                           GitHub environments, policy config, secrets provider (README "Add an environment")
 #   make crd-check CRDS=<dir>  validate every rendered custom resource strictly against the upstream CRDs of the
 #                           pinned versions in <dir> (read from the releases, never committed; README "Gateway")
 STACK ?= dev
@@ -19,7 +21,7 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 
-.PHONY: plan plan-diff size test lint fmt clean venv scan config-reference crd-check
+.PHONY: plan plan-diff size test lint fmt clean venv scan config-reference crd-check environments
 
 venv: $(STAMP)
 
@@ -52,6 +54,10 @@ test: $(STAMP)
 # from the pydantic schema in config/schema/ (tests/unit/test_config_reference.py fails when it is stale).
 config-reference: $(STAMP)
 	$(PY) -m config.reference
+
+# What the workflows' first job lists (python -m delivery matrix), as a table; exit 2 naming every problem.
+environments: $(STAMP)
+	@$(PY) -m delivery
 
 crd-check: $(STAMP)
 	@test -n "$(CRDS)" || (echo "usage: make crd-check CRDS=<dir of upstream CRD manifests>" >&2; exit 2)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from catalog.placeholders import is_documentation_account, is_documentation_bucket, is_documentation_network
+from catalog.placeholders import (
+    is_documentation_account,
+    is_documentation_bucket,
+    is_documentation_network,
+    is_documentation_url,
+)
 from config.rules.infrastructure import unconfirmed_gpu_families
 from config.schema.platform import NAMESPACE, PlatformConfig
 
@@ -35,6 +40,11 @@ def placeholder_warnings(cfg: PlatformConfig) -> list[str]:
             f"{NAMESPACE}:cluster.endpoint.publicAccessCidrs: only documentation ranges "
             f"({', '.join(map(str, ep.public_access_cidrs))}): nothing could reach the Kubernetes API, so every "
             "Kubernetes resource of the first `pulumi up` would time out; list your CI's and VPN's egress CIDRs"
+        )
+    if is_documentation_url(cfg.repository.url):
+        out.append(
+            f"{NAMESPACE}:repository.url: {cfg.repository.url} is a documentation address (RFC 2606): every "
+            "alert's runbook link would open nothing; give your repository's web address"
         )
     return out
 

@@ -2,7 +2,7 @@
 
 Platform-wide rules live in one PrometheusRule in the monitoring namespace; rules that depend on one model
 (its startup budget, its TTFT SLO) live in that model's own PrometheusRule, so adding a model adds only its
-objects. Every alert names a runbook section in docs/runbooks.md; every expression is unit-tested by promtool
+objects. Every alert links a runbook section of docs/runbooks.md by its absolute address; every expression is unit-tested by promtool
 (tests/promql/test_alerts.py) and uses only metric names in observability/metric_names.yaml.
 """
 
@@ -19,6 +19,17 @@ TTFT_P95 = "llm:vllm_ttft_seconds:p95_5m"
 KV_MAX = "llm:vllm_kv_cache_usage:max"
 GPU_MEM = "llm:gpu_memory_used:ratio"
 GEN_MEDIAN = "llm:vllm_generation_tokens:median_1h"
+
+# Every alert links its section of docs/runbooks.md on the branch CI deploys (deploy.yml's push branch; a test
+# holds the two together), so the page a pager opens describes the platform that raised the alert.
+RUNBOOKS_PATH = "docs/runbooks.md"
+DEPLOYED_BRANCH = "main"
+
+
+def runbooks_url(repository_url: str) -> str:
+    """The absolute address of docs/runbooks.md in the repository (`llm-platform:repository.url`)."""
+    return f"{repository_url}/blob/{DEPLOYED_BRANCH}/{RUNBOOKS_PATH}"
+
 
 RECORDING = [
     {"record": QUEUE, "expr": "sum by (namespace, model_name) (vllm:num_requests_waiting)"},
@@ -59,9 +70,9 @@ def alert(
     return rule
 
 
-def platform_rules(a: AlertsConfig, namespace: str) -> list[dict[str, Any]]:
-    """The rules of the `llm-platform` PrometheusRule. `namespace` is the inference namespace."""
-    rb = a.runbook_base_url
+def platform_rules(a: AlertsConfig, namespace: str, rb: str) -> list[dict[str, Any]]:
+    """The rules of the `llm-platform` PrometheusRule. `namespace` is the inference namespace; `rb` the
+    runbooks' address (`runbooks_url`)."""
     return [
         {"name": "llm-platform.recording", "rules": RECORDING},
         {"name": "llm-platform.serving", "rules": _serving_rules(a, namespace, rb)},

@@ -48,8 +48,8 @@ def recording(plan: GatewayPlan) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def gateway_rules(a: AlertsConfig, plan: GatewayPlan) -> list[dict[str, Any]]:
-    rb, ns, listener = a.runbook_base_url, _scope(plan), _listener(plan)
+def gateway_rules(a: AlertsConfig, plan: GatewayPlan, rb: str) -> list[dict[str, Any]]:
+    ns, listener = _scope(plan), _listener(plan)
     rq = f"sum(rate(envoy_http_downstream_rq_total{{{listener}}}[5m]))"
     available = f'kube_deployment_status_replicas_available{{{ns},deployment="{GATEWAY_NAME}"}}'
     rules = [

@@ -312,6 +312,10 @@ class RecordingMonitor(MockMonitor):
                 "retainOnDelete": bool(request.retainOnDelete),
                 "ignoreChanges": list(request.ignoreChanges),
             }
+            # Only when set, so plans of resources without them stay as they were (delivery/waits.py reads them).
+            timeouts = _custom_timeouts(request)
+            if timeouts:
+                record["customTimeouts"] = timeouts
             with self._lock:
                 self.records.append(record)
         _CURRENT.urn = urn
@@ -319,6 +323,14 @@ class RecordingMonitor(MockMonitor):
             return super().RegisterResource(request)
         finally:
             _CURRENT.urn = None
+
+
+def _custom_timeouts(request) -> dict[str, str]:
+    """The `customTimeouts` resource option as the engine receives it: Go durations per operation ("30m")."""
+    if not request.HasField("customTimeouts"):
+        return {}
+    t = request.customTimeouts
+    return {op: getattr(t, op) for op in ("create", "update", "delete") if getattr(t, op)}
 
 
 class DuplicateUrnError(Exception):

@@ -11,7 +11,17 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
 from planner.mocks import UNKNOWN
 from planner.run import Plan
-from policy.offline import Report, blocks_real_preview, check, config_for_stack, render
+from policy.offline import (
+    DEFAULT_CONFIG,
+    PolicyConfig,
+    Report,
+    blocks_real_preview,
+    check,
+    config_for_stack,
+    config_path,
+    described,
+    render,
+)
 from policy.rules import Resource
 
 
@@ -54,12 +64,22 @@ def resources_of(records: Iterable[Mapping[str, Any]]) -> list[Resource]:
     ]
 
 
+def _default_note(stack: str, config: PolicyConfig) -> str:
+    """Said out loud when the stack has no policy config of its own: what it gets instead, and how to change it."""
+    if config_path(stack) != DEFAULT_CONFIG:
+        return ""
+    return (
+        f", the default for a stack without policy/config/{stack}.json: {described(config)}; "
+        f"write that file to set this stack's own"
+    )
+
+
 def check_policies(plan: Plan, out: Path) -> int:
     """Run the rules over the plan; print the findings and write them, as text (policy.txt) and as data
     (policy.json, which `make plan-diff` reads); return the number of mandatory violations."""
     config, source = config_for_stack(plan.stack.stack)
     report = check(resources_of(plan.resources), config)
-    lines = [*render(report), f"  (config: {source})"]
+    lines = [*render(report), f"  (config: {source}{_default_note(plan.stack.stack, config)})"]
     (out / "policy.txt").write_text("\n".join(lines) + "\n")
     (out / "policy.json").write_text(json.dumps(findings_json(report, source), indent=2) + "\n")
     print("\n" + "\n".join(lines))

@@ -9,6 +9,7 @@ object with `enforcementLevel` and the rule's own properties. The offline plan f
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,10 @@ from policy.rules import ALL_RULES, Resource, ResourceRule, StackRule
 
 LEVELS = ("mandatory", "advisory", "disabled")
 CONFIG_DIR = Path(__file__).resolve().parent / "config"
+# What a stack without policy/config/<stack>.json gets, under `make plan` and in CI alike: every rule at the
+# pack's level (mandatory) with its own defaults. A file, not the pack's built-in defaults, so the default is
+# written down, reviewable and passed to `--policy-pack-config` like any other (README "Guardrails").
+DEFAULT_CONFIG = CONFIG_DIR / "default.json"
 
 
 class PolicyConfigError(ValueError):
@@ -105,12 +110,30 @@ def load_policy_text(text: str, source: str) -> PolicyConfig:
     return PolicyConfig(levels, properties)
 
 
+def config_path(stack: str) -> Path:
+    """The policy config file of `stack`: policy/config/<stack>.json, or DEFAULT_CONFIG when it has none."""
+    own = CONFIG_DIR / f"{stack}.json"
+    return own if own.is_file() else DEFAULT_CONFIG
+
+
 def config_for_stack(stack: str) -> tuple[PolicyConfig, str]:
-    """The stack's policy config and where it came from; a stack without a file gets every rule mandatory."""
-    path = CONFIG_DIR / f"{stack}.json"
-    if not path.exists():
-        return load_policy_text("{}", "defaults"), f"defaults (no policy/config/{stack}.json)"
-    return load_policy_config(path), f"policy/config/{path.name}"
+    """The stack's policy config and its file, as the repository names it (what CI passes the CLI)."""
+    path = config_path(stack)
+    return load_policy_config(path), f"{CONFIG_DIR.parent.name}/{CONFIG_DIR.name}/{path.name}"
+
+
+def described(config: PolicyConfig) -> str:
+    """What a config sets, in words: `every rule mandatory, gpu-quota maxGpus 16`."""
+    levels = Counter(config.levels.values())
+    usual = levels.most_common(1)[0][0]
+    words = [f"every rule {usual}" if len(levels) == 1 else f"rules {usual}"]
+    words += [f"{name} {level}" for name, level in sorted(config.levels.items()) if level != usual]
+    words += [
+        f"{name} {prop} {value}"
+        for name, props in sorted(config.properties.items())
+        for prop, value in sorted(props.items())
+    ]
+    return ", ".join(words)
 
 
 def check(resources: Sequence[Resource], config: PolicyConfig) -> Report:

@@ -28,7 +28,7 @@ from fleet.resolved import Fleet, Pool
 from helm_values.gpu_operator import gpu_operator_values
 from helm_values.keda import keda_http_values, keda_values
 from helm_values.monitoring import monitoring_values
-from observability.alerts import platform_rules
+from observability.alerts import platform_rules, runbooks_url
 from observability.dashboards import all_dashboards, as_configmap_data
 from observability.gateway import gateway_dashboard, gateway_rules
 from vocabulary import names
@@ -138,6 +138,7 @@ def _rules_and_dashboards(fleet: Fleet, cluster: Cluster, crds: Resources, names
     existing ones. `crds`, `namespace`: our release and its namespace; both empty with an existing Prometheus,
     whose CRDs and namespaces must already exist (nothing here creates them, so there is nothing to wait for)."""
     addons = fleet.addons
+    runbooks = runbooks_url(fleet.config.repository.url)
     if addons.rules_namespace:  # per-model rules live with each model
         k8s.apiextensions.CustomResource(
             "llm-platform-rules",
@@ -149,8 +150,8 @@ def _rules_and_dashboards(fleet: Fleet, cluster: Cluster, crds: Resources, names
                 "labels": dict(PART_OF),
             },
             spec={
-                "groups": platform_rules(fleet.config.alerts, fleet.namespace)
-                + (gateway_rules(fleet.config.alerts, fleet.gateway) if fleet.gateway else [])
+                "groups": platform_rules(fleet.config.alerts, fleet.namespace, runbooks)
+                + (gateway_rules(fleet.config.alerts, fleet.gateway, runbooks) if fleet.gateway else [])
             },
             opts=pulumi.ResourceOptions(provider=cluster.k8s_provider, depends_on=list(crds)),
         )

@@ -9,7 +9,7 @@ from components.cluster import Cluster
 from components.model_cache import ModelCache
 from components.model_server import ModelServer, ModelServerArgs
 from fleet.resolved import Fleet, ModelPlan
-from observability.alerts import model_rules
+from observability.alerts import model_rules, runbooks_url
 from serving import autoscaling, headroom, preload, server
 from serving.hardening import labels
 from stacks.addons import AddonHandles
@@ -153,6 +153,8 @@ def _rules(fleet: Fleet, m: ModelPlan) -> dict:
     return {
         "metadata": {"name": names.model_rules(m.name), "labels": labels(m)},
         "spec": {
-            "groups": model_rules(m.name, m.namespace, m.startup_budget_s, slo, alerts.runbook_base_url)
+            "groups": model_rules(
+                m.name, m.namespace, m.startup_budget_s, slo, runbooks_url(fleet.config.repository.url)
+            )
         },
     }

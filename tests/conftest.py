@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,38 @@ def write_variant(
     doc = copy.deepcopy(stack_doc(base))
     mutate(doc["config"])
     (tmp / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    return tmp
+
+
+def unused_stack(preferred: str) -> str:
+    """`preferred`, or it with a number after it, so that it names none of the project's stacks."""
+    return next(n for n in (preferred, *(f"{preferred}{i}" for i in range(2, 100))) if n not in STACKS)
+
+
+def unused_network() -> str:
+    """A /16 of 10.0.0.0/8 that overlaps no stack's llm-platform:network.cidr."""
+    taken = [ip_network(stack_doc(s)["config"]["llm-platform:network"]["cidr"]) for s in STACKS]
+    return str(
+        next(
+            n
+            for n in ip_network("10.0.0.0/8").subnets(new_prefix=16)
+            if not any(n.overlaps(t) for t in taken)
+        )
+    )
+
+
+def project_with(tmp: Path, name: str, *subs: tuple[str, str], base: str = "dev") -> Path:
+    """A project dir holding Pulumi.yaml, every real stack file and Pulumi.<name>.yaml: the text of
+    Pulumi.<base>.yaml with each (old, new) replaced, comments and all, as a person copying the file would."""
+    assert name not in STACKS, f"Pulumi.{name}.yaml is one of the project's own: pick another (unused_stack)"
+    shutil.copy(PROJECT_DIR / "Pulumi.yaml", tmp / "Pulumi.yaml")
+    for stack in STACKS:
+        shutil.copy(PROJECT_DIR / f"Pulumi.{stack}.yaml", tmp / f"Pulumi.{stack}.yaml")
+    text = (PROJECT_DIR / f"Pulumi.{base}.yaml").read_text()
+    for old, new in subs:
+        assert text.count(old) == 1, f"Pulumi.{base}.yaml holds {old!r} {text.count(old)} times, not once"
+        text = text.replace(old, new)
+    (tmp / f"Pulumi.{name}.yaml").write_text(text)
     return tmp
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import run_planner, write_variant
+from tests.conftest import STACKS, run_planner, write_variant
 
 
 def test_plan_writes_plan_manifests_helm_and_a_summary(tmp_path):
@@ -73,7 +73,7 @@ def test_invalid_stack_exits_non_zero_naming_every_bad_key_and_leaves_the_last_p
 
 def test_unknown_stack_lists_the_available_ones():
     result = run_planner("--stack", "nope")
-    assert result.returncode == 2 and "stacks here: dev, prod" in result.stderr
+    assert result.returncode == 2 and f"stacks here: {', '.join(STACKS)}" in result.stderr
 
 
 def test_a_mandatory_policy_violation_fails_the_plan_but_still_writes_it(tmp_path):
@@ -84,7 +84,11 @@ def test_a_mandatory_policy_violation_fails_the_plan_but_still_writes_it(tmp_pat
     result = run_planner("--stack", "variant", "--out", str(out), "--project-dir", str(project))
     assert result.returncode == 1, result.stderr
     assert "x [gpu-quota] stack: the stack can run 112 GPUs" in result.stdout
-    assert "config: defaults (no policy/config/variant.json)" in result.stdout
+    # Said, not silent: which file applied, that it is the default, and what it sets.
+    assert (
+        "(config: policy/config/default.json, the default for a stack without policy/config/variant.json: "
+        "every rule mandatory, gpu-quota maxGpus 16; write that file to set this stack's own)"
+    ) in result.stdout
     assert (out / "policy.txt").read_text().startswith("Policy pack: 12 rules, 1 mandatory")
     assert (out / "plan.json").exists() and (out / "cost.md").exists()
 

@@ -19,6 +19,10 @@ from typing import Any
 import pytest
 import yaml
 
+from delivery.environments import SECRETS_PROVIDERS, environments, stack_names
+from delivery.waits import longest_chain
+from observability.alerts import DEPLOYED_BRANCH
+from policy.offline import DEFAULT_CONFIG, config_path
 from tests.conftest import PROJECT_DIR, STACKS, stack_doc
 
 WORKFLOWS_DIR = PROJECT_DIR / ".github" / "workflows"
@@ -31,7 +35,7 @@ UPLOAD_ARTIFACT = "actions/upload-artifact"
 
 # Every workflow and the events that start it. A new workflow, or a new trigger, is a decision to review here.
 TRIGGERS: dict[str, set[str]] = {
-    "ci.yml": {"pull_request", "push", "workflow_call"},
+    "ci.yml": {"pull_request", "workflow_call"},
     "preview.yml": {"pull_request"},
     "plan-diff.yml": {"pull_request"},
     "plan-diff-comment.yml": {"workflow_run"},
@@ -42,12 +46,13 @@ TRIGGERS: dict[str, set[str]] = {
 # where a job posts a comment; nothing else writes.
 JOB_PERMISSIONS: dict[tuple[str, str], dict[str, str]] = {
     ("ci.yml", "test"): {"contents": "read"},
+    ("preview.yml", "stacks"): {"contents": "read"},
     ("preview.yml", "preview"): {"contents": "read", "id-token": "write", "pull-requests": "write"},
     ("plan-diff.yml", "plan-diff"): {"contents": "read"},
     ("plan-diff-comment.yml", "comment"): {"actions": "read", "pull-requests": "write"},
     ("deploy.yml", "test"): {"contents": "read"},
-    ("deploy.yml", "up-dev"): {"contents": "read", "id-token": "write"},
-    ("deploy.yml", "up-prod"): {"contents": "read", "id-token": "write"},
+    ("deploy.yml", "stacks"): {"contents": "read"},
+    ("deploy.yml", "up"): {"contents": "read", "id-token": "write"},
 }
 
 PREVIEW_ROLE = "${{ vars.AWS_PREVIEW_ROLE_ARN }}"
@@ -58,6 +63,12 @@ SHA_PINNED = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
 USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>[^\s#]+)\s*(?:#\s*(?P<comment>.*?))?\s*$")
 VERSION_COMMENT = re.compile(r"^v\d+(\.\d+){0,2}$")
 MATRIX_REF = re.compile(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}")
+# The one matrix the workflows use: the stack files' environments, as their `stacks` job lists them.
+STACKS_MATRIX = "${{ fromJSON(needs.stacks.outputs.matrix) }}"
+# The secrets a job may hold, each only in the Pulumi step's env and as presence checks (`!= ''`).
+SECRETS = ("PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE")
+PRESENCE_CHECK = re.compile(r"^\$\{\{ secrets\.(?P<name>[A-Z_]+) != '' \}\}$")
+CREDENTIALS_STEP = '.venv/bin/python -m delivery credentials "$STACK"'
 
 
 @dataclass(frozen=True)
@@ -125,13 +136,20 @@ def without_comments(script: str) -> str:
     return "\n".join(re.sub(r"(^|\s)#.*$", "", line) for line in script.splitlines())
 
 
+@cache
+def stacks_matrix() -> tuple[dict[str, str], ...]:
+    """What the `stacks` jobs give their workflows: one entry per stack file, in deploy order."""
+    return tuple(e.matrix_entry() for e in environments(PROJECT_DIR))
+
+
 def matrix_entries(job: dict[str, Any]) -> list[dict[str, Any]]:
-    """One dict of matrix values per job instance (a job without a matrix has one, empty)."""
+    """One dict of matrix values per job instance (a job without a matrix has one, empty). The only matrix
+    is the stack files' (STACKS_MATRIX): no workflow lists a stack itself."""
     matrix = job.get("strategy", {}).get("matrix")
     if not matrix:
         return [{}]
-    assert set(matrix) == {"include"}, "matrices here are explicit `include:` lists"
-    return matrix["include"]
+    assert matrix == STACKS_MATRIX, "a matrix of stacks comes from the stack files, never from a list here"
+    return list(stacks_matrix())
 
 
 def resolve(value: Any, entry: dict[str, Any]) -> Any:
@@ -150,10 +168,24 @@ class PulumiRun:
     inputs: dict[str, Any]
     env: dict[str, Any]
     aws: dict[str, Any]
+    entry: dict[str, Any]  # the job instance's matrix values
 
     @property
     def stack(self) -> str:
         return self.inputs["stack-name"]
+
+    def job_value(self, key: str) -> Any:
+        """A job-level setting of this job instance (`environment`, `concurrency`), matrix values filled in."""
+        value = self.job[key]
+        return (
+            {k: resolve(v, self.entry) for k, v in value.items()}
+            if isinstance(value, dict)
+            else resolve(value, self.entry)
+        )
+
+    def steps_before_pulumi(self) -> list[dict[str, Any]]:
+        all_steps = steps(self.job)
+        return all_steps[: next(i for i, s in enumerate(all_steps) if action(s) == PULUMI)]
 
     @property
     def command(self) -> str:
@@ -168,7 +200,7 @@ def pulumi_runs() -> list[PulumiRun]:
             aws_inputs = {k: resolve(v, entry) for k, v in aws["with"].items()}
             for step in steps_using(job, PULUMI):
                 inputs = {k: resolve(v, entry) for k, v in step["with"].items()}
-                runs.append(PulumiRun(w.file, job_id, job, inputs, step.get("env", {}), aws_inputs))
+                runs.append(PulumiRun(w.file, job_id, job, inputs, step.get("env", {}), aws_inputs, entry))
     return runs
 
 
@@ -222,8 +254,22 @@ def test_nothing_runs_pull_request_code_with_the_base_repository_s_privileges():
 
 
 def test_main_is_the_only_branch_that_is_deployed_or_built_on_push():
+    assert [w.file for w in workflows().values() if "push" in w.on] == ["deploy.yml"]
     assert wf("deploy.yml").on["push"] == {"branches": ["main"]}
-    assert wf("ci.yml").on["push"] == {"branches": ["main"]}
+
+
+def test_ci_runs_once_per_merge_as_the_first_job_of_the_deploy():
+    # A push to main runs the suite once: inside Deploy, which calls ci.yml. With its own `push:` trigger as
+    # well, ci.yml would run it a second time on every merge.
+    assert "push" not in wf("ci.yml").on and "workflow_call" in wf("ci.yml").on
+    callers = [
+        (w.file, job_id) for w, job_id, job in all_jobs() if job.get("uses") == "./.github/workflows/ci.yml"
+    ]
+    assert callers == [("deploy.yml", "test")]
+
+
+def test_runbook_links_open_the_branch_that_is_deployed():
+    assert wf("deploy.yml").on["push"]["branches"] == [DEPLOYED_BRANCH]
 
 
 def test_the_comment_workflow_follows_the_plan_diff_workflow_only_when_it_completes():
@@ -261,15 +307,26 @@ def test_only_jobs_that_post_comments_can_write_to_pull_requests():
 
 
 def test_secrets_reach_only_the_pulumi_steps():
+    # A secret's value is in the env of the Pulumi step alone; the credentials check before it gets only
+    # whether each one is set (`secrets.X != ''` is true or false, never the value).
     for w in workflows().values():
         for path, value in strings(w.doc):
-            if "secrets." in value:
-                assert value == "${{ secrets.PULUMI_ACCESS_TOKEN }}", (w.file, path)
-                assert path.endswith(".env.PULUMI_ACCESS_TOKEN"), (w.file, path)
+            if "secrets." not in value:
+                continue
+            name = path.rsplit(".", 1)[-1]
+            check = PRESENCE_CHECK.match(value)
+            if check:
+                assert name == f"HAS_{check['name']}" and check["name"] in SECRETS, (w.file, path)
+            else:
+                assert name in SECRETS and value == f"${{{{ secrets.{name} }}}}", (w.file, path)
+                assert path.endswith(f".env.{name}"), (w.file, path)
     for w, job_id, job in all_jobs():
         for step in steps(job):
-            if "PULUMI_ACCESS_TOKEN" in step.get("env", {}):
+            env = step.get("env", {})
+            if any(name in env for name in SECRETS):
                 assert action(step) == PULUMI, (w.file, job_id)
+            if any(f"HAS_{name}" in env for name in SECRETS):
+                assert step.get("run") == CREDENTIALS_STEP, (w.file, job_id)
 
 
 def test_no_run_script_interpolates_an_expression():
@@ -370,10 +427,70 @@ def test_ci_installs_promtool_with_sudo_and_then_runs_ci_run():
     assert install < ci_run
 
 
-def test_deploy_runs_the_tests_before_dev():
+def test_deploy_runs_the_tests_before_any_stack():
     deploy = wf("deploy.yml").jobs
     assert deploy["test"]["uses"] == "./.github/workflows/ci.yml"
-    assert deploy["up-dev"]["needs"] == "test"
+    for r in ups():
+        assert "test" in r.job["needs"], r.stack
+
+
+# --- the stacks: read from the stack files, never listed here --------------------------------------------
+
+
+def test_every_matrix_is_the_stack_files_listed_by_the_job_before_it():
+    users = [(w, job) for w, _, job in all_jobs() if job.get("strategy", {}).get("matrix")]
+    assert {w.file for w, _ in users} == {"preview.yml", "deploy.yml"}
+    for w, job in users:
+        needs = job["needs"] if isinstance(job["needs"], list) else [job["needs"]]
+        assert "stacks" in needs, w.file
+        lister = w.jobs["stacks"]
+        assert lister["outputs"] == {"matrix": "${{ steps.list.outputs.matrix }}"}
+        (step,) = [s for s in steps(lister) if s.get("id") == "list"]
+        # The assignment fails the step when the tool does (an `echo "$(...)"` would not).
+        assert step["run"].splitlines() == [
+            "matrix=$(.venv/bin/python -m delivery matrix)",
+            'echo "matrix=$matrix" >> "$GITHUB_OUTPUT"',
+        ]
+        assert lister.get("if") == job.get("if"), "the list runs exactly when the jobs it feeds do"
+
+
+def test_no_workflow_names_a_stack():
+    # Every stack reaches the workflows from the stack files (the matrix, $STACKS): a name written here would
+    # be one more place to edit for a new environment, and one that drifts from the files.
+    named = re.compile(rf"(?<![\w/.-])({'|'.join(map(re.escape, STACKS))})(?![\w/.-])")
+    for w in workflows().values():
+        for path, value in strings(w.doc):
+            assert not named.search(value), (w.file, path, value)
+
+
+def test_the_matrix_has_every_stack_file_with_its_region():
+    assert sorted(e["stack"] for e in stacks_matrix()) == STACKS
+    for e in stacks_matrix():
+        assert e["region"] == stack_doc(e["stack"])["config"]["aws:region"], e["stack"]
+
+
+def test_every_matrix_value_a_workflow_reads_is_in_the_matrix_and_every_one_is_read():
+    read = {m for w in workflows().values() for m in MATRIX_REF.findall(w.text)}
+    assert read == set(stacks_matrix()[0])
+
+
+def test_the_offline_diff_lists_the_stack_files_before_diffing_them():
+    (job,) = wf("plan-diff.yml").jobs.values()
+    scripts = [s.get("run", "") for s in steps(job)]
+    listing = scripts.index(
+        'stacks=$(.venv/bin/python -m delivery stacks)\necho "STACKS=$stacks" >> "$GITHUB_ENV"\n'
+    )
+    diffing = next(i for i, s in enumerate(scripts) if "make -s plan-diff" in s)
+    assert listing < diffing and "for stack in $STACKS; do" in scripts[diffing]
+    assert "STACKS" not in job.get("env", {}), "the list comes from the stack files, not from this file"
+    assert stack_names(PROJECT_DIR) == STACKS
+
+
+def test_every_stack_name_is_one_the_comment_workflow_posts():
+    (job,) = wf("plan-diff-comment.yml").jobs.values()
+    (accepted,) = re.findall(r'\[\[ "\$stack" =~ (\S+) \]\]', "\n".join(run_scripts(job)))
+    for stack in STACKS:
+        assert re.match(accepted, stack), stack
 
 
 # --- pulumi preview and up -------------------------------------------------------------------------------
@@ -403,13 +520,15 @@ def test_previews_hold_the_read_only_role_and_only_deploys_hold_the_deploy_role(
 def test_preview_and_up_enforce_the_policy_pack_with_each_stack_s_config():
     for r in pulumi_runs():
         assert r.inputs["policyPacks"] == "policy", (r.command, r.stack)
-        assert r.inputs["policyPackConfigs"] == f"policy/config/{r.stack}.json", (r.command, r.stack)
+        assert r.inputs["policyPackConfigs"] == f"policy/config/{config_path(r.stack).name}", r.stack
 
 
 def test_the_policy_pack_and_each_stack_s_policy_config_exist():
-    assert (PROJECT_DIR / "policy").is_dir()
-    for stack in STACKS:
-        assert (PROJECT_DIR / "policy" / "config" / f"{stack}.json").is_file(), stack
+    assert (PROJECT_DIR / "policy").is_dir() and DEFAULT_CONFIG.is_file()
+    for r in pulumi_runs():
+        # policy/config/<stack>.json, or the documented default for a stack without one.
+        assert r.inputs["policyPackConfigs"] == f"policy/config/{config_path(r.stack).name}", r.stack
+        assert (PROJECT_DIR / r.inputs["policyPackConfigs"]).is_file(), r.stack
 
 
 def test_pulumi_runs_log_in_to_one_backend_with_plain_stack_names_and_the_pinned_cli():
@@ -421,7 +540,7 @@ def test_pulumi_runs_log_in_to_one_backend_with_plain_stack_names_and_the_pinned
         assert r.stack in STACKS
         assert r.inputs["pulumi-version"] == sdk
         assert r.inputs["cloud-url"] == "${{ vars.PULUMI_BACKEND_URL }}"
-        assert r.env == {"PULUMI_ACCESS_TOKEN": "${{ secrets.PULUMI_ACCESS_TOKEN }}"}
+        assert r.env == {name: f"${{{{ secrets.{name} }}}}" for name in SECRETS}
         assert r.inputs["diff"] is True
 
 
@@ -432,35 +551,96 @@ def test_previews_comment_on_the_pull_request_and_never_run_on_fork_prs():
         assert r.job["if"] == FORK_GUARD
 
 
-def test_prod_is_deployed_after_dev_behind_the_protected_production_environment():
+def delivery_of(stack: str) -> dict[str, Any]:
+    """`llm-platform:delivery` as the stack file writes it (absent: {})."""
+    return stack_doc(stack)["config"].get("llm-platform:delivery", {})
+
+
+def test_stacks_deploy_one_at_a_time_in_the_order_their_stack_files_give():
+    (job,) = {r.job_id: r.job for r in ups()}.values()
+    assert job["strategy"]["max-parallel"] == 1 and job["strategy"]["fail-fast"] is True
+    # The matrix's order is the order the jobs run in: delivery.order (default 0), then the stack's name.
+    expected = sorted(STACKS, key=lambda stack: (delivery_of(stack).get("order", 0), stack))
+    assert [r.stack for r in ups()] == expected
+
+
+def test_prod_deploys_last_behind_the_protected_production_environment():
+    # The shipped example: prod's stack file gives it the highest order and the `production` environment.
+    assert [r.stack for r in ups()][-1] == "prod"
     (prod,) = [r for r in ups() if r.stack == "prod"]
-    (dev,) = [r for r in ups() if r.stack == "dev"]
-    assert prod.job["environment"] == "production"
-    assert prod.job["needs"] == dev.job_id
+    assert prod.job_value("environment") == "production"
 
 
 def test_every_job_holding_the_pulumi_token_takes_it_from_an_environment():
     # Pull requests run their own branch's copy of a workflow: repository secrets would reach any branch.
     # Environment secrets reach only jobs the environment's rules admit (main only; a reviewer for prod).
-    wanted = {("deploy.yml", "dev"): "dev", ("deploy.yml", "prod"): "production"}
+    wanted = {("deploy.yml", s): delivery_of(s).get("environment", s) for s in STACKS}
     wanted |= {("preview.yml", stack): f"preview-{stack}" for stack in STACKS}
-    got = {}
-    for r in pulumi_runs():
-        env = r.job["environment"]
-        got[(r.workflow, r.stack)] = env.replace("${{ matrix.stack }}", r.stack)
+    got = {(r.workflow, r.stack): r.job_value("environment") for r in pulumi_runs()}
     assert got == wanted
     holders = {job_id for w, job_id, job in all_jobs() if "secrets." in json.dumps(job)}
     assert holders == {job_id for _, job_id, job in all_jobs() if "environment" in job}
 
 
+def test_only_deploys_use_a_deploy_environment_and_no_preview_waits_for_an_approval():
+    # The approval gate is for `pulumi up` (its environment's required reviewers); a preview holds read-only
+    # credentials in a `preview-<stack>` environment of its own, so it never waits for a reviewer nor gets
+    # the deploy token.
+    deploy_envs = {r.job_value("environment") for r in ups()}
+    preview_envs = {r.job_value("environment") for r in previews()}
+    assert all(e.startswith("preview-") for e in preview_envs)
+    assert not deploy_envs & preview_envs and not any(e.startswith("preview-") for e in deploy_envs)
+
+
 def test_each_stack_deploys_one_run_at_a_time_and_an_update_is_never_cancelled():
     groups = set()
     for r in ups():
-        concurrency = r.job["concurrency"]
+        concurrency = r.job_value("concurrency")
         assert concurrency["cancel-in-progress"] is False, r.stack
-        assert r.stack in concurrency["group"].split("-"), r.stack
+        assert concurrency["group"] == f"pulumi-up-{r.stack}", r.stack
         groups.add(concurrency["group"])
     assert len(groups) == len(ups())
+    assert "cancel-in-progress" not in json.dumps(wf("deploy.yml").doc.get("concurrency", {}))
+
+
+# --- what a Pulumi step needs: the backend's login, the secrets provider's key, time -------------------------
+
+
+def test_every_pulumi_step_is_given_each_secrets_provider_s_key_and_checks_it_first():
+    # passphrase: PULUMI_CONFIG_PASSPHRASE from a secret; the default provider: the access token on Pulumi
+    # Cloud, the passphrase on a self-managed backend; awskms: the job's AWS role, assumed before pulumi runs.
+    for r in pulumi_runs():
+        assert r.env == {name: f"${{{{ secrets.{name} }}}}" for name in SECRETS}, r.stack
+        assert r.inputs["cloud-url"] == "${{ vars.PULUMI_BACKEND_URL }}", r.stack
+        before = r.steps_before_pulumi()
+        assert [action(s) for s in before].index(AWS_CREDENTIALS) < [s.get("run") for s in before].index(
+            CREDENTIALS_STEP
+        ), "the check runs with the AWS role assumed, as pulumi does"
+        (check,) = [s for s in before if s.get("run") == CREDENTIALS_STEP]
+        assert {k: resolve(v, r.entry) for k, v in check["env"].items()} == {
+            "STACK": r.stack,
+            "PULUMI_BACKEND_URL": "${{ vars.PULUMI_BACKEND_URL }}",
+            **{f"HAS_{name}": f"${{{{ secrets.{name} != '' }}}}" for name in SECRETS},
+        }
+
+
+def test_each_stack_s_secrets_provider_is_one_the_workflows_serve():
+    # The credentials step checks each stack's provider (delivery/credentials.py); one the workflows give no
+    # key for is refused when the stacks are listed.
+    for env in environments(PROJECT_DIR):
+        provider = stack_doc(env.stack).get("secretsprovider")
+        assert env.secrets_provider == ("default" if provider is None else provider.split("://")[0])
+        assert env.secrets_provider in SECRETS_PROVIDERS
+
+
+def test_deploy_jobs_outlast_the_longest_chain_of_waits_in_every_plan(plans):
+    # A job killed by its timeout mid-update leaves pending operations; a resource that times out is a failure
+    # Pulumi records. So the job must outlast what Pulumi may wait for (delivery/waits.py), in every stack.
+    needed = {stack: longest_chain(plan.resources) for stack, plan in plans.items()}
+    assert all(chain.seconds > 0 for chain in needed.values()), "the plans' waits are read"
+    for r in ups():
+        chain = needed[r.stack]
+        assert chain.job_minutes <= r.job["timeout-minutes"] <= 360, (r.stack, chain)
 
 
 # --- the offline diff: fork PRs included -----------------------------------------------------------------
@@ -471,7 +651,6 @@ def test_the_plan_diff_runs_pr_code_with_a_read_only_token_for_every_stack():
     (job,) = w.jobs.values()
     assert job["permissions"] == {"contents": "read"}
     assert "secrets." not in w.text
-    assert sorted(job["env"]["STACKS"].split()) == STACKS
     (checkout,) = steps_using(job, CHECKOUT)
     assert checkout["with"]["fetch-depth"] == 0  # the base branch must be there to diff against
     (diff_step,) = [s for s in steps(job) if "-m plan_diff" in s.get("run", "")]

@@ -28,7 +28,8 @@ def _not_reserved(namespace: str) -> str:
 
 
 class AlertsConfig(Section):
-    """`llm-platform:alerts` — thresholds of the shipped alert rules (docs/runbooks.md explains each)."""
+    """`llm-platform:alerts` — thresholds of the shipped alert rules (docs/runbooks.md explains each; each
+    alert links its section there, in the repository of `llm-platform:repository.url`)."""
 
     queue_depth: int = Field(10, ge=1, description="Requests waiting per model for 5 minutes.")
     ttft_p95_seconds: float = Field(
@@ -71,9 +72,6 @@ class AlertsConfig(Section):
         gt=0,
         le=1,
         description="A tenant's tokens per minute at this share of its limit, for 10 minutes.",
-    )
-    runbook_base_url: str = Field(
-        "docs/runbooks.md", description="Where runbooks live; alerts link <this>#<alert name, lower-case>."
     )
 
     @field_validator("ttft_p95_seconds")

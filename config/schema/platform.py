@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr
 
 from config.schema.addons import AddonsConfig
 from config.schema.base import Section
+from config.schema.delivery import DeliveryConfig, RepositoryConfig
 from config.schema.gateway import ApiKeys, GatewayConfig
 from config.schema.infrastructure import (
     ClusterConfig,
@@ -52,6 +53,10 @@ class PlatformConfig(Section):
     gateway: GatewayConfig = Field(
         default_factory=GatewayConfig, description="The front door: one endpoint, tenants, keys, limits."
     )
+    repository: RepositoryConfig = Field(description="The repository the stack is delivered from.")
+    delivery: DeliveryConfig = Field(
+        default_factory=DeliveryConfig, description="How CI deploys the stack: its turn, its environment."
+    )
     # Never printed (SecretStr); the tenants' and keys' names are not secret, the keys are.
     gateway_api_keys: ApiKeys = Field(
         default_factory=dict,
@@ -89,6 +94,8 @@ SECTIONS: Mapping[str, tuple[str, Any, Callable[[], Any] | None]] = types.Mappin
         f"{NAMESPACE}:alerts": ("alerts", AlertsConfig, AlertsConfig),
         f"{NAMESPACE}:access": ("access", AccessConfig, AccessConfig),
         f"{NAMESPACE}:gateway": ("gateway", GatewayConfig, GatewayConfig),
+        f"{NAMESPACE}:repository": ("repository", RepositoryConfig, REQUIRED),
+        f"{NAMESPACE}:delivery": ("delivery", DeliveryConfig, DeliveryConfig),
         GATEWAY_KEYS_KEY: ("gateway_api_keys", ApiKeys, dict),
         HF_TOKEN_KEY: ("hugging_face_token", SecretStr, lambda: None),
     }

@@ -69,6 +69,9 @@ class StackFile:
     path: Path
     config: dict[str, str]  # flat, as the CLI passes it
     secret_keys: tuple[str, ...]
+    # `secretsprovider:` as written (passphrase, awskms://…); None: the backend's default (Pulumi Cloud's own
+    # key on Pulumi Cloud, a passphrase on a self-managed backend).
+    secrets_provider: str | None = None
 
 
 # --- encoding: the text the program receives ------------------------------------------------------------------
@@ -124,16 +127,17 @@ def read_stack(project_dir: Path, stack: str) -> StackFile:
         stacks = ", ".join(available_stacks(project_dir)) or "none"
         raise FileNotFoundError(f"no stack file {path.name} (stacks here: {stacks})")
     project = read_project(project_dir)
-    config = _config_node(path, top_mapping(path, parse_file(path), _STACK_WHAT))
+    keys = top_mapping(path, parse_file(path), _STACK_WHAT)
+    config = _config_node(path, keys)
     reader = _StackReader(project)
     for k, v in entries_in(path, config):
         reader.add(k, v)
     reader.apply_project(config)
     if reader.problems:
         raise StackFileError(path, reader.problems)
-    return StackFile(
-        project.name, stack, path, reader.flat, tuple(k for k in reader.flat if k in reader.secret)
-    )
+    provider = scalar_text(keys["secretsprovider"][1]) if "secretsprovider" in keys else None
+    secret_keys = tuple(k for k in reader.flat if k in reader.secret)
+    return StackFile(project.name, stack, path, reader.flat, secret_keys, provider or None)
 
 
 def _config_node(path: Path, keys: dict[str, tuple[Node, Node]]) -> Mapping:

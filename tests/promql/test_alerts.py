@@ -51,11 +51,14 @@ def test_rendered_rules_pass_promtool_check(tmp_path, plan):
 
 def test_every_alert_has_severity_summary_description_and_a_runbook_section(plan):
     sections = set(re.findall(r"^## (\w+)$", RUNBOOKS.read_text(), flags=re.M))
+    # Absolute: Alertmanager, Slack and pagers open the link as written (llm-platform:repository.url).
+    runbooks = f"{plan.config.repository.url}/blob/main/docs/runbooks.md"
+    assert runbooks.startswith("https://")
     for g in rendered_groups(plan):
         for rule in (r for r in g["rules"] if "alert" in r):
             assert rule["labels"]["severity"] in {"warning", "critical"}
             assert {"summary", "description", "runbook_url"} <= set(rule["annotations"])
-            assert rule["annotations"]["runbook_url"].endswith(f"#{rule['alert'].lower()}")
+            assert rule["annotations"]["runbook_url"] == f"{runbooks}#{rule['alert'].lower()}"
             assert rule["alert"] in sections, f"docs/runbooks.md has no section for {rule['alert']}"
 
 
@@ -209,7 +212,9 @@ def test_alert_fires_on_its_condition_and_stays_quiet_otherwise(tmp_path, plans,
 def test_output_length_drift_against_the_seven_day_baseline(tmp_path, plans):
     from config.schema.operations import AlertsConfig
 
-    groups = without_annotations(platform_rules(AlertsConfig(), "inference"))
+    groups = without_annotations(
+        platform_rules(AlertsConfig(), "inference", "https://example.com/runbooks.md")
+    )
 
     def bucket(le: str) -> str:
         return f'vllm:request_generation_tokens_bucket{{{NS},model_name="m",pod="a",le="{le}"}}'

@@ -14,7 +14,7 @@ from config.schema.platform import PlatformConfig
 from planner.mocks import duplicate_urns, is_kubernetes_object
 from planner.render import HELM_RELEASE
 from planner.run import Plan, run_plan
-from tests.conftest import write_variant
+from tests.conftest import STACKS, write_variant
 from vocabulary import names
 
 Where = tuple[str, str | None, str]
@@ -99,7 +99,7 @@ def test_the_shipped_stacks_register_every_urn_once(plan):
     assert duplicate_urns(plan.resources) == []
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("stack", STACKS)
 def test_the_plans_logical_names_come_from_vocabulary_names(plans, stack):
     plan = plans[stack]
     made = registered(plan)

@@ -20,41 +20,44 @@ from tests.conftest import PROJECT_DIR, run_planner, write_variant
 SECURE = {"secure": "v1:AAAAexampleciphertext"}
 
 
-def secret_runbooks(c):
-    # An internal wiki URL with an access token in it: the kind of text `pulumi config set --secret --path` holds.
-    c["llm-platform:alerts"] = {"runbookBaseUrl": SECURE}
+def secret_client(c):
+    # A client namespace held encrypted (`pulumi config set --secret --path`): the only text of its key, so
+    # what must turn secret is exactly what carries it, the gateway's NetworkPolicy admitting that namespace.
+    c["llm-platform:access"] = {"clientNamespaces": [SECURE]}
 
 
-def _rules(plan) -> list[dict]:
+def _admitted(plan) -> list[list[str]]:
+    """The namespace names each NetworkPolicy's ingress admits by `kubernetes.io/metadata.name`."""
     return [
-        rule
-        for r in plan.of_type("kubernetes:monitoring.coreos.com/v1:PrometheusRule")
-        for group in r["inputs"]["spec"]["groups"]
-        for rule in group["rules"]
-        if "alert" in rule
+        expr["values"]
+        for r in plan.of_type("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+        for rule in r["inputs"]["spec"].get("ingress", [])
+        for peer in rule.get("from", [])
+        for expr in peer.get("namespaceSelector", {}).get("matchExpressions", [])
+        if expr["key"] == "kubernetes.io/metadata.name"
     ]
 
 
 def test_a_nested_secret_is_secret_in_every_input_that_carries_it(tmp_path):
-    project = write_variant(tmp_path, secret_runbooks)
-    assert read_stack(project, "variant").secret_keys == ("llm-platform:alerts",)
+    project = write_variant(tmp_path, secret_client)
+    assert read_stack(project, "variant").secret_keys == ("llm-platform:access",)
     plan = run_plan(project, "variant")
-    rules = _rules(plan)
-    assert rules and all(rule["annotations"]["runbook_url"] == "[secret]" for rule in rules)
-    # Only what carries the secret is secret: the rest of each rule stays readable.
-    assert all(rule["annotations"]["summary"] != "[secret]" and rule["expr"] != "[secret]" for rule in rules)
+    admitted = _admitted(plan)
+    assert ["[secret]"] in admitted
+    # Only what carries the secret is secret: the other policies' namespaces stay readable.
+    assert any(values != ["[secret]"] for values in admitted)
     assert SECRET_PLACEHOLDER not in json.dumps([plan.resources, plan.outputs])
 
 
 def test_without_the_secret_mark_the_same_value_would_reach_the_inputs_in_clear(tmp_path):
     # The control: the same config, not marked secret, lands in clear. So the test above tests something.
-    sf = read_stack(write_variant(tmp_path, secret_runbooks), "variant")
+    sf = read_stack(write_variant(tmp_path, secret_client), "variant")
     resources, _ = run_under_mocks(program.run, project=sf.project, stack=sf.stack, config=sf.config)
     assert SECRET_PLACEHOLDER in json.dumps(resources)
 
 
 def test_no_rendered_file_holds_the_placeholder(tmp_path):
-    project = write_variant(tmp_path, secret_runbooks)
+    project = write_variant(tmp_path, secret_client)
     out = tmp_path / "build"
     result = run_planner("--stack", "variant", "--out", str(out), "--project-dir", str(project))
     assert result.returncode in (0, 1), result.stderr  # 1: a policy finding, the plan is still written
@@ -62,8 +65,8 @@ def test_no_rendered_file_holds_the_placeholder(tmp_path):
     assert len(files) > 20 and (out / "plan.json") in files
     assert [p.name for p in files if SECRET_PLACEHOLDER in p.read_text()] == []
     assert SECRET_PLACEHOLDER not in result.stdout + result.stderr
-    manifests = [p.read_text() for p in (out / "manifests").glob("prometheusrule-*.yaml")]
-    assert manifests and all("runbook_url: '[secret]'" in m for m in manifests)
+    manifests = [p.read_text() for p in (out / "manifests").glob("networkpolicy-*.yaml")]
+    assert any("- '[secret]'" in m for m in manifests)
 
 
 def test_a_secret_inside_a_list_entry_is_kept_secret(tmp_path):

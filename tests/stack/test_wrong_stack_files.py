@@ -27,11 +27,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT_DIR, run_planner
+from tests.conftest import PROJECT_DIR, STACKS, run_planner
 
 DEV = (PROJECT_DIR / "Pulumi.dev.yaml").read_text()
 PROD = (PROJECT_DIR / "Pulumi.prod.yaml").read_text()
-BASES = {"dev": DEV, "prod": PROD}
+# The cases below name the shipped example they break; every stack file is a base one may name.
+BASES = {stack: (PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text() for stack in STACKS}
 K = "llm-platform:"
 PREVIOUS_PLAN = '{"previous": true, "written by": "the last valid plan"}\n'
 PREVIOUS_MANIFEST = "kind: ConfigMap\nmetadata: {name: from-the-last-valid-plan}\n"
@@ -881,11 +882,49 @@ TYPES = [
         "write 30 without quotes",
     ),
     bad(
-        "runbookBaseUrl-number",
+        "repository-url-number",
         "dev",
-        append("  llm-platform:alerts:\n    runbookBaseUrl: 5\n"),
-        f"{K}alerts.runbookBaseUrl",
+        sub(("    url: https://github.example.com/your-org/llm-platform", "    url: 5")),
+        f"{K}repository.url",
         "write it in quotes",
+    ),
+    bad(
+        "repository-missing",
+        "dev",
+        sub(("  llm-platform:repository:\n    url: https://github.example.com/your-org/llm-platform\n", "")),
+        f"{K}repository",
+        "required",
+    ),
+    bad(
+        "repository-url-relative",
+        "dev",
+        sub(("    url: https://github.example.com/your-org/llm-platform", "    url: docs/runbooks.md")),
+        f"{K}repository.url",
+        "absolute https://",
+    ),
+    bad(
+        "repository-url-with-a-token",
+        "prod",
+        sub(
+            ("    url: https://github.example.com/", "    url: https://ghp_exampletoken@github.example.com/")
+        ),
+        f"{K}repository.url",
+        "holds credentials",
+        hidden=("ghp_exampletoken",),
+    ),
+    bad(
+        "delivery-order-negative",
+        "prod",
+        sub(("    order: 100", "    order: -1")),
+        f"{K}delivery.order",
+        "at least 0",
+    ),
+    bad(
+        "delivery-environment-with-a-space",
+        "prod",
+        sub(("    environment: production", "    environment: prod env")),
+        f"{K}delivery.environment",
+        "a GitHub environment name",
     ),
     bad(
         "networkPolicies-maybe",
@@ -2840,6 +2879,8 @@ config:
   llm-platform:cluster:
     name: llm-dev
     kubernetesVersion: "1.35"
+  llm-platform:repository:
+    url: https://github.example.com/your-org/llm-platform
   llm-platform:nodeAmi:
     releaseVersion: 1.35.6-20260714
   llm-platform:gpuNodeGroups:
@@ -2899,7 +2940,7 @@ VALID = [
     ),
     pytest.param(
         "dev",
-        append("  llm-platform:alerts:\n    runbookBaseUrl:\n      secure: AAABAHJ1bmJvb2stdXJs\n"),
+        sub(("clientNamespaces: [playground]", "clientNamespaces: [{secure: AAABAHBsYXlncm91bmQ=}]")),
         id="nested-secure-value",
     ),
     pytest.param(

@@ -207,4 +207,6 @@ def test_warnings_flag_risky_but_valid_choices():
         "llm-platform:cluster.endpoint.publicAccessCidrs: only documentation ranges (203.0.113.0/24): nothing could "
         "reach the Kubernetes API, so every Kubernetes resource of the first `pulumi up` would time out; list your "
         "CI's and VPN's egress CIDRs",
+        "llm-platform:repository.url: https://github.example.com/your-org/llm-platform is a documentation address "
+        "(RFC 2606): every alert's runbook link would open nothing; give your repository's web address",
     ]

@@ -13,7 +13,7 @@ from config.loader import check_config
 from config.rules import RULES
 from config.schema.platform import PlatformConfig
 from planner.stackfile import read_stack
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, STACKS
 
 K = "llm-platform"
 ADMIN = "arn:aws:iam::123456789012:role/platform-admin"
@@ -129,7 +129,7 @@ def test_each_rule_reports_the_keys_involved_as_written(name):
     assert reported in {i.key for i in checked.issues}  # and the loader reports it
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("stack", STACKS)
 def test_no_rule_fires_on_the_shipped_stacks(stack):
     checked = check_config(dict(read_stack(PROJECT_DIR, stack).config))
     assert checked.issues == ()

@@ -19,7 +19,7 @@ from config.schema.platform import PlatformConfig
 from planner.mocks import DuplicateUrnError, duplicate_urns, engine_urns, refuse_duplicate_urns
 from planner.run import run_under_mocks
 from planner.stackfile import read_stack
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, STACKS
 from vocabulary import names
 
 K = "llm-platform"
@@ -248,7 +248,7 @@ def test_two_models_of_one_name_are_reported_once_by_their_own_rule():
 
 
 def test_the_shipped_stacks_claim_every_object_once():
-    for stack in ("dev", "prod"):
+    for stack in STACKS:
         claimed = rules.claims(sections(config(stack)))
         where = [(c.kind, c.namespace, c.name) for c in claimed]
         assert len(where) == len(set(where)), stack

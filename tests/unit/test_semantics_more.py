@@ -40,6 +40,7 @@ from config.schema.models import WarmWindowConfig, iana_time_zones
 from config.schema.operations import RESERVED_NAMESPACES
 from config.schema.platform import SECTIONS
 from fleet.load import load_fleet
+from tests.conftest import STACKS
 from tests.unit.stack_config import SECRETS, K, edit, edits, flat, issues, refused
 from vocabulary.addons import ADDON_RELEASES
 from vocabulary.scheduling import PLATFORM_NODE_LABELS, POOL_LABEL, SYSTEM_POOL
@@ -54,7 +55,7 @@ GROUP = {
 POOL = {"name": "gpu-spot", "capacityType": "spot", "instanceFamilies": ["g6"], "gpuLimit": 4}
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("stack", STACKS)
 def test_the_shipped_stacks_still_validate(stack):
     assert issues(flat(stack)) == {}
 
@@ -153,7 +154,7 @@ def test_every_label_problem_of_a_group_is_said_at_once():
     assert all(k in message for k in (POOL_LABEL, "node-role.kubernetes.io/gpu", "kubernetes.io/arch"))
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("stack", STACKS)
 def test_every_node_label_the_fleet_sets_is_one_the_platform_reserves(stack):
     group = json.loads(flat(stack)[f"{K}:gpuNodeGroups"])[0]["name"]
     c = edits(
@@ -219,7 +220,7 @@ def test_gpu_and_graviton_types_keep_their_own_reasons(types, says):
     assert says in refused(SystemNodeGroupConfig, {"instanceTypes": types})
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("stack", STACKS)
 def test_the_shipped_system_types_are_catalog_types(stack):
     types = json.loads(flat(stack)[f"{K}:cluster"])["systemNodeGroup"]["instanceTypes"]
     assert types and set(types) <= set(CPU_INSTANCES)

@@ -15,6 +15,7 @@ from planner.stackfile import StackFileError, placeholder, project_name, read_st
 from planner.stackfile.go_text import go_json_float
 from planner.stackfile.yaml_nodes import load
 from planner.stackfile.yaml_resolve import go_parse_int, resolve
+from tests.conftest import STACKS
 
 PROJECT = "name: llm-platform\nruntime: python\n"
 
@@ -401,7 +402,7 @@ def test_only_the_first_document_is_read_as_yaml_v3_reads_it():
     assert node is not None and [k.text for k, _ in node.pairs] == ["a"]
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("stack", STACKS)
 def test_the_real_stack_files_read_without_a_problem(stack):
     sf = read_stack(Path(__file__).resolve().parents[2], stack)
     assert sf.config["aws:region"] and sf.secret_keys == ()
