@@ -3,7 +3,8 @@
   table        (default) each stack's deploy order, region, GitHub environments, policy config and secrets
                provider, read from the stack files
   matrix       the same as a workflow matrix, `{"include": [...]}` on one line, in deploy order (what the
-               workflows' first job writes to $GITHUB_OUTPUT)
+               workflows' first job writes to $GITHUB_OUTPUT); with --changed-since REF, only the stacks
+               the change since REF needs a real preview of (delivery/changed.py)
   stacks       the stack names, space-separated (the files are not read: the offline diff reports those)
   credentials  STACK: whether the job holds what STACK's backend and secrets provider need, from the
                environment the workflow sets (PULUMI_BACKEND_URL, HAS_PULUMI_ACCESS_TOKEN,
@@ -21,6 +22,7 @@ import os
 import sys
 from pathlib import Path
 
+from delivery.changed import changed_stacks
 from delivery.credentials import Held, missing
 from delivery.environments import Environment, EnvironmentsError, environments, stack_names
 
@@ -68,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("output", nargs="?", default="table", choices=[*OUTPUTS, "stacks", "credentials"])
     parser.add_argument("stack", nargs="?", help="credentials: the stack whose job this is")
+    parser.add_argument(
+        "--changed-since",
+        metavar="REF",
+        help="matrix: only the stacks whose real preview the change since REF needs",
+    )
     parser.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if (args.output == "credentials") != (args.stack is not None):
@@ -82,6 +89,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.output == "credentials":
         return credentials(envs, args.stack)
+    if args.changed_since is not None:
+        if args.output != "matrix":
+            parser.error("--changed-since goes with `matrix` only")
+        wanted = set(changed_stacks(args.changed_since, [e.stack for e in envs], args.project_dir))
+        envs = [e for e in envs if e.stack in wanted]
     print(OUTPUTS[args.output](envs))
     return 0
 

@@ -444,14 +444,28 @@ def test_every_matrix_is_the_stack_files_listed_by_the_job_before_it():
         needs = job["needs"] if isinstance(job["needs"], list) else [job["needs"]]
         assert "stacks" in needs, w.file
         lister = w.jobs["stacks"]
-        assert lister["outputs"] == {"matrix": "${{ steps.list.outputs.matrix }}"}
         (step,) = [s for s in steps(lister) if s.get("id") == "list"]
+        lines = step["run"].splitlines()
+        if w.file == "preview.yml":
+            # Only the stacks the pull request changes (delivery/changed.py), against the fetched base; an
+            # empty list skips the previews (an empty matrix is an error).
+            assert lister["outputs"] == {"matrix": "${{ steps.list.outputs.matrix }}",
+                                         "any": "${{ steps.list.outputs.any }}"}  # fmt: skip
+            assert (
+                lines[0] == 'matrix=$(.venv/bin/python -m delivery matrix --changed-since "origin/$BASE_REF")'
+            )
+            assert step["env"] == {"BASE_REF": "${{ github.base_ref }}"}
+            assert lines[2] == (
+                """if [ "$matrix" = '{"include":[]}' ]; then echo "any=false"; else echo "any=true"; fi >> "$GITHUB_OUTPUT\""""
+            )
+            assert next(s for s in steps(lister) if "uses" in s)["with"]["fetch-depth"] == 0
+            assert job["if"] == f"{lister['if']} && needs.stacks.outputs.any == 'true'"
+        else:
+            assert lister["outputs"] == {"matrix": "${{ steps.list.outputs.matrix }}"}
+            assert lines[0] == "matrix=$(.venv/bin/python -m delivery matrix)"
+            assert lister.get("if") == job.get("if"), "the list runs exactly when the jobs it feeds do"
         # The assignment fails the step when the tool does (an `echo "$(...)"` would not).
-        assert step["run"].splitlines() == [
-            "matrix=$(.venv/bin/python -m delivery matrix)",
-            'echo "matrix=$matrix" >> "$GITHUB_OUTPUT"',
-        ]
-        assert lister.get("if") == job.get("if"), "the list runs exactly when the jobs it feeds do"
+        assert lines[1] == 'echo "matrix=$matrix" >> "$GITHUB_OUTPUT"'
 
 
 def test_no_workflow_names_a_stack():
@@ -480,7 +494,7 @@ def test_the_offline_diff_lists_the_stack_files_before_diffing_them():
     listing = scripts.index(
         'stacks=$(.venv/bin/python -m delivery stacks)\necho "STACKS=$stacks" >> "$GITHUB_ENV"\n'
     )
-    diffing = next(i for i, s in enumerate(scripts) if "make -s plan-diff" in s)
+    diffing = next(i for i, s in enumerate(scripts) if ".venv/bin/python -m plan_diff" in s)
     assert listing < diffing and "for stack in $STACKS; do" in scripts[diffing]
     assert "STACKS" not in job.get("env", {}), "the list comes from the stack files, not from this file"
     assert stack_names(PROJECT_DIR) == STACKS
@@ -548,7 +562,7 @@ def test_previews_comment_on_the_pull_request_and_never_run_on_fork_prs():
     for r in previews():
         assert set(wf(r.workflow).on) == {"pull_request"}  # comment-on-pr works on pull_request events
         assert r.inputs["comment-on-pr"] is True
-        assert r.job["if"] == FORK_GUARD
+        assert r.job["if"] == f"{FORK_GUARD} && needs.stacks.outputs.any == 'true'"
 
 
 def delivery_of(stack: str) -> dict[str, Any]:
