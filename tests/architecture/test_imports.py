@@ -44,7 +44,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("stacks",),  # the program and the composition
     ("cost", "policy"),  # the cost estimate; the policy pack (an independent guard)
     ("planner",),  # the offline plan
-    ("plan_diff", "security", "delivery"),  # tools over rendered plans and the stack files
+    ("plan_diff", "security"),  # tools over rendered plans
+    ("delivery",),  # the workflows' view of the stack files (which a pull request changes: plan_diff)
     ("__main__",),  # `pulumi up`'s entry point
 )
 RANK = {pkg: i for i, layer in enumerate(LAYERS) for pkg in layer}
