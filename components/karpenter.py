@@ -71,6 +71,16 @@ class KarpenterArgs:
     service_monitor: bool = False
     user_data: str | None = None  # every EC2NodeClass's `userData` (NodeConfig YAML or Bottlerocket TOML)
     depends_on: Sequence[pulumi.Resource] = ()
+    # The node subnets by id, for a network the platform does not own and so does not tag; empty: the private
+    # subnets carrying the discovery tag (the platform tags those it creates).
+    subnet_ids: tuple[str, ...] = ()
+
+
+def subnet_selector_terms(args: KarpenterArgs) -> list[dict[str, Any]]:
+    """EC2NodeClass `subnetSelectorTerms` (Karpenter v1.14.1 CRD): each term is an `id` or `tags`, not both."""
+    if args.subnet_ids:
+        return [{"id": subnet_id} for subnet_id in args.subnet_ids]
+    return [{"tags": {DISCOVERY_TAG: args.cluster_name_value}}]
 
 
 def ec2_node_class(spec: NodePoolSpec, args: KarpenterArgs, role_name: str) -> dict[str, Any]:
@@ -78,7 +88,7 @@ def ec2_node_class(spec: NodePoolSpec, args: KarpenterArgs, role_name: str) -> d
     return {
         "role": role_name,
         "amiSelectorTerms": [{"alias": args.ami_alias}],
-        "subnetSelectorTerms": [discovery],
+        "subnetSelectorTerms": subnet_selector_terms(args),
         "securityGroupSelectorTerms": [discovery],
         "blockDeviceMappings": [
             {

@@ -23,7 +23,9 @@ EFS_CSI_CONTROLLER_SA = "efs-csi-controller-sa"  # the add-on's controller servi
 class ModelCacheArgs:
     cluster_name: pulumi.Input[str]
     vpc_id: pulumi.Input[str]
-    subnet_ids: Sequence[pulumi.Input[str]]  # one mount target each: every private AZ
+    subnet_ids: Sequence[
+        pulumi.Input[str]
+    ]  # one mount target each: one subnet per zone (EFS takes one per zone)
     node_security_group_id: pulumi.Input[str]
     namespace: pulumi.Input[str]
     pvc_name: str

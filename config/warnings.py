@@ -62,7 +62,7 @@ def warnings_for(cfg: PlatformConfig) -> list[str]:
                 f"{NAMESPACE}:gpuNodeGroups[{i}].instanceTypes: a spot group with one instance type is "
                 "interrupted more often and may find no capacity; list several"
             )
-    if cfg.network.nat_gateways == "single" and len(cfg.network.availability_zones) > 1:
+    if cfg.network.existing is None and cfg.network.nat_gateways == "single" and len(cfg.network.zones) > 1:
         out.append(
             f"{NAMESPACE}:network.natGateways: single NAT gateway; private subnets lose egress if its AZ fails"
         )

@@ -196,8 +196,12 @@ def _control_plane(cfg: PlatformConfig) -> Charge:
     return Charge(f"EKS control plane ({support} support)", 1, EKS_CONTROL_PLANE_USD_PER_HOUR.get(support))
 
 
+NAT_LAYOUTS = {"perAz": "one per AZ", "single": "single"}
+
+
 def _nat_gateways(cfg: PlatformConfig) -> Charge:
-    count = len(cfg.network.availability_zones) if cfg.network.nat_gateways == "perAz" else 1
+    count = cfg.network.nat_gateway_count
     price = NAT_GATEWAY_USD_PER_HOUR.get(cfg.region)
-    per = "one per AZ" if cfg.network.nat_gateways == "perAz" else "single"
+    # An existing network's NAT gateways are its owner's bill, not this stack's.
+    per = "existing network's own" if cfg.network.existing else NAT_LAYOUTS[cfg.network.nat_gateways]
     return Charge(f"NAT gateways ({count}, {per}; hourly charge only)", count, price)

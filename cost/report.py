@@ -15,7 +15,7 @@ from fleet.resolved import Fleet
 
 def write_report(fleet: Fleet, stack: str, out: Path, live: bool = False) -> str:
     """Price the stack, write <out>/cost.md and <out>/cost.json, and return the lines `make plan` prints."""
-    est = estimate(fleet, select_prices(live, zones=fleet.config.network.availability_zones), stack)
+    est = estimate(fleet, select_prices(live, zones=fleet.config.network.zones), stack)
     path = out / "cost.md"
     path.write_text(render_markdown(est))
     (out / "cost.json").write_text(json.dumps(cost_json(est), indent=2) + "\n")

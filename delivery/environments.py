@@ -169,10 +169,10 @@ def _overlapping_networks(found: Sequence[tuple[Environment, PlatformConfig]]) -
     problems = []
     for i, (env, cfg) in enumerate(found):
         for other, other_cfg in found[:i]:
-            a, b = cfg.network.cidr, other_cfg.network.cidr
+            a, b = cfg.network.vpc_cidr, other_cfg.network.vpc_cidr
             if a.overlaps(b):
                 problems.append(
-                    f"Pulumi.{env.stack}.yaml: llm-platform:network.cidr {a} overlaps "
+                    f"Pulumi.{env.stack}.yaml: llm-platform:network.{cfg.network.vpc_cidr_key} {a} overlaps "
                     f"Pulumi.{other.stack}.yaml's {b}: give each stack a range of its own"
                 )
     return problems

@@ -22,7 +22,6 @@ from catalog.gateway import GATEWAY_RELEASE
 from components.cluster import Cluster
 from components.helm_addon import AddonIdentity
 from components.load_balancer_controller_iam import load_balancer_controller_policy
-from components.network import Network
 from fleet.resolved import Fleet, GatewayPlan
 from gateway import policies, proxies, routes, valkey
 from gateway.exposure import alb_ingress
@@ -33,6 +32,7 @@ from helm_values.gateway import (
     load_balancer_controller_values,
 )
 from stacks.addons import AddonHandles, addon_namespace, addon_release
+from stacks.network import NetworkIds
 from vocabulary.gateway import (
     GATEWAY_NAME,
     PROXY_LABELS,
@@ -47,7 +47,9 @@ LBC_SERVICE_ACCOUNT = "aws-load-balancer-controller"
 KEY_PREFIX, KEY_LENGTH = "sk-llmp-", 40
 
 
-def build_gateway(fleet: Fleet, cluster: Cluster, network: Network, handles: AddonHandles) -> dict[str, Any]:
+def build_gateway(
+    fleet: Fleet, cluster: Cluster, network: NetworkIds, handles: AddonHandles
+) -> dict[str, Any]:
     plan = fleet.gateway
     if plan is None:
         return {}
@@ -94,7 +96,7 @@ def _controllers(
 
 
 def _load_balancer_controller(
-    fleet: Fleet, plan: GatewayPlan, cluster: Cluster, network: Network, after: Resources
+    fleet: Fleet, plan: GatewayPlan, cluster: Cluster, network: NetworkIds, after: Resources
 ) -> Resources:
     release = plan.load_balancer_controller
     assert release is not None
@@ -221,7 +223,7 @@ def _network_policies(fleet: Fleet, plan: GatewayPlan, cluster: Cluster, namespa
     if not access.network_policies:
         return
     docs = gateway_policies(
-        plan, access.client_namespaces, str(fleet.config.network.cidr), addons.prometheus_namespace
+        plan, access.client_namespaces, str(fleet.config.network.vpc_cidr), addons.prometheus_namespace
     )
     if addons.keda_http and addons.interceptor_port:
         docs.append(interceptor_policy(plan, addons.keda_http.namespace, addons.interceptor_port,

@@ -13,14 +13,13 @@ from catalog.amis import AMI_FAMILIES
 from catalog.kubernetes import EKS_ADDON_VERSIONS, KUBERNETES_RELEASES
 from catalog.node_bootstrap import node_group_user_data
 from components.cluster import Cluster, ClusterArgs, SystemNodesArgs
-from components.karpenter import DISCOVERY_TAG
 from components.model_cache import ModelCache, ModelCacheArgs
-from components.network import Network, NetworkArgs
 from components.node_group import ManagedNodeGroup, ManagedNodeGroupArgs
 from fleet.resolved import Fleet, Pool
 from stacks.addons import build_addons
 from stacks.gateway import build_gateway
 from stacks.model_servers import build_model_servers
+from stacks.network import NetworkIds, build_network
 from vocabulary import names
 from vocabulary.scheduling import CAPACITY_TYPE_LABEL, GPU_TAINT, POOL_LABEL, POOL_TAG, SYSTEM_POOL
 
@@ -32,7 +31,7 @@ SYSTEM_ARCH = "x86_64"
 
 def build(fleet: Fleet) -> dict[str, pulumi.Input]:
     """Declare the whole platform; returns the stack outputs."""
-    network = _network(fleet)
+    network = build_network(fleet)
     cluster = _cluster(fleet, network)
     gpu_groups = {p.name: _gpu_node_group(fleet, p, cluster, network) for p in fleet.node_groups}
     namespace = _inference_namespace(fleet, cluster)
@@ -60,22 +59,7 @@ def build(fleet: Fleet) -> dict[str, pulumi.Input]:
     }
 
 
-def _network(fleet: Fleet) -> Network:
-    cfg = fleet.config
-    return Network(
-        "network",
-        NetworkArgs(
-            cidr=cfg.network.cidr,
-            availability_zones=tuple(cfg.network.availability_zones),
-            nat_per_az=cfg.network.nat_gateways == "perAz",
-            cluster_name=cfg.cluster.name,
-            # Karpenter launches its nodes into the private subnets carrying its discovery tag.
-            private_subnet_tags={DISCOVERY_TAG: cfg.cluster.name},
-        ),
-    )
-
-
-def _cluster(fleet: Fleet, network: Network) -> Cluster:
+def _cluster(fleet: Fleet, network: NetworkIds) -> Cluster:
     cfg = fleet.config
     k8s_release = KUBERNETES_RELEASES[cfg.cluster.kubernetes_version]
     return Cluster(
@@ -103,7 +87,7 @@ def _cluster(fleet: Fleet, network: Network) -> Cluster:
             kube_proxy_version=k8s_release.kube_proxy,
             pod_identity_agent_version=EKS_ADDON_VERSIONS["eks-pod-identity-agent"],
             system_nodes=_system_nodes(fleet),
-            node_network_ready=tuple(network.egress),
+            node_network_ready=network.egress,
         ),
     )
 
@@ -124,7 +108,7 @@ def _system_nodes(fleet: Fleet) -> SystemNodesArgs:
     )
 
 
-def _gpu_node_group(fleet: Fleet, pool: Pool, cluster: Cluster, network: Network) -> ManagedNodeGroup:
+def _gpu_node_group(fleet: Fleet, pool: Pool, cluster: Cluster, network: NetworkIds) -> ManagedNodeGroup:
     cfg, group = fleet.config, pool.config
     ami = AMI_FAMILIES[cfg.node_ami.family]
     return ManagedNodeGroup(
@@ -182,7 +166,7 @@ def _inference_namespace(fleet: Fleet, cluster: Cluster) -> k8s.core.v1.Namespac
 
 
 def _model_cache(
-    fleet: Fleet, cluster: Cluster, network: Network, namespace: k8s.core.v1.Namespace
+    fleet: Fleet, cluster: Cluster, network: NetworkIds, namespace: k8s.core.v1.Namespace
 ) -> ModelCache:
     mc = fleet.config.model_cache
     return ModelCache(
@@ -190,7 +174,7 @@ def _model_cache(
         ModelCacheArgs(
             cluster_name=cluster.cluster_name,
             vpc_id=network.vpc_id,
-            subnet_ids=network.private_subnet_ids,
+            subnet_ids=network.private_subnet_per_zone,
             node_security_group_id=cluster.cluster_security_group_id,
             namespace=namespace.metadata["name"],
             pvc_name=mc.pvc_name,

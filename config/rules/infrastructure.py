@@ -37,7 +37,7 @@ def zones_in_region(s: Sections) -> Iterator[ConfigIssue]:
     region = REGIONS.get(s.region)
     if region is None:
         return  # region-in-catalog says so
-    for i, az in enumerate(s.network.availability_zones):
+    for i, az in enumerate(s.network.availability_zones or ()):
         if az not in region.zones:
             where = "" if az.startswith(s.region) else " (it is in another region)"
             yield ConfigIssue(

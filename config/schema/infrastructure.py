@@ -107,23 +107,91 @@ def _node_labels(labels: dict[str, str]) -> dict[str, str]:
     return labels
 
 
+# AWS resource ids: the prefix, then 8 hex digits (older resources) or 17 (since 2018).
+VPC_ID = pattern(r"^vpc-([0-9a-f]{8}|[0-9a-f]{17})$", "vpc- and 8 or 17 hex digits", "vpc-0a1b2c3d4e5f60718")
+SUBNET_ID = pattern(
+    r"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$", "subnet- and 8 or 17 hex digits", "subnet-0a1b2c3d4e5f60718"
+)
+
+
+class ExistingSubnet(Section):
+    """One subnet of `llm-platform:network.existing`: its id and its zone."""
+
+    id: str = Field(pattern=SUBNET_ID, description="The subnet's id.")
+    availability_zone: str = Field(
+        pattern=AZ_PATTERN,
+        description="The subnet's zone, as `aws ec2 describe-subnets` reports it. Written here so that the plan "
+        "checks zone coverage offline, without calling AWS.",
+    )
+
+
+class ExistingNetworkConfig(Section):
+    """`llm-platform:network.existing` — a VPC the network team owns: the platform creates no VPC, subnets,
+    gateways or routes and places everything in these subnets."""
+
+    vpc_id: str = Field(pattern=VPC_ID, description="The VPC's id.")
+    cidr: Ipv4Net = Field(
+        description="The VPC's primary CIDR: the gateway's NetworkPolicy admits its load balancer from it, and "
+        "stacks of one delivery pipeline must not overlap."
+    )
+    private_subnets: list[ExistingSubnet] = Field(
+        min_length=2,
+        description="Subnets for the nodes, the cluster's network interfaces, the model cache's mount targets "
+        "and internal load balancers; at least two zones (EKS needs two). Each needs egress (a NAT gateway, "
+        "or VPC endpoints for ECR, S3, STS and EKS) and room for every pod's IP (VPC CNI).",
+    )
+    public_subnets: list[ExistingSubnet] = Field(
+        default_factory=list,
+        description="Subnets for internet-facing load balancers; needed only by an internet-facing gateway.",
+    )
+
+    @property
+    def zones(self) -> tuple[str, ...]:
+        """The private subnets' zones, each once, in the order written."""
+        return tuple(dict.fromkeys(s.availability_zone for s in self.private_subnets))
+
+    @property
+    def private_subnet_ids(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.private_subnets)
+
+    @property
+    def public_subnet_ids(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.public_subnets)
+
+    @property
+    def private_subnet_per_zone(self) -> tuple[str, ...]:
+        """The first private subnet listed in each zone: EFS takes one mount target per zone."""
+        first = {s.availability_zone: s.id for s in reversed(self.private_subnets)}
+        return tuple(first[zone] for zone in self.zones)
+
+
 class NetworkConfig(Section):
-    """`llm-platform:network` — the VPC."""
+    """`llm-platform:network` — the VPC: one the platform creates, or an `existing` one."""
 
     cidr: Ipv4Net = Field(
         IPv4Network("10.0.0.0/16"),
-        description="VPC CIDR, /16 to /20. Private subnets get 1/8 of it each (room for VPC-CNI pod IPs).",
+        description="VPC CIDR, /16 to /20. Private subnets get 1/8 of it each (room for VPC-CNI pod IPs). "
+        "Not with `existing`.",
     )
-    availability_zones: Annotated[list[Annotated[str, Field(pattern=AZ_PATTERN)]], AfterValidator(unique)] = (
-        Field(
-            min_length=2,
-            max_length=6,
-            description="AZ names in `aws:region` (EKS needs two; prod uses three). Named, not counted, so a "
-            "plan never changes because AWS reordered zones, and so GPU-scarce zones can be avoided.",
-        )
+    availability_zones: (
+        Annotated[list[Annotated[str, Field(pattern=AZ_PATTERN)]], AfterValidator(unique)] | None
+    ) = Field(
+        None,
+        min_length=2,
+        max_length=6,
+        description="AZ names in `aws:region` (EKS needs two; prod uses three). Named, not counted, so a "
+        "plan never changes because AWS reordered zones, and so GPU-scarce zones can be avoided. Required "
+        "unless `existing`, whose private subnets' zones are used instead.",
     )
     nat_gateways: Literal["single", "perAz"] = Field(
-        "perAz", description="`perAz` keeps private subnets online when one AZ fails; `single` is cheaper."
+        "perAz",
+        description="`perAz` keeps private subnets online when one AZ fails; `single` is cheaper. Not with "
+        "`existing`.",
+    )
+    existing: ExistingNetworkConfig | None = Field(
+        None,
+        description="Use a VPC and subnets that exist already instead of creating them; see the README's "
+        "'Existing network'.",
     )
 
     @field_validator("cidr")
@@ -134,6 +202,37 @@ class NetworkConfig(Section):
         if not v.is_private:
             raise ValueError("must be a private (RFC 1918) range")
         return v
+
+    @model_validator(mode="after")
+    def _zones_named(self) -> NetworkConfig:
+        if self.existing is None and self.availability_zones is None:
+            raise at_key(
+                "availabilityZones",
+                "required key is missing: name the zones to create subnets in (e.g. [us-west-2a, us-west-2b]), "
+                "or give the network to use under existing",
+            )
+        return self
+
+    @property
+    def zones(self) -> tuple[str, ...]:
+        """The zones the platform runs in: those it creates subnets in, or the existing private subnets'."""
+        return self.existing.zones if self.existing else tuple(self.availability_zones or ())
+
+    @property
+    def vpc_cidr(self) -> IPv4Network:
+        return self.existing.cidr if self.existing else self.cidr
+
+    @property
+    def vpc_cidr_key(self) -> str:
+        """`vpc_cidr`'s key below `llm-platform:network`, as the stack file writes it."""
+        return "existing.cidr" if self.existing else "cidr"
+
+    @property
+    def nat_gateway_count(self) -> int:
+        """NAT gateways the platform creates (and pays for): none in an existing network."""
+        if self.existing:
+            return 0
+        return len(self.zones) if self.nat_gateways == "perAz" else 1
 
 
 class EndpointConfig(Section):

@@ -105,7 +105,10 @@ def test_nested_sections_get_their_own_headings(headings):
 
 def test_section_intro_is_the_schema_docstring_and_says_whether_required(doc):
     network = doc.split("## `llm-platform:network`\n", 1)[1].split("\n## ", 1)[0]
-    assert "`llm-platform:network` — the VPC." in network and "**Required.**" in network
+    assert (
+        "`llm-platform:network` — the VPC: one the platform creates, or an `existing` one." in network
+        and "**Required.**" in network
+    )
     models = doc.split("## `llm-platform:models`\n", 1)[1].split("\n## ", 1)[0]
     assert "**Optional (absent: `[]`).**" in models and "A list" in models
 

@@ -21,14 +21,46 @@ REV = "c1899de289a04d12100db370d81485cdf75e47ca"
 KEY = "k" * 40  # an API key the schema takes
 
 
+def existing_network(region: str, private_zones: str = "ab", public_zones: str = "") -> dict[str, Any]:
+    """`llm-platform:network` naming an existing VPC, its subnets in the given zones of `region`."""
+
+    def subnets(zones: str, first: int) -> list[dict[str, str]]:
+        return [
+            {"id": f"subnet-{first + i:017x}", "availabilityZone": f"{region}{z}"}
+            for i, z in enumerate(zones)
+        ]
+
+    return {"existing": {"vpcId": "vpc-0a1b2c3d", "cidr": "10.60.0.0/16", "privateSubnets": subnets(private_zones, 1),
+                         "publicSubnets": subnets(public_zones, 100)}}  # fmt: skip
+
+
+def _internet_facing(gateway: dict) -> None:
+    gateway["loadBalancer"].update(scheme="internet-facing", sourceCidrs=["203.0.113.0/24"])
+
+
+# Stacks the cases start from besides the shipped ones: the shipped stack, some keys already changed.
+VARIANTS: dict[str, tuple[str, dict[str, Callable[[Any], Any]]]] = {
+    "prod-in-existing-network": ("prod", {f"{K}:network": lambda v: existing_network("us-east-1")}),
+}
+
+
 def flat(stack: str, key: str, change: Callable[[Any], Any]) -> dict[str, str]:
-    c = dict(read_stack(PROJECT_DIR, stack).config)
+    base, before = VARIANTS.get(stack, (stack, {}))
+    c = dict(read_stack(PROJECT_DIR, base).config)
+    for k, prior in before.items():
+        c[k] = json.dumps(prior(json.loads(c[k])))
     if key == "aws:region":  # a plain string, not JSON
         c[key] = change(c[key])
         return c
     value = json.loads(c[key]) if key in c else None
     c[key] = json.dumps(change(value) if value is None else (change(value) or value))
     return c
+
+
+def _repeat_subnet(network: dict[str, Any]) -> dict[str, Any]:
+    existing = network["existing"]
+    existing["publicSubnets"][0]["id"] = existing["privateSubnets"][0]["id"]
+    return network
 
 
 def _first_model(**changes: Any) -> Callable[[list], None]:
@@ -96,6 +128,16 @@ CASES: dict[str, tuple[str, str, Callable[[Any], Any], str, str]] = {
                           f"{K}:gatewayApiKeys.chat.b", f"{K}:gatewayApiKeys.search.a"),
     "every-tenant-has-a-key": ("prod", f"{K}:gateway", lambda v: v["tenants"][1].update(generatedKeys=[]),
                                f"{K}:gateway.tenants[1].generatedKeys", f"{K}:gatewayApiKeys.chat"),
+    "existing-network-alone": ("dev", f"{K}:network", lambda v: {**existing_network("us-west-2"), "natGateways": "single"},
+                               f"{K}:network.natGateways", "network.existing"),
+    "existing-subnets-once": ("dev", f"{K}:network", lambda v: _repeat_subnet(existing_network("us-west-2", public_zones="a")),
+                              f"{K}:network.existing.publicSubnets[0].id", f"{K}:network.existing.privateSubnets[0]"),
+    "existing-private-two-zones": ("dev", f"{K}:network", lambda v: existing_network("us-west-2", private_zones="aa"),
+                                   f"{K}:network.existing.privateSubnets", "two zones"),
+    "existing-zones-in-region": ("dev", f"{K}:network", lambda v: existing_network("us-east-1"),
+                                 f"{K}:network.existing.privateSubnets[1].availabilityZone", "aws:region"),
+    "existing-public-subnets-for-internet": ("prod-in-existing-network", f"{K}:gateway", _internet_facing,
+                                             f"{K}:network.existing.publicSubnets", f"{K}:gateway.loadBalancer.scheme"),
 }  # fmt: skip
 # Guards on derived name lengths that no schema-valid stack reaches today (the schema's own limits are tighter):
 # tests/unit/test_names.py runs them directly, past and below each limit.
