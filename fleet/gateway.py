@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from config.schema.gateway import GatewayConfig
+from config.schema.gateway import GatewayConfig, LoadBalancerConfig
+from config.schema.infrastructure import NetworkConfig
 from config.schema.platform import NAMESPACE
 from fleet.resolved import AddonPlan, GatewayPlan, GatewayRoute, ModelPlan, TenantPlan
 from vocabulary.addons import ADDON_RELEASES
@@ -24,6 +25,7 @@ HTTP_PORT, HTTPS_PORT = 80, 443
 
 def resolve_gateway(
     cfg: GatewayConfig,
+    network: NetworkConfig,
     held: Mapping[str, Mapping[str, object]],
     models: tuple[ModelPlan, ...],
     addons: AddonPlan,
@@ -59,8 +61,23 @@ def resolve_gateway(
         container_port=port + PRIVILEGED_PORT_SHIFT if port < 1024 else port,
         proxy_replicas=cfg.proxy_replicas,
         load_balancer=lb,
+        load_balancer_subnets=_load_balancer_subnets(lb, network),
         # Plain HTTP inside the cluster, to the Service's port (TLS, when configured, is the load balancer's).
         internal_url=f"http://{GATEWAY_NAME}.{release.namespace}.svc.cluster.local{'' if port == HTTP_PORT else f':{port}'}/v1",
+    )
+
+
+def _load_balancer_subnets(lb: LoadBalancerConfig | None, network: NetworkConfig) -> tuple[str, ...]:
+    """In an existing network, the load balancer's subnets by id, one per zone (an NLB takes no more): the
+    controller's discovery would search the whole shared VPC by role tag and could pick another team's subnets.
+    In a created network, none: the platform tags its own subnets for discovery."""
+    if lb is None or network.existing is None:
+        return ()
+    existing = network.existing
+    return (
+        existing.public_subnet_per_zone
+        if lb.scheme == "internet-facing"
+        else existing.private_subnet_per_zone
     )
 
 

@@ -112,7 +112,7 @@ def resolve(cfg: PlatformConfig, pools: Mapping[str, Pool], placements: Mapping[
             for p in pools.values()
             if p.kind == "NodePool"
         },
-        gateway=resolve_gateway(cfg.gateway, cfg.gateway_api_keys, models, addons),
+        gateway=resolve_gateway(cfg.gateway, cfg.network, cfg.gateway_api_keys, models, addons),
     )
 
 

@@ -239,6 +239,8 @@ class GatewayPlan:
     proxy_replicas: int
     load_balancer: LoadBalancerConfig | None
     internal_url: str  # the proxies' Service, in-cluster: `<scheme>://host[:port]/v1`
+    # The load balancer's subnets by id, in an existing network; empty: the controller discovers them by tag.
+    load_balancer_subnets: tuple[str, ...] = ()
 
     @property
     def scheme(self) -> str:

@@ -34,6 +34,8 @@ def envoy_service(plan: GatewayPlan) -> dict[str, Any]:
         f"{NLB}scheme": lb.scheme,
         f"{NLB}attributes": "load_balancing.cross_zone.enabled=true",
     }
+    if plan.load_balancer_subnets:
+        annotations[f"{NLB}subnets"] = ",".join(plan.load_balancer_subnets)
     if lb.certificate_arn:
         annotations |= {f"{NLB}ssl-cert": lb.certificate_arn, f"{NLB}ssl-ports": str(plan.listener_port)}
     service: dict[str, Any] = {
@@ -62,6 +64,8 @@ def alb_ingress(plan: GatewayPlan) -> dict[str, Any] | None:
         f"{ALB}load-balancer-attributes": f"idle_timeout.timeout_seconds={ALB_IDLE_TIMEOUT_S}",
         f"{ALB}listen-ports": json.dumps([{"HTTPS": 443}] if lb.certificate_arn else [{"HTTP": 80}]),
     }
+    if plan.load_balancer_subnets:
+        annotations[f"{ALB}subnets"] = ",".join(plan.load_balancer_subnets)
     if lb.certificate_arn:
         annotations[f"{ALB}certificate-arn"] = lb.certificate_arn
     if lb.source_cidrs:

@@ -21,6 +21,9 @@ CREATED_NETWORK_KEYS = {
     "nat_gateways": "egress is the existing network's own (a NAT gateway or VPC endpoints)",
 }
 SUBNET_LISTS = {"private_subnets": "privateSubnets", "public_subnets": "publicSubnets"}
+# The zones a load balancer's subnets must cover (AWS LB controller v3.5.0 annotations: an ALB's subnets are "at
+# least two subnets in different AZs", an NLB's "at least one subnet in any of the AZs").
+LOAD_BALANCER_ZONES = {"alb": 2, "nlb": 1}
 
 
 def _subnets(existing: ExistingNetworkConfig) -> Iterator[tuple[str, ExistingSubnet]]:
@@ -88,13 +91,17 @@ def existing_zones_in_region(s: Sections) -> Iterator[ConfigIssue]:
 
 @rule("network", "gateway")
 def existing_public_subnets_for_internet(s: Sections) -> Iterator[ConfigIssue]:
-    """An internet-facing gateway load balancer in an existing network has public subnets to go in."""
+    """An internet-facing gateway load balancer in an existing network has public subnets, in as many zones
+    as its type needs, to go in."""
     existing, gateway = s.network.existing, s.gateway
     lb = gateway.load_balancer if gateway.enabled else None
-    if existing is None or lb is None or lb.scheme != "internet-facing" or existing.public_subnets:
+    if existing is None or lb is None or lb.scheme != "internet-facing":
         return
-    yield ConfigIssue(
-        f"{EXISTING}.publicSubnets",
-        f"{K}:gateway.loadBalancer.scheme is internet-facing, and an internet-facing load balancer lives in "
-        "public subnets: list the existing network's public subnets (tagged kubernetes.io/role/elb=1)",
-    )
+    needed, zones = LOAD_BALANCER_ZONES[lb.type], len(existing.public_subnet_per_zone)
+    if zones < needed:
+        yield ConfigIssue(
+            f"{EXISTING}.publicSubnets",
+            f"{K}:gateway.loadBalancer.scheme is internet-facing, so the {lb.type.upper()} goes in public "
+            f"subnets of at least {needed} zone(s), and {zones} are listed: add the existing network's public "
+            "subnets (a route to an internet gateway)",
+        )

@@ -160,9 +160,21 @@ class ExistingNetworkConfig(Section):
 
     @property
     def private_subnet_per_zone(self) -> tuple[str, ...]:
-        """The first private subnet listed in each zone: EFS takes one mount target per zone."""
-        first = {s.availability_zone: s.id for s in reversed(self.private_subnets)}
-        return tuple(first[zone] for zone in self.zones)
+        """The first private subnet listed in each zone: EFS takes one mount target per zone, and an NLB one
+        subnet per zone."""
+        return _first_per_zone(self.private_subnets)
+
+    @property
+    def public_subnet_per_zone(self) -> tuple[str, ...]:
+        return _first_per_zone(self.public_subnets)
+
+
+def _first_per_zone(subnets: list[ExistingSubnet]) -> tuple[str, ...]:
+    """The id of the first subnet listed in each zone, zones in the order they first appear."""
+    first: dict[str, str] = {}
+    for s in subnets:
+        first.setdefault(s.availability_zone, s.id)
+    return tuple(first.values())
 
 
 class NetworkConfig(Section):

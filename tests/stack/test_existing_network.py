@@ -99,6 +99,32 @@ def test_the_load_balancer_controller_and_gateway_policy_use_the_existing_vpc(pl
     assert VPC_CIDR in blocks and "10.40.0.0/16" not in blocks
 
 
+def test_the_load_balancer_is_placed_in_one_private_subnet_per_zone(plan):
+    (proxy,) = plan.of_type("kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy")
+    annotations = proxy["inputs"]["spec"]["provider"]["kubernetes"]["envoyService"]["annotations"]
+    assert annotations["service.beta.kubernetes.io/aws-load-balancer-subnets"] == ",".join(PRIVATE_IDS[:3])
+
+
+def test_an_internet_facing_alb_is_placed_in_the_public_subnets(tmp_path):
+    def internet_alb(c: dict) -> None:
+        existing_network(c)
+        c[f"{K}:gateway"]["loadBalancer"].update(
+            type="alb", scheme="internet-facing", sourceCidrs=["203.0.113.0/24"]
+        )
+
+    plan = run_plan(write_variant(tmp_path, internet_alb, base="prod"), "variant")
+    (ingress,) = plan.of_type("kubernetes:networking.k8s.io/v1:Ingress")
+    assert ingress["inputs"]["metadata"]["annotations"]["alb.ingress.kubernetes.io/subnets"] == ",".join(
+        PUBLIC_IDS
+    )
+
+
+def test_a_created_network_leaves_load_balancer_subnets_to_discovery(plans):
+    (proxy,) = plans["prod"].of_type("kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy")
+    annotations = proxy["inputs"]["spec"]["provider"]["kubernetes"]["envoyService"]["annotations"]
+    assert "service.beta.kubernetes.io/aws-load-balancer-subnets" not in annotations
+
+
 def test_the_outputs_are_the_existing_ids(plan):
     assert plan.outputs["vpcId"] == VPC
     assert plan.outputs["privateSubnetIds"] == PRIVATE_IDS
