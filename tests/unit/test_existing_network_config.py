@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from config.schema.infrastructure import NetworkConfig
-from tests.unit.stack_config import K, edit, issues
+from tests.unit.stack_config import K, edit, edits, issues
 
 NET = f"{K}:network"
 
@@ -84,3 +84,35 @@ def test_without_existing_the_zones_are_still_required():
     found = issues(with_network({"cidr": "10.20.0.0/16"}))
     assert f"{NET}.availabilityZones" in found
     assert "existing" in found[f"{NET}.availabilityZones"]
+
+
+def _internet_facing(lb_type: str, public_zones: str) -> dict[str, str]:
+    """prod in an existing us-east-1 network, its gateway load balancer internet-facing of `lb_type`."""
+    public = [
+        {"id": f"subnet-{i + 100:08x}", "availabilityZone": f"us-east-1{z}"}
+        for i, z in enumerate(public_zones)
+    ]
+    network = existing(
+        privateSubnets=[
+            {"id": f"subnet-{i + 1:08x}", "availabilityZone": f"us-east-1{z}"} for i, z in enumerate("ab")
+        ],
+        publicSubnets=public,
+    )
+
+    def internet(gateway: dict) -> None:
+        gateway["loadBalancer"].update(type=lb_type, scheme="internet-facing", sourceCidrs=["203.0.113.0/24"])
+
+    def replace(v: dict) -> None:
+        v.clear()
+        v.update({"existing": network})
+
+    return edits({NET: replace, f"{K}:gateway": internet}, stack="prod")
+
+
+@pytest.mark.parametrize("lb_type, public_zones, refused", [("alb", "a", True), ("alb", "ab", False),
+                                                            ("nlb", "a", False), ("nlb", "", True)])  # fmt: skip
+def test_an_internet_facing_load_balancer_needs_public_subnets_in_the_zones_its_type_needs(
+    lb_type, public_zones, refused
+):
+    found = issues(_internet_facing(lb_type, public_zones))
+    assert (f"{NET}.existing.publicSubnets" in found) is refused, found
