@@ -13,9 +13,9 @@ from catalog.region_prices import CPU_LARGE_ON_DEMAND, GPU_ON_DEMAND
 # zz_generated.pricing_aws.go at v1.14.1 ("generated at 2026-07-06T14:20:29Z for us-east-1"); us-west-2:
 # skypilot-org/skypilot-catalog catalogs/v8/aws/vms.csv (commit e385a0d3), whose us-east-1 rows equal
 # Karpenter's. Prices are after AWS's June 2025 P4/P5 cut. p5e.48xlarge is sold only as Capacity Blocks: no
-# on-demand price. Both regions list the same prices. Other regions: catalog/region_prices.py, generated from that
-# SkyPilot file (Karpenter's generated table has no commercial region but us-east-1); a type neither lists has
-# no price (reports say "n/a").
+# on-demand price. Both regions list the same prices. Other regions: catalog/region_prices.py, generated from
+# that SkyPilot file (Karpenter's generated table has no commercial region but us-east-1); a type neither
+# lists has no price (reports say "n/a").
 _PRICES_2026_07 = {
     "g4dn.xlarge": 0.526, "g4dn.2xlarge": 0.752, "g4dn.4xlarge": 1.204, "g4dn.8xlarge": 2.176,
     "g4dn.12xlarge": 3.912, "g4dn.16xlarge": 4.352, "g4dn.metal": 7.824,

@@ -5,9 +5,9 @@ catalog/skypilot_prices.py: do not edit; regenerate with
         --commit e385a0d348eda9cefd9806423e7725944dc249e4 > catalog/region_prices.py
 
 Source: skypilot-org/skypilot-catalog catalogs/v8/aws/vms.csv at the commit above
-(53 rows read; the GpuInfo column is not). A type listed in a region has an on-demand price
-there: catalog/regions.py's GPU families must include its family. A catalog type not listed has no price
-here (the cost report says "n/a").
+(53 rows read; the GpuInfo column is not). A type listed in a region has an on-demand
+price there: catalog/regions.py's GPU families must include its family. A catalog type not listed has
+no price here (the cost report says "n/a").
 Read from an excerpt of the file: its g6, g6e, m6i and m7i rows for eu-central-1 and us-east-2, read page by
 page (the whole file was not available offline); rerun on the whole file to price every family in every region
 of catalog/regions.py.
@@ -59,7 +59,7 @@ GPU_ON_DEMAND: dict[str, dict[str, float]] = {
     },
 }
 
-# Each CPU family's `large` (2 vCPUs); catalog/prices.py prices every size in proportion to its vCPUs.
+# Each CPU family's `large` (2 vCPUs): catalog/prices.py prices each size in proportion to its vCPUs.
 CPU_LARGE_ON_DEMAND: dict[str, dict[str, float]] = {
     "eu-central-1": {
         "m6i": 0.115,

@@ -76,7 +76,10 @@ def test_spot_is_the_family_fraction_of_on_demand_in_a_generated_region():
 
 # --- the generator ------------------------------------------------------------------------------------------
 
-HEADER = "InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,GpuInfo,Price,SpotPrice,Region,AvailabilityZone,Arch"
+HEADER = (
+    "InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,GpuInfo,Price,SpotPrice,Region,"
+    "AvailabilityZone,Arch"
+)
 
 
 def vms(*rows: str) -> list[str]:
@@ -93,7 +96,7 @@ def test_the_generator_keeps_catalog_types_of_the_asked_regions_and_skips_unpric
         vms(
             "g6.xlarge,1.0064,eu-central-1,euc1-az2",
             "g6.xlarge,1.0064,eu-central-1,euc1-az3",  # a second zone, same price: one entry
-            "p5e.48xlarge,,eu-central-1,euc1-az1",  # no on-demand price (Capacity Blocks): not offered on-demand
+            "p5e.48xlarge,,eu-central-1,euc1-az1",  # no on-demand price (Capacity Blocks only): skipped
             "a1.large,0.0582,eu-central-1,euc1-az2",  # not a catalog type
             "g6.xlarge,0.8048,us-east-1,use1-az1",  # not an asked region
             "m7i.12xlarge,2.898,eu-central-1,euc1-az1",
