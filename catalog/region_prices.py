@@ -5,12 +5,12 @@ catalog/skypilot_prices.py: do not edit; regenerate with
         --commit e385a0d348eda9cefd9806423e7725944dc249e4 > catalog/region_prices.py
 
 Source: skypilot-org/skypilot-catalog catalogs/v8/aws/vms.csv at the commit above
-(53 rows read; the GpuInfo column is not). A type listed in a region has an on-demand
+(109 rows read; the GpuInfo column is not). A type listed in a region has an on-demand
 price there: catalog/regions.py's GPU families must include its family. A catalog type not listed has
 no price here (the cost report says "n/a").
-Read from an excerpt of the file: its g6, g6e, m6i and m7i rows for eu-central-1 and us-east-2, read page by
-page (the whole file was not available offline); rerun on the whole file to price every family in every region
-of catalog/regions.py.
+Read from an excerpt of the file: its g4dn, g5, g6, g6e, m6i and m7i rows for eu-central-1, eu-west-1 and us-
+east-2, read page by page (the whole file was not available offline); rerun on the whole file to price every
+family in every region of catalog/regions.py.
 """
 
 from __future__ import annotations
@@ -22,6 +22,21 @@ SOURCE = (
 # Every catalog GPU type priced in the region.
 GPU_ON_DEMAND: dict[str, dict[str, float]] = {
     "eu-central-1": {
+        "g4dn.12xlarge": 4.89,
+        "g4dn.16xlarge": 5.44,
+        "g4dn.2xlarge": 0.94,
+        "g4dn.4xlarge": 1.505,
+        "g4dn.8xlarge": 2.72,
+        "g4dn.metal": 9.78,
+        "g4dn.xlarge": 0.658,
+        "g5.12xlarge": 7.09282,
+        "g5.16xlarge": 5.12204,
+        "g5.24xlarge": 10.18405,
+        "g5.2xlarge": 1.5156,
+        "g5.48xlarge": 20.3681,
+        "g5.4xlarge": 2.03081,
+        "g5.8xlarge": 3.06122,
+        "g5.xlarge": 1.258,
         "g6.12xlarge": 5.75429,
         "g6.16xlarge": 4.24769,
         "g6.24xlarge": 8.34732,
@@ -39,7 +54,39 @@ GPU_ON_DEMAND: dict[str, dict[str, float]] = {
         "g6e.8xlarge": 5.66252,
         "g6e.xlarge": 2.327,
     },
+    "eu-west-1": {
+        "g4dn.12xlarge": 4.362,
+        "g4dn.16xlarge": 4.853,
+        "g4dn.2xlarge": 0.838,
+        "g4dn.4xlarge": 1.342,
+        "g4dn.8xlarge": 2.426,
+        "g4dn.metal": 8.724,
+        "g4dn.xlarge": 0.587,
+        "g5.12xlarge": 6.33167,
+        "g5.16xlarge": 4.57237,
+        "g5.24xlarge": 9.09117,
+        "g5.2xlarge": 1.35296,
+        "g5.48xlarge": 18.18233,
+        "g5.4xlarge": 1.81287,
+        "g5.8xlarge": 2.73271,
+        "g5.xlarge": 1.123,
+    },
     "us-east-2": {
+        "g4dn.12xlarge": 3.912,
+        "g4dn.16xlarge": 4.352,
+        "g4dn.2xlarge": 0.752,
+        "g4dn.4xlarge": 1.204,
+        "g4dn.8xlarge": 2.176,
+        "g4dn.metal": 7.824,
+        "g4dn.xlarge": 0.526,
+        "g5.12xlarge": 5.672,
+        "g5.16xlarge": 4.096,
+        "g5.24xlarge": 8.144,
+        "g5.2xlarge": 1.212,
+        "g5.48xlarge": 16.288,
+        "g5.4xlarge": 1.624,
+        "g5.8xlarge": 2.448,
+        "g5.xlarge": 1.006,
         "g6.12xlarge": 4.6016,
         "g6.16xlarge": 3.3968,
         "g6.24xlarge": 6.6752,
@@ -64,6 +111,10 @@ CPU_LARGE_ON_DEMAND: dict[str, dict[str, float]] = {
     "eu-central-1": {
         "m6i": 0.115,
         "m7i": 0.12075,
+    },
+    "eu-west-1": {
+        "m6i": 0.107,
+        "m7i": 0.11235,
     },
     "us-east-2": {
         "m6i": 0.096,

@@ -147,9 +147,23 @@ def frankfurt(config: dict) -> None:
     config[f"{K}:network"]["availabilityZones"] = [f"eu-central-1{letter}" for letter in "abc"[: len(zones)]]
 
 
-@pytest.mark.parametrize("base", ["dev", "prod"])
-def test_a_frankfurt_variant_prices_every_instance_type_it_uses(tmp_path, base):
-    write_variant(tmp_path, frankfurt, base=base)
+def ireland_on_a10g(config: dict) -> None:
+    """dev in eu-west-1, which offers no L4 (g6): its GPU pools on A10G (g5), the same 24 GB per GPU."""
+    config["aws:region"] = "eu-west-1"
+    config[f"{K}:network"]["availabilityZones"] = ["eu-west-1a", "eu-west-1b"]
+    for group in config[f"{K}:gpuNodeGroups"]:
+        group["instanceTypes"] = [t.replace("g6.", "g5.") for t in group["instanceTypes"]]
+    for pool in config[f"{K}:addons"]["karpenter"]["nodePools"]:
+        pool["instanceFamilies"] = ["g5" if f == "g6" else f for f in pool["instanceFamilies"]]
+
+
+@pytest.mark.parametrize(
+    "base, move",
+    [("dev", frankfurt), ("prod", frankfurt), ("dev", ireland_on_a10g)],
+    ids=["dev-euc1", "prod-euc1", "dev-euw1"],
+)
+def test_a_variant_in_a_generated_region_prices_every_instance_type_it_uses(tmp_path, base, move):
+    write_variant(tmp_path, move, base=base)
     est = estimate(validate_stack(tmp_path, "variant")[1], TablePrices(), "variant")
     priced = [est.system, *est.node_groups, *est.node_pools, *est.models]
     assert priced and all(line.price is not None for line in priced), [
