@@ -7,12 +7,15 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from catalog.cpus import CPU_INSTANCES
+from catalog.region_prices import CPU_LARGE_ON_DEMAND, GPU_ON_DEMAND
 
 # On-demand Linux USD/hour. us-east-1: aws/karpenter-provider-aws pkg/providers/pricing/
 # zz_generated.pricing_aws.go at v1.14.1 ("generated at 2026-07-06T14:20:29Z for us-east-1"); us-west-2:
 # skypilot-org/skypilot-catalog catalogs/v8/aws/vms.csv (commit e385a0d3), whose us-east-1 rows equal
 # Karpenter's. Prices are after AWS's June 2025 P4/P5 cut. p5e.48xlarge is sold only as Capacity Blocks: no
-# on-demand price. Both regions list the same prices; other regions have no price here (reports say "n/a").
+# on-demand price. Both regions list the same prices. Other regions: catalog/region_prices.py, generated from
+# that SkyPilot file (Karpenter's generated table has no commercial region but us-east-1); a type neither
+# lists has no price (reports say "n/a").
 _PRICES_2026_07 = {
     "g4dn.xlarge": 0.526, "g4dn.2xlarge": 0.752, "g4dn.4xlarge": 1.204, "g4dn.8xlarge": 2.176,
     "g4dn.12xlarge": 3.912, "g4dn.16xlarge": 4.352, "g4dn.metal": 7.824,
@@ -26,12 +29,19 @@ _PRICES_2026_07 = {
     "p5.4xlarge": 6.88, "p5.48xlarge": 55.04, "p5en.48xlarge": 63.296,
 }  # fmt: skip
 PRICE_SOURCE = "AWS Pricing API snapshots of 2026-07 (Karpenter v1.14.1 generated table; SkyPilot catalog v8)"
+# The regions priced by hand above; the shipped stacks' cost reports are pinned to these figures.
+PINNED_REGIONS = ("us-east-1", "us-west-2")
 ON_DEMAND_USD_PER_HOUR: MappingProxyType[str, MappingProxyType[str, float]] = MappingProxyType(
-    {region: MappingProxyType(_PRICES_2026_07) for region in ("us-east-1", "us-west-2")}
+    {
+        **{region: MappingProxyType(prices) for region, prices in GPU_ON_DEMAND.items()},
+        **{region: MappingProxyType(_PRICES_2026_07) for region in PINNED_REGIONS},
+    }
 )
 
 # Spot as a fraction of on-demand: the zone-averaged SkyPilot spot snapshots for us-east-1/us-west-2 (2026),
 # rounded up so estimates err expensive. Spot for p4de/p5/p5en capacity is thin: treat as a hope, not a plan.
+# Applied to every region with an on-demand price: no snapshot was read for the others, so their spot figures
+# are this estimate, not a reading (the report's assumptions say spot is on-demand x a family fraction).
 SPOT_FRACTION: MappingProxyType[str, float] = MappingProxyType(
     {"g4dn": 0.42, "g5": 0.41, "g6": 0.47, "g6e": 0.42, "p4d": 0.50, "p4de": 0.50, "p5": 0.40, "p5en": 0.40}
 )
@@ -78,12 +88,21 @@ FIXED_PRICE_SOURCE = (
 _SYSTEM_LARGE_PRICES_2026 = {
     "m5": 0.096, "m6i": 0.096, "m7i": 0.1008, "c6i": 0.085, "c7i": 0.08925, "r6i": 0.126, "r7i": 0.1323,
 }  # fmt: skip
-_SYSTEM_PRICES_2026 = {
-    name: round(_SYSTEM_LARGE_PRICES_2026[cpu.family] * cpu.vcpus / 2, 6)
-    for name, cpu in CPU_INSTANCES.items()
-    if cpu.family in _SYSTEM_LARGE_PRICES_2026
-}
+
+
+def _system_prices(large: dict[str, float]) -> dict[str, float]:
+    """Every catalog size of the families priced in `large` (USD/hour of the family's 2-vCPU `large`)."""
+    return {
+        name: round(large[cpu.family] * cpu.vcpus / 2, 6)
+        for name, cpu in CPU_INSTANCES.items()
+        if cpu.family in large
+    }
+
+
 SYSTEM_PRICE_SOURCE = "Karpenter's generated table of 2026-01-19"
 SYSTEM_ON_DEMAND_USD_PER_HOUR: MappingProxyType[str, MappingProxyType[str, float]] = MappingProxyType(
-    {region: MappingProxyType(_SYSTEM_PRICES_2026) for region in ("us-east-1", "us-west-2")}
+    {
+        **{region: MappingProxyType(_system_prices(large)) for region, large in CPU_LARGE_ON_DEMAND.items()},
+        **{region: MappingProxyType(_system_prices(_SYSTEM_LARGE_PRICES_2026)) for region in PINNED_REGIONS},
+    }
 )

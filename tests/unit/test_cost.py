@@ -222,15 +222,18 @@ def test_a_missing_instance_price_shows_na_and_warns_without_crashing():
     assert summary_line(est).startswith("Estimated cost: ≥ $")
 
 
-def test_a_region_without_prices_prices_only_the_control_plane(tmp_path):
+def test_a_family_the_region_has_no_price_for_shows_na_and_the_rest_is_priced(tmp_path):
     def ireland(c):
         c["aws:region"] = "eu-west-1"
         c["llm-platform:network"]["availabilityZones"] = ["eu-west-1a", "eu-west-1b"]
 
-    write_variant(tmp_path, ireland)
+    write_variant(tmp_path, ireland)  # dev's g6 (L4): not offered in eu-west-1, so no price there
     est = cost("variant", project_dir=tmp_path)
-    assert est.monthly("min") == (EKS * HOURS_PER_MONTH, False)
+    assert est.system.price is not None  # m7i, m6i: priced in eu-west-1 (catalog/region_prices.py)
+    assert est.node_groups and all(g.price is None for g in est.node_groups)
+    assert any("no on-demand price for g6." in w and "in eu-west-1" in w for w in est.warnings)
     assert any("NAT gateways" in w for w in est.warnings)
+    assert est.monthly("min")[1] is False  # incomplete: the unpriced lines are left out, not guessed
     assert "# Cost estimate: stack `variant` (eu-west-1)" in render_markdown(est)
 
 
