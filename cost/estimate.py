@@ -144,7 +144,7 @@ def estimate(fleet: Fleet, prices: PriceSource, stack: str) -> CostEstimate:
     return CostEstimate(
         stack=stack,
         region=region,
-        price_source=prices.description,
+        price_source=prices.description_for(region),
         fixed=fixed,
         system=system,
         node_groups=groups,

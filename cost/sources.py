@@ -15,12 +15,14 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from catalog.prices import (
+    PINNED_REGIONS,
     PRICE_SOURCE,
     SYSTEM_ON_DEMAND_USD_PER_HOUR,
     SYSTEM_PRICE_SOURCE,
     on_demand_price,
     spot_price_estimate,
 )
+from catalog.region_prices import SOURCE as REGION_PRICE_SOURCE
 
 PRICING_API_REGION = "us-east-1"  # the Price List API's endpoint; it prices every region
 SPOT_PRODUCT = "Linux/UNIX"
@@ -37,6 +39,8 @@ class PriceSource(Protocol):
     description: str  # printed in the report: where and when the prices were read
     warnings: list[str]  # look-ups that fell back or failed, for the report
 
+    def description_for(self, region: str) -> str: ...
+
     def on_demand(self, region: str, instance_type: str) -> float | None: ...
 
     def spot(self, region: str, instance_type: str) -> float | None: ...
@@ -49,6 +53,13 @@ class TablePrices:
 
     description: str = f"{PRICE_SOURCE}; CPU types: {SYSTEM_PRICE_SOURCE}"
     warnings: list[str] = field(default_factory=list)
+
+    def description_for(self, region: str) -> str:
+        """The regions priced by hand name their sources; the others' prices all come from the generated table
+        (catalog/region_prices.py), which says so."""
+        if region in PINNED_REGIONS:
+            return self.description
+        return f"{REGION_PRICE_SOURCE} (on-demand, GPU and CPU types; spot estimated from it)"
 
     def on_demand(self, region: str, instance_type: str) -> float | None:
         price = on_demand_price(region, instance_type)
@@ -90,6 +101,9 @@ class LivePrices:
             "AWS Price List API (on-demand) and EC2 spot price history (median of the zones' current prices), "
             f"fetched {self._now.strftime('%Y-%m-%dT%H:%M:%SZ')}"
         )
+
+    def description_for(self, region: str) -> str:
+        return self.description
 
     def on_demand(self, region: str, instance_type: str) -> float | None:
         key = (region, instance_type)

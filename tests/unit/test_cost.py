@@ -195,6 +195,9 @@ class WithoutSome:
     description: str = "test prices"
     warnings: list[str] = field(default_factory=list)
 
+    def description_for(self, region):
+        return self.description
+
     def on_demand(self, region, instance_type):
         return None if instance_type in self.missing else TablePrices().on_demand(region, instance_type)
 

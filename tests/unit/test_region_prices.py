@@ -17,6 +17,7 @@ from catalog.prices import (
     spot_price_estimate,
 )
 from catalog.region_prices import CPU_LARGE_ON_DEMAND, GPU_ON_DEMAND
+from catalog.region_prices import SOURCE as REGION_SOURCE
 from catalog.regions import REGIONS, offered
 from catalog.skypilot_prices import read_prices, render
 from cost.estimate import estimate
@@ -169,6 +170,8 @@ def test_a_variant_in_a_generated_region_prices_every_instance_type_it_uses(tmp_
     assert priced and all(line.price is not None for line in priced), [
         p.name for p in priced if p.price is None
     ]
+    # Its report names the generated table as its source, not the hand-priced regions' sources.
+    assert est.price_source.startswith(REGION_SOURCE) and "Karpenter" not in est.price_source
     # What is still unpriced there is the fixed hourly charges (NAT gateways, load balancers), not capacity.
     assert all("NAT gateways" in w or "NLB" in w or "ALB" in w for w in est.warnings), est.warnings
     assert "n/a" not in "\n".join(
