@@ -1,7 +1,9 @@
 """The network the rest of the platform is placed in: a VPC this stack creates (components/network.py), or an
 existing one named in `llm-platform:network.existing`, of which the platform creates nothing and tags nothing.
 Everything downstream (cluster, node groups, model cache, load balancer controller, outputs) reads the same
-`NetworkIds`, so it cannot tell the two apart."""
+`NetworkIds`, so it cannot tell the two apart. Flow logs (`network.flowLogs`) go on either: a flow log is a
+resource of its own, not a change to the VPC, so adding one to a VPC the platform does not own leaves the VPC as
+its owners made it, and deleting the stack deletes only the flow log."""
 
 from __future__ import annotations
 
@@ -9,9 +11,10 @@ from dataclasses import dataclass
 
 import pulumi
 
+from components.flow_logs import FlowLogs, FlowLogsArgs
 from components.karpenter import DISCOVERY_TAG
 from components.network import Network, NetworkArgs
-from config.schema.infrastructure import ExistingNetworkConfig
+from config.schema.infrastructure import ExistingNetworkConfig, FlowLogsConfig
 from fleet.resolved import Fleet
 
 
@@ -30,8 +33,27 @@ class NetworkIds:
 
 
 def build_network(fleet: Fleet) -> NetworkIds:
-    existing = fleet.config.network.existing
-    return _existing(existing) if existing else _created(fleet)
+    network = fleet.config.network
+    ids = _existing(network.existing) if network.existing else _created(fleet)
+    if network.flow_logs:
+        _flow_logs(fleet, network.flow_logs, ids.vpc_id)
+    return ids
+
+
+def _flow_logs(fleet: Fleet, flow_logs: FlowLogsConfig, vpc_id: pulumi.Input[str]) -> FlowLogs:
+    return FlowLogs(
+        "flow-logs",
+        FlowLogsArgs(
+            vpc_id=vpc_id,
+            destination=flow_logs.destination,
+            traffic_type=flow_logs.traffic_type,
+            cluster_name=fleet.config.cluster.name,
+            region=fleet.region,
+            # The retention is the log group's; an S3 bucket keeps objects by its own lifecycle rules.
+            retention_days=flow_logs.retention_days if flow_logs.destination == "cloudWatch" else None,
+            bucket_arn=flow_logs.bucket_arn,
+        ),
+    )
 
 
 def _existing(existing: ExistingNetworkConfig) -> NetworkIds:

@@ -37,6 +37,7 @@ from config.schema.base import (
     pattern,
     said,
     unique,
+    written,
 )
 from config.schema.volumes import check_volume, disk_iops, disk_throughput, headroom
 from vocabulary.scheduling import PLATFORM_NODE_LABELS
@@ -177,6 +178,60 @@ def _first_per_zone(subnets: list[ExistingSubnet]) -> tuple[str, ...]:
     return tuple(first.values())
 
 
+# An S3 bucket ARN, optionally with a folder for the flow log objects (AWS VPC user guide, "Create a flow log
+# that publishes to Amazon S3": arn:aws:s3:::bucket_name/subfolder_name/).
+S3_BUCKET_ARN = pattern(
+    r"^arn:aws(-cn|-us-gov)?:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$",
+    "arn:aws:s3::: then a bucket name, optionally /folder",
+    "arn:aws:s3:::example-flow-logs/llm-prod",
+)
+
+
+class FlowLogsConfig(Section):
+    """`llm-platform:network.flowLogs` — VPC flow logs: the IP traffic of every network interface in the VPC
+    (who talked to whom, on which port, accepted or rejected), to CloudWatch Logs or to an S3 bucket."""
+
+    destination: Literal["cloudWatch", "s3"] = Field(
+        description="`cloudWatch`: a log group the platform creates, with `retentionDays`, and a role the flow "
+        "log service writes it with. `s3`: objects in `bucketArn`, a bucket you own (its bucket policy must "
+        "admit delivery.logs.amazonaws.com; its lifecycle rules are the retention)."
+    )
+    retention_days: Literal[LOG_RETENTION_DAYS] = Field(  # type: ignore[valid-type]
+        90,
+        description="CloudWatch retention of the flow log records (a log group keeps them forever otherwise). "
+        "Only with `destination: cloudWatch`.",
+    )
+    bucket_arn: str | None = Field(
+        None,
+        pattern=S3_BUCKET_ARN,
+        description="The bucket (and optional folder) the records are written to. Required with "
+        "`destination: s3`, and only there.",
+    )
+    traffic_type: Literal["ALL", "ACCEPT", "REJECT"] = Field(
+        "ALL",
+        description="Which traffic is recorded: `REJECT` alone is cheaper, but shows nothing that got in.",
+    )
+
+    @model_validator(mode="after")
+    def _destination_keys(self) -> FlowLogsConfig:
+        if self.destination == "s3" and self.bucket_arn is None:
+            raise at_key(
+                "bucketArn",
+                "required key is missing: destination is s3, so name the bucket (e.g. arn:aws:s3:::my-flow-logs)",
+            )
+        if self.destination == "cloudWatch" and self.bucket_arn is not None:
+            raise at_key(
+                "bucketArn",
+                "is for destination s3, and destination is cloudWatch: remove it, or set destination: s3",
+            )
+        if self.destination == "s3" and written(self, "retention_days"):
+            raise at_key(
+                "retentionDays",
+                "is for destination cloudWatch: with s3 the bucket's lifecycle rules decide how long records stay",
+            )
+        return self
+
+
 class NetworkConfig(Section):
     """`llm-platform:network` — the VPC: one the platform creates, or an `existing` one."""
 
@@ -204,6 +259,11 @@ class NetworkConfig(Section):
         None,
         description="Use a VPC and subnets that exist already instead of creating them; see the README's "
         "'Existing network'.",
+    )
+    flow_logs: FlowLogsConfig | None = Field(
+        None,
+        description="VPC flow logs on the VPC (the created one or `existing.vpcId`). Off when not written; prod "
+        "turns them on. See the README's 'VPC flow logs'.",
     )
 
     @field_validator("cidr")
