@@ -39,6 +39,11 @@ EXCLUDED = (
     "load balancer capacity units (LCU, NLCU: usage)",
     "CloudWatch Logs (control-plane logs), KMS keys, SQS and EventBridge (Karpenter interruptions)",
 )
+# VPC flow logs are billed by volume, which follows the traffic: named among the exclusions when they are on.
+FLOW_LOG_CHARGES = {
+    "cloudWatch": "VPC flow logs (CloudWatch Logs vended-log ingestion per GB, and storage for the retention)",
+    "s3": "VPC flow logs (vended-log delivery to S3 per GB, and the bucket's storage)",
+}
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class CostEstimate:
     system_shares: tuple[Charge, ...] = ()
     volumes: tuple[VolumeCost, ...] = ()  # the GPU nodes' image volumes, per pool
     headroom: tuple[HeadroomCost, ...] = ()  # NodePools' warm nodes, at every scale
+    excluded: tuple[str, ...] = EXCLUDED  # what the estimate leaves out, as the report lists it
 
     def rows(self) -> list[tuple[str, float | None, float | None]]:
         """The summary: (what, $/h at minimum, $/h at maximum), one row per kind of spend."""
@@ -151,6 +157,7 @@ def estimate(fleet: Fleet, prices: PriceSource, stack: str) -> CostEstimate:
         node_pools=node_pools,
         models=models,
         warnings=tuple(dict.fromkeys(warnings)),  # each once, in order
+        excluded=_excluded(cfg),
         system_shares=gateway_cost.system_shares(fleet, lambda t: price_of(t, "on-demand")),
         headroom=headroom_costs(fleet, price_of, lambda p: headroom_gpus(fleet, p)),
         volumes=volume_costs(
@@ -162,6 +169,11 @@ def estimate(fleet: Fleet, prices: PriceSource, stack: str) -> CostEstimate:
             {**{g.name: g.max_size for g in groups}, **{p.name: p.nodes_at_limit for p in node_pools}},
         ),
     )
+
+
+def _excluded(cfg: PlatformConfig) -> tuple[str, ...]:
+    flow_logs = cfg.network.flow_logs
+    return EXCLUDED + ((FLOW_LOG_CHARGES[flow_logs.destination],) if flow_logs else ())
 
 
 def _unpriced(

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.prices import FIXED_PRICE_SOURCE
-from cost.estimate import EXCLUDED, CostEstimate, estimate
+from cost.estimate import CostEstimate, estimate
 from cost.lines import HOURS_PER_MONTH, Total
 from cost.sources import select_prices
 from fleet.resolved import Fleet
@@ -135,7 +135,7 @@ def _assumptions(est: CostEstimate) -> list[str]:
         "its cheapest listed type.",
         "- NodePools: Karpenter launches the cheapest type that fits the pending pods and never exceeds a "
         "NodePool's `limits`; unused pools cost nothing.",
-        "- Excluded: " + "; ".join(EXCLUDED) + ".",
+        "- Excluded: " + "; ".join(est.excluded) + ".",
     ]
 
 

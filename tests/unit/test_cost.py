@@ -10,7 +10,7 @@ import pytest
 from catalog.gpus import GPU_INSTANCES
 from catalog.prices import ON_DEMAND_USD_PER_HOUR, SPOT_FRACTION
 from cost.capacity import nodes_within_limits
-from cost.estimate import estimate
+from cost.estimate import FLOW_LOG_CHARGES, estimate
 from cost.lines import HOURS_PER_MONTH
 from cost.report import render_markdown, summary_line, write_report
 from cost.sources import TablePrices
@@ -278,3 +278,25 @@ def test_write_report_writes_cost_md_and_returns_the_total_line(tmp_path):
     assert line.strip() == f"{summary_line(cost('dev'))} -> {tmp_path / 'cost.md'}"
     assert "at minimum scale" in line and "(prices: AWS Pricing API snapshots of 2026-07" in line
     assert text == render_markdown(cost("dev"))
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_flow_logs_are_named_among_the_exclusions_exactly_when_they_are_on(stack):
+    est = cost(stack)
+    (excluded,) = [line for line in render_markdown(est).splitlines() if line.startswith("- Excluded: ")]
+    flow_logs = config(stack).config.network.flow_logs
+    assert ("VPC flow logs" in excluded) == (flow_logs is not None)
+    if flow_logs:
+        assert FLOW_LOG_CHARGES[flow_logs.destination] in excluded
+
+
+def test_flow_logs_to_s3_are_excluded_as_delivery_to_s3(tmp_path):
+    def to_s3(c: dict) -> None:
+        c["llm-platform:network"]["flowLogs"] = {
+            "destination": "s3",
+            "bucketArn": "arn:aws:s3:::example-logs",
+        }
+
+    est = cost("variant", project_dir=write_variant(tmp_path, to_s3, base="prod"))
+    assert FLOW_LOG_CHARGES["s3"] in est.excluded
+    assert FLOW_LOG_CHARGES["cloudWatch"] not in est.excluded
