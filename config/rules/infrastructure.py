@@ -34,16 +34,21 @@ def region_in_catalog(s: Sections) -> Iterator[ConfigIssue]:
 @rule("region", "network")
 def zones_in_region(s: Sections) -> Iterator[ConfigIssue]:
     """Every availability zone is a zone of `aws:region` (catalog/regions.py)."""
-    region = REGIONS.get(s.region)
-    if region is None:
+    if s.region not in REGIONS:
         return  # region-in-catalog says so
     for i, az in enumerate(s.network.availability_zones or ()):
-        if az not in region.zones:
-            where = "" if az.startswith(s.region) else " (it is in another region)"
-            yield ConfigIssue(
-                f"{K}:network.availabilityZones[{i}]",
-                f"{az!r} is not a zone of aws:region {s.region!r}{where}: its zones are {', '.join(region.zones)}",
-            )
+        yield from zone_outside_region(f"{K}:network.availabilityZones[{i}]", az, s.region)
+
+
+def zone_outside_region(key: str, az: str, region_name: str) -> Iterator[ConfigIssue]:
+    """An issue at `key` when `az` is not a zone of the (catalogued) region `region_name`."""
+    zones = REGIONS[region_name].zones
+    if az not in zones:
+        where = "" if az.startswith(region_name) else " (it is in another region)"
+        yield ConfigIssue(
+            key,
+            f"{az!r} is not a zone of aws:region {region_name!r}{where}: its zones are {', '.join(zones)}",
+        )
 
 
 @rule("cluster", "node_ami")

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from catalog.regions import REGIONS
 from config.issues import ConfigIssue
+from config.rules.infrastructure import zone_outside_region
 from config.rules.registry import K, Sections, rule
 from config.schema.infrastructure import ExistingNetworkConfig, ExistingSubnet
 
@@ -76,17 +77,10 @@ def existing_private_two_zones(s: Sections) -> Iterator[ConfigIssue]:
 @rule("region", "network")
 def existing_zones_in_region(s: Sections) -> Iterator[ConfigIssue]:
     """Every existing subnet's zone is a zone of `aws:region` (catalog/regions.py)."""
-    region = REGIONS.get(s.region)
-    if region is None or s.network.existing is None:
+    if s.region not in REGIONS or s.network.existing is None:
         return  # region-in-catalog says so
     for key, subnet in _subnets(s.network.existing):
-        az = subnet.availability_zone
-        if az not in region.zones:
-            where = "" if az.startswith(s.region) else " (it is in another region)"
-            yield ConfigIssue(
-                f"{key}.availabilityZone",
-                f"{az!r} is not a zone of aws:region {s.region!r}{where}: its zones are {', '.join(region.zones)}",
-            )
+        yield from zone_outside_region(f"{key}.availabilityZone", subnet.availability_zone, s.region)
 
 
 @rule("network", "gateway")

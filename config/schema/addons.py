@@ -13,15 +13,16 @@ from catalog.gpus import FAMILY_TYPES, gpu_model, gpu_of_family
 from config.schema.base import (
     DNS_LABEL,
     GP3_MAX_GIB,
+    HOST_LABEL,
     DnsLabel,
     GoDuration,
     PoolName,
     Section,
     at_key,
     duration_s,
-    non_ascii_note,
     pattern,
     said,
+    split_plain_url,
     unique,
 )
 from config.schema.volumes import check_volume, disk_iops, disk_throughput, headroom
@@ -145,8 +146,6 @@ PROMETHEUS_URL_EXAMPLE = "http://prometheus-operated.observability.svc:9090"
 # The uid of the Prometheus datasource kube-prometheus-stack 88.5.3 provisions (values.yaml
 # grafana.sidecar.datasources.uid), which the dashboards query in our Grafana.
 KUBE_PROMETHEUS_STACK_DATASOURCE = "prometheus"
-# One DNS label of a host name (RFC 1123: letters, digits, '-', not at either end).
-_HOST_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", re.ASCII)
 # A Service's in-cluster name, `<service>.<namespace>.svc` (optionally `.cluster.local`, EKS's cluster domain).
 _SERVICE_HOST = re.compile(r"^[^.]+\.(?P<namespace>[^.]+)\.svc(\.cluster\.local)?$", re.ASCII)
 
@@ -155,15 +154,10 @@ def _url_problem(url: str) -> str | None:
     """What makes `url` unusable as the address KEDA's Prometheus scaler queries, or None. KEDA 2.20.2
     (pkg/scalers/prometheus_scaler.go, ExecutePromQuery) requests `<serverAddress>/api/v1/query?query=…`, so the
     address is a base URL: a path prefix may end it, a '/', a query or a fragment may not."""
-    note = non_ascii_note(url)
-    if note or any(c.isspace() for c in url):
-        return f"{note or 'contains whitespace'}: write the URL in plain ASCII"
-    try:
-        parts = urlsplit(url)
-        port = parts.port  # parsing the port is what raises on a bad one
-    except ValueError as err:
-        return f"not a URL ({err})"
-    if port == 0:
+    parts, problem = split_plain_url(url, "URL")
+    if parts is None:
+        return problem
+    if parts.port == 0:
         return "port 0 is no port: give 1-65535, or none for the scheme's default"
     if parts.scheme not in ("http", "https"):
         return "must start with http:// or https://"
@@ -182,7 +176,7 @@ def _valid_host(host: str) -> bool:
         return True
     except ValueError:
         labels = host.split(".")
-        return len(host) <= 253 and all(len(x) <= 63 and _HOST_LABEL.match(x) for x in labels)
+        return len(host) <= 253 and all(len(x) <= 63 and HOST_LABEL.match(x) for x in labels)
 
 
 def _has_credentials(url: str) -> bool:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from ipaddress import IPv4Network
 from typing import Annotated, Any
+from urllib.parse import SplitResult, urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
@@ -276,3 +277,21 @@ GP3_IOPS = (3_000, 16_000)
 GP3_THROUGHPUT_MIBPS = (125, 1_000)
 GP3_IOPS_PER_GIB = 500
 GP3_MIBPS_PER_IOPS = 0.25
+
+
+# One DNS label of a host name (RFC 1123: letters, digits, '-', not at either end).
+HOST_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", re.ASCII)
+
+
+def split_plain_url(url: str, noun: str) -> tuple[SplitResult | None, str | None]:
+    """`url` split into its parts, or None and what keeps it from being one plain URL (non-ASCII or blank
+    characters, a port that does not parse); `noun` names it in the message ("write the <noun> in plain ASCII")."""
+    note = non_ascii_note(url)
+    if note or any(c.isspace() for c in url):
+        return None, f"{note or 'contains whitespace'}: write the {noun} in plain ASCII"
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # parsing the port is what raises on a bad one
+    except ValueError as err:
+        return None, f"not a URL ({err})"
+    return parts, None

@@ -8,35 +8,27 @@ adding `Pulumi.<name>.yaml` adds the environment everywhere, with no other edit.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field, model_validator
 
-from config.schema.base import Section, at_key, non_ascii_note, pattern
+from config.schema.base import HOST_LABEL, Section, at_key, pattern, split_plain_url
 
 REPOSITORY_URL_EXAMPLE = "https://github.com/your-org/llm-platform"
-# One DNS label of a host name (RFC 1123: letters, digits, '-', not at either end).
-_HOST_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", re.ASCII)
 
 
 def _url_problem(url: str) -> str | None:
     """What keeps `url` from being a repository's web address that a link can be appended to, or None."""
-    note = non_ascii_note(url)
-    if note or any(c.isspace() for c in url):
-        return f"{note or 'contains whitespace'}: write the address in plain ASCII"
-    try:
-        parts = urlsplit(url)
-        _ = parts.port  # parsing the port is what raises on a bad one
-    except ValueError as err:
-        return f"not a URL ({err})"
+    parts, problem = split_plain_url(url, "address")
+    if parts is None:
+        return problem
     # Alertmanager, Slack and PagerDuty open runbook_url as written: a relative path leads nowhere, and http://
     # is refused or redirected by every code host.
     if parts.scheme != "https":
         return "must be an absolute https:// address: alerts carry the link as written"
     hosts = (parts.hostname or "").split(".")
-    if len(hosts) < 2 or not all(_HOST_LABEL.match(label) for label in hosts):
+    if len(hosts) < 2 or not all(HOST_LABEL.match(label) for label in hosts):
         return "needs a host name, e.g. github.com"
     if parts.query or parts.fragment or url.endswith(("?", "#")):
         return "has a query or fragment: runbook links append /blob/<branch>/docs/runbooks.md#<alert> to it"
