@@ -418,3 +418,16 @@ def wire_to_plain(value: Any) -> Any:
     if value == rpc.UNKNOWN:
         return UNKNOWN
     return value
+
+
+def recorded_outputs(mocks: PlanMocks, record: dict[str, Any]) -> tuple[str, dict]:
+    """The id and outputs the mocks gave a recorded resource, computed again from its record (they are
+    deterministic: the same stack, URN and inputs give the same ids). For tools that read a written plan and
+    need what other resources' inputs refer to (security/tfplan.py). Not for remote components, whose
+    outputs register child resources with the monitor."""
+    _CURRENT.urn = record["urn"]
+    try:
+        args = MockResourceArgs(record["type"], record["name"], record["inputs"], custom=record["custom"])
+        return mocks.new_resource(args)
+    finally:
+        _CURRENT.urn = None

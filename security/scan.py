@@ -1,133 +1,54 @@
-"""checkov over every rendered stack's manifests, with the reviewed skip list applied per resource.
+"""`make scan`: checkov over every rendered stack's manifests and over its AWS resources, and parliament and
+cloudsplaining over its IAM documents, each with its reviewed skip list applied per resource.
 
-    python security/scan.py --checkov .venv-checkov/bin/checkov build/dev build/prod
+    .venv/bin/python -m security.scan --checkov .venv-checkov/bin/checkov --iam-python .venv-iam/bin/python \
+        build/dev build/prod
 
-checkov runs WITHOUT skips, once per stack (`-o json`); this script then applies `checkov-skips.yaml`
-itself. Two reasons: checkov's command line can only skip a check everywhere (`--skip-check`), while its
-per-resource suppressions for Kubernetes are annotations on the objects themselves, which we will not ship to
-the cluster; and the unskipped results are what shows a skip has gone stale. Exit status 1 when a check fails
-that no skip covers, or when a skip covers nothing in any scanned stack (delete it); 2 when checkov itself
-could not scan.
+The scanners run WITHOUT skips, once per stack (`-o json`); this module then applies the skip lists itself
+(security/skips.py). Two reasons: checkov's command line can only skip a check everywhere (`--skip-check`),
+while its per-resource suppressions are annotations or comments on the objects themselves, which we will not
+ship; and the unskipped results are what shows a skip has gone stale. Exit status 1 when a check fails that no
+skip covers, or when a skip covers nothing in any scanned stack (delete it); 2 when a scanner could not scan,
+or a plan has an AWS type with no Terraform mapping (security/aws_types.py).
 
-Only the standard library and PyYAML (both venvs have it), so the tests import it from the project venv.
+The Kubernetes half is here; the AWS half in security/aws_scan.py (checkov's terraform_plan framework over
+security/tfplan.py's conversion) and security/iam_scan.py (parliament and cloudsplaining).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import subprocess
 import sys
-from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-import yaml
+from security import aws_scan, iam_scan, tfplan
+from security.skips import MIN_JUSTIFICATION, Finding, Outcome, Rules, Skip, classify
+from security.skips import load_skips as _load
+from security.skips import report as _report
+
+__all__ = ["MIN_JUSTIFICATION", "Finding", "Outcome", "ScanError", "Skip", "classify"]
 
 SKIPS_FILE = Path(__file__).resolve().parent / "checkov-skips.yaml"
-CHECK_ID = re.compile(r"^CKV2?_K8S_\d+$")
 # checkov names a Kubernetes resource `Kind.namespace.name` (graph checks append the pod's labels).
-RESOURCE_PATTERN = re.compile(r"^[A-Z][A-Za-z]+\.[a-z0-9*?-]+\.[^\s]+$")
-MIN_JUSTIFICATION = 60  # characters: a reason, not "n/a" or "false positive"
+RULES = Rules(
+    check_id=re.compile(r"^CKV2?_K8S_\d+$"),
+    id_help="a checkov Kubernetes check id (CKV_K8S_n, CKV2_K8S_n)",
+    resource=re.compile(r"^[A-Z][A-Za-z]+\.[a-z0-9*?-]+\.[^\s]+$"),
+    resource_help="Kind.namespace.name",
+)
 
 
 class ScanError(Exception):
-    """checkov could not scan (not: a check failed)."""
-
-
-@dataclass(frozen=True)
-class Skip:
-    id: str
-    justification: str
-    resources: tuple[str, ...] = ()  # shell-style patterns over checkov's resource names; empty = everywhere
-
-    def covers(self, check_id: str, resource: str) -> bool:
-        return check_id == self.id and (
-            not self.resources or any(fnmatchcase(resource, p) for p in self.resources)
-        )
-
-
-@dataclass(frozen=True)
-class Finding:
-    stack: str
-    check_id: str
-    check_name: str
-    resource: str
-    file: str
-
-
-@dataclass(frozen=True)
-class Outcome:
-    failed: list[Finding]  # not covered by any skip: the scan fails
-    skipped: list[tuple[Finding, Skip]]
-    stale: list[Skip]  # covers no failure in any scanned stack
-    passed: int
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed and not self.stale
+    """A scanner could not scan (not: a check failed)."""
 
 
 def load_skips(path: Path = SKIPS_FILE) -> list[Skip]:
-    """The skip list, validated: every problem at once, each naming its entry."""
-    doc = yaml.safe_load(path.read_text()) or []
-    errors: list[str] = []
-    skips: list[Skip] = []
-    if not isinstance(doc, list):
-        raise ValueError(f"{path.name}: expected a list of {{id, justification, resources?}} entries")
-    for i, entry in enumerate(doc):
-        where = f"{path.name}[{i}]"
-        if not isinstance(entry, dict):
-            errors.append(f"{where}: expected a mapping")
-            continue
-        skips.append(_parse_skip(entry, where, errors))
-    errors += _duplicate_errors(skips, path.name)
-    if errors:
-        raise ValueError("invalid skip list:\n  - " + "\n  - ".join(errors))
-    return skips
-
-
-def _parse_skip(entry: dict[str, Any], where: str, errors: list[str]) -> Skip:
-    """One entry of the skip list as a Skip; appends what is wrong with it to `errors`."""
-    unknown = set(entry) - {"id", "justification", "resources"}
-    if unknown:
-        errors.append(f"{where}: unknown key(s) {sorted(unknown)}")
-    check_id = str(entry.get("id", ""))
-    if not CHECK_ID.match(check_id):
-        errors.append(
-            f"{where}.id: {check_id!r} is not a checkov Kubernetes check id (CKV_K8S_n, CKV2_K8S_n)"
-        )
-    justification = " ".join(str(entry.get("justification") or "").split())
-    if len(justification) < MIN_JUSTIFICATION:
-        errors.append(f"{where}.justification: say why the check does not apply ({MIN_JUSTIFICATION}+ chars)")
-    resources = _parse_resources(entry, where, errors)
-    return Skip(check_id, justification, tuple(str(p) for p in resources))
-
-
-def _parse_resources(entry: dict[str, Any], where: str, errors: list[str]) -> list[Any]:
-    """An entry's resource patterns (empty when absent or invalid); appends what is wrong to `errors`."""
-    resources = entry.get("resources", [])
-    if not isinstance(resources, list) or (not resources and "resources" in entry):
-        errors.append(f"{where}.resources: a non-empty list of patterns, or leave the key out")
-        resources = []
-    for pattern in resources:
-        if not isinstance(pattern, str) or not RESOURCE_PATTERN.match(pattern):
-            errors.append(f"{where}.resources: {pattern!r} is not a pattern over Kind.namespace.name")
-    return resources
-
-
-def _duplicate_errors(skips: list[Skip], file_name: str) -> list[str]:
-    """One error for each further entry of a check id already listed."""
-    errors: list[str] = []
-    seen: set[str] = set()
-    for s in skips:
-        if s.id in seen:
-            errors.append(f"{file_name}: {s.id} listed twice; give one entry all its resources")
-        seen.add(s.id)
-    return errors
+    """The manifests' skip list, validated: every problem at once, each naming its entry."""
+    return _load(path, RULES)
 
 
 def findings(stack: str, report: Any) -> tuple[list[Finding], int]:
@@ -146,20 +67,6 @@ def findings(stack: str, report: Any) -> tuple[list[Finding], int]:
                 Finding(stack, c["check_id"], c.get("check_name", ""), c["resource"], c["file_path"])
             )
     return failed, passed
-
-
-def classify(failed: list[Finding], passed: int, skips: list[Skip]) -> Outcome:
-    out = Outcome(failed=[], skipped=[], stale=[], passed=passed)
-    used: set[str] = set()
-    for f in failed:
-        skip = next((s for s in skips if s.covers(f.check_id, f.resource)), None)
-        if skip is None:
-            out.failed.append(f)
-        else:
-            out.skipped.append((f, skip))
-            used.add(skip.id)
-    out.stale.extend(s for s in skips if s.id not in used)
-    return out
 
 
 def run_checkov(checkov: str, builds: list[Path]) -> list[Any]:
@@ -199,39 +106,31 @@ def scan(checkov: str, builds: list[Path], skips: list[Skip]) -> Outcome:
 
 
 def report(out: Outcome, skips_file: Path = SKIPS_FILE) -> str:
-    lines = []
-    for f in out.failed:
-        lines.append(f"FAILED {f.check_id} {f.check_name}\n    {f.resource}  ({f.stack}: {f.file})")
-    for s in out.stale:
-        where = os.path.relpath(skips_file)
-        lines.append(f"STALE skip {s.id}: no scanned stack fails it any more; delete it from {where}")
-    by_skip: dict[str, int] = {}
-    for _, s in out.skipped:
-        by_skip[s.id] = by_skip.get(s.id, 0) + 1
-    skipped = ", ".join(f"{k} x{n}" for k, n in sorted(by_skip.items()))
-    lines.append(
-        f"checkov: {out.passed} passed, {len(out.failed)} failed, {len(out.skipped)} skipped"
-        + (f" ({skipped})" if skipped else "")
-        + (f", {len(out.stale)} stale skip(s)" if out.stale else "")
-    )
-    return "\n".join(lines)
+    return _report("checkov", out, skips_file)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="security/scan.py", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m security.scan", description=__doc__.split("\n\n")[0])
     parser.add_argument("--checkov", default="checkov", help="the checkov executable")
-    parser.add_argument("--skips", type=Path, default=SKIPS_FILE)
+    parser.add_argument("--iam-python", default=None, help="python of the venv with parliament, cloudsplaining")
+    parser.add_argument("--skips", type=Path, default=SKIPS_FILE, help="the manifests' skip list")
     parser.add_argument(
         "builds", nargs="+", type=Path, help="rendered stacks: build/<stack> (from make plan)"
     )
     args = parser.parse_args(argv)
     try:
-        out = scan(args.checkov, args.builds, load_skips(args.skips))
-    except (ValueError, ScanError) as err:
+        tfplans = [tfplan.write(b) for b in args.builds]
+        outcomes = [
+            ("checkov", scan(args.checkov, args.builds, load_skips(args.skips)), args.skips),
+            ("checkov-aws", aws_scan.scan(args.checkov, tfplans), aws_scan.SKIPS_FILE),
+        ]
+        if args.iam_python:
+            outcomes.append(("iam", iam_scan.scan(args.iam_python, tfplans), iam_scan.SKIPS_FILE))
+    except (ValueError, ScanError, aws_scan.ScanError, iam_scan.ScanError, tfplan.UnmappedTypes) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    print(report(out, args.skips))
-    return 0 if out.ok else 1
+    print("\n".join(_report(tool, out, skips) for tool, out, skips in outcomes))
+    return 0 if all(out.ok for _, out, _ in outcomes) else 1
 
 
 if __name__ == "__main__":
