@@ -1,7 +1,8 @@
 # The two everyday commands bootstrap everything they need on a fresh machine:
 #   make plan [STACK=dev]   render a stack offline into build/<stack>/ (no Pulumi CLI, no AWS account)
 #   make test               run the whole test suite
-#   make scan               checkov over every stack's rendered manifests, as CI does (README "Security scan")
+#   make scan               checkov over every stack's rendered manifests and AWS resources, parliament and
+#                           cloudsplaining over its IAM documents, as CI does (README "Security scan")
 #   make plan-diff BASE=<git ref> [STACK=dev]   what the working tree changes in a stack's offline plan
 #                           against BASE, resource by resource and field by field (markdown, for the PR)
 #   make config-reference   regenerate docs/configuration.md from the config schema (a test fails when stale)
@@ -19,6 +20,9 @@ STAMP := $(VENV)/.installed
 # checkov lives in a venv of its own: its pins conflict with the project's (security/requirements.txt).
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+# parliament and cloudsplaining (the IAM documents' linters) in another (security/iam-requirements.txt).
+IAM_VENV := .venv-iam
+IAM_STAMP := $(IAM_VENV)/.installed
 STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 
 .PHONY: plan plan-diff size test lint fmt clean venv scan config-reference crd-check environments
@@ -65,10 +69,10 @@ crd-check: $(STAMP)
 	$(PY) -m security.crd_check --crds "$(CRDS)" $(addprefix build/,$(STACKS))
 
 # Renders every stack first: skips are judged across all of them (one no stack needs any more is stale).
-scan: $(STAMP) $(CHECKOV_STAMP)
+scan: $(STAMP) $(CHECKOV_STAMP) $(IAM_STAMP)
 	@# Quiet when a plan succeeds; on a policy violation (exit 1) show the findings, not just make's error.
 	@for s in $(STACKS); do $(PY) -m planner --stack $$s --out build/$$s >/dev/null || { cat build/$$s/policy.txt 2>/dev/null; exit 1; }; done
-	$(PY) security/scan.py --checkov $(CHECKOV_VENV)/bin/checkov $(addprefix build/,$(STACKS))
+	$(PY) -m security.scan --checkov $(CHECKOV_VENV)/bin/checkov --iam-python $(IAM_VENV)/bin/python $(addprefix build/,$(STACKS))
 
 $(CHECKOV_STAMP): security/requirements.txt
 	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
@@ -76,6 +80,13 @@ $(CHECKOV_STAMP): security/requirements.txt
 	@$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r security/requirements.txt 2>&1 | grep -v "^WARNING: Location" || true
 	@$(CHECKOV_VENV)/bin/checkov --version >/dev/null || (echo "install failed"; exit 1)
 	@touch $(CHECKOV_STAMP)
+
+$(IAM_STAMP): security/iam-requirements.txt
+	@test -x $(IAM_VENV)/bin/python || $(PYTHON) -m venv $(IAM_VENV)
+	@echo "installing parliament and cloudsplaining into $(IAM_VENV) (about 15 seconds on a fresh machine)"
+	@$(IAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r security/iam-requirements.txt 2>&1 | grep -v "^WARNING: Location" || true
+	@$(IAM_VENV)/bin/python -c 'import parliament, cloudsplaining' || (echo "install failed"; exit 1)
+	@touch $(IAM_STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

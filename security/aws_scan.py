@@ -47,7 +47,9 @@ def run_checkov(checkov: str, tfplans: list[Path]) -> list[Any]:
     """checkov's JSON for each plan file, the stacks scanned side by side."""
     cmd = ["--framework", "terraform_plan", "--quiet", "--compact", "--skip-download", "-o", "json"]
     procs = [
-        subprocess.Popen([checkov, "-f", str(p), *cmd], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [checkov, "-f", str(p), *cmd], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         for p in tfplans
     ]
     reports = []

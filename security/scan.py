@@ -112,7 +112,9 @@ def report(out: Outcome, skips_file: Path = SKIPS_FILE) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m security.scan", description=__doc__.split("\n\n")[0])
     parser.add_argument("--checkov", default="checkov", help="the checkov executable")
-    parser.add_argument("--iam-python", default=None, help="python of the venv with parliament, cloudsplaining")
+    parser.add_argument(
+        "--iam-python", default=None, help="python of the venv with parliament, cloudsplaining"
+    )
     parser.add_argument("--skips", type=Path, default=SKIPS_FILE, help="the manifests' skip list")
     parser.add_argument(
         "builds", nargs="+", type=Path, help="rendered stacks: build/<stack> (from make plan)"

@@ -36,7 +36,7 @@ class Rules:
 class Skip:
     id: str
     justification: str
-    resources: tuple[str, ...] = ()  # shell-style patterns over the scanner's resource names; empty = everywhere
+    resources: tuple[str, ...] = ()  # patterns over the scanner's resource names; empty = everywhere
 
     def covers(self, check_id: str, resource: str) -> bool:
         return check_id == self.id and (

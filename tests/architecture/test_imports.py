@@ -20,6 +20,7 @@ SKIP_DIRS = {
     "bench",
     ".venv",
     ".venv-checkov",
+    ".venv-iam",
     ".git",
     ".github",
     ".ci",
