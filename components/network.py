@@ -75,6 +75,15 @@ class Network(pulumi.ComponentResource):
             tags={"Name": f"{args.cluster_name}-vpc"},
             opts=child,
         )
+        # The VPC's default security group, adopted with no rules (Pulumi removes the ones AWS puts in it): nothing
+        # of ours uses it (nodes run in the EKS cluster group, the model cache in its NFS group), so emptied it
+        # lets nothing launched into it by default reach anything (CIS AWS 5.4, checkov CKV2_AWS_12).
+        aws.ec2.DefaultSecurityGroup(
+            f"{name}-default-sg",
+            vpc_id=self.vpc.id,
+            tags={"Name": f"{args.cluster_name}-default-unused"},
+            opts=child,
+        )
         igw = aws.ec2.InternetGateway(
             f"{name}-igw", vpc_id=self.vpc.id, tags={"Name": f"{args.cluster_name}-igw"}, opts=child
         )

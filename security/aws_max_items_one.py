@@ -19,6 +19,7 @@ MAX_ITEMS_ONE: dict[str, frozenset[str]] = {
         }
     ),
     "aws:cloudwatch/logGroup:LogGroup": frozenset(),
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": frozenset(),
     "aws:ec2/eip:Eip": frozenset(),
     "aws:ec2/flowLog:FlowLog": frozenset({"destinationOptions"}),
     "aws:ec2/internetGateway:InternetGateway": frozenset(),

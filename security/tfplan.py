@@ -33,7 +33,8 @@ FORMAT_VERSION = "1.2"
 PROVIDER = "registry.terraform.io/hashicorp/aws"
 EKS_COMPONENT = "eks:index:Cluster"
 AWS_PACKAGES = ("aws:", "eks:")  # tokens that make AWS resources; kubernetes:, random:, llm-platform: do not
-NOT_REFERENCES = {"tags", "tags_all", "description"}  # free text that may repeat a name by chance
+# Free text and maps that may repeat a name by chance (a tag or label value naming the cluster).
+NOT_REFERENCES = {"tags", "tags_all", "description", "labels", "key", "value"}
 MIN_REFERENCE_LEN = 6  # shorter outputs ("vpc", "1") are not ids
 
 

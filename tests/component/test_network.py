@@ -74,3 +74,12 @@ def test_subnet_tags_for_load_balancers_and_karpenter_discovery():
         assert s["inputs"]["tags"]["kubernetes.io/role/elb"] == "1"
         assert "karpenter.sh/discovery" not in s["inputs"]["tags"], "nodes must never land in public subnets"
         assert s["inputs"]["mapPublicIpOnLaunch"] is False
+
+
+def test_the_default_security_group_is_adopted_with_no_rules():
+    rec = _network(nat_per_az=False)
+    (default_sg,) = rec.of_type("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+    (vpc,) = rec.of_type("aws:ec2/vpc:Vpc")
+    assert vpc["urn"] in default_sg["dependsOn"]  # the VPC's own group
+    # No ingress or egress: Pulumi empties the group AWS creates and adds nothing back.
+    assert "ingress" not in default_sg["inputs"] and "egress" not in default_sg["inputs"]
