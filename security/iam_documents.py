@@ -19,6 +19,9 @@ DOCUMENTS: dict[str, tuple[str, str]] = {
     "aws_kms_key": ("policy", "resource"),
     "aws_s3_bucket_policy": ("policy", "resource"),
 }
+# In a key policy `"Resource": "*"` means the key itself (AWS KMS developer guide, "Key policies"); the linters
+# read it as every resource of every service. Linted as this key's ARN, so only what is really broad is found.
+THIS_KEY = "arn:aws:kms:*:*:key/this-key"
 
 
 def documents(tfplan: dict[str, Any]) -> list[dict[str, Any]]:
@@ -29,5 +32,16 @@ def documents(tfplan: dict[str, Any]) -> list[dict[str, Any]]:
         text = r["values"].get(attribute) if attribute else None
         if text:
             document = json.loads(text) if isinstance(text, str) else text
+            if r["type"] == "aws_kms_key":
+                document = _as_this_key(document)
             out.append({"name": r["address"], "kind": kind, "document": document})
     return out
+
+
+def _as_this_key(document: dict[str, Any]) -> dict[str, Any]:
+    statements = document.get("Statement", [])
+    statements = statements if isinstance(statements, list) else [statements]
+    return {
+        **document,
+        "Statement": [{**s, "Resource": THIS_KEY} if s.get("Resource") == "*" else s for s in statements],
+    }

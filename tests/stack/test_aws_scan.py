@@ -4,6 +4,7 @@ passes checkov's AWS checks and the IAM linters with each skip still needed."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from planner.render import write_plan
 from security import aws_scan, iam_scan, tfplan
-from security.iam_documents import documents
+from security.iam_documents import THIS_KEY, documents
 from security.skips import MIN_JUSTIFICATION, Finding, Skip, classify, load_skips
 from tests.conftest import PROJECT_DIR, STACKS
 
@@ -96,3 +97,33 @@ def test_every_stack_passes_the_aws_scan_and_every_skip_is_still_needed(plans, t
     iam = iam_scan.scan(str(IAM_PYTHON), tfplans)
     assert iam.ok, "\n" + "\n".join(f"{f.check_id} {f.resource}" for f in iam.failed) + f"\nstale {iam.stale}"
     assert len(iam.skipped) + iam.passed > 20
+
+
+def test_a_key_policy_is_linted_as_the_key_it_is_on():
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::1:role/r"},
+                "Action": "kms:Decrypt",
+                "Resource": "*",
+            }
+        ],
+    }
+    tfplan_doc = {
+        "planned_values": {
+            "root_module": {
+                "resources": [
+                    {
+                        "address": "aws_kms_key.k",
+                        "type": "aws_kms_key",
+                        "values": {"policy": json.dumps(policy)},
+                    }
+                ]
+            }
+        }
+    }
+    ((doc,),) = [documents(tfplan_doc)]
+    assert doc["kind"] == "resource"
+    assert doc["document"]["Statement"][0]["Resource"] == THIS_KEY  # "*" in a key policy is this key
