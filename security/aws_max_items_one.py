@@ -113,6 +113,7 @@ MAX_ITEMS_ONE: dict[str, frozenset[str]] = {
     "aws:iam/rolePolicy:RolePolicy": frozenset(),
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": frozenset(),
     "aws:kms/key:Key": frozenset(),
+    "aws:kms/keyPolicy:KeyPolicy": frozenset(),
     "aws:sqs/queue:Queue": frozenset(),
     "aws:sqs/queuePolicy:QueuePolicy": frozenset(),
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": frozenset(),

@@ -43,6 +43,7 @@ TF_TYPES: dict[str, str] = {
     "aws:iam/rolePolicy:RolePolicy": "aws_iam_role_policy",
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "aws_iam_role_policy_attachment",
     "aws:kms/key:Key": "aws_kms_key",
+    "aws:kms/keyPolicy:KeyPolicy": "aws_kms_key_policy",
     "aws:sqs/queue:Queue": "aws_sqs_queue",
     "aws:sqs/queuePolicy:QueuePolicy": "aws_sqs_queue_policy",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "aws_vpc_security_group_egress_rule",

@@ -17,6 +17,7 @@ DOCUMENTS: dict[str, tuple[str, str]] = {
     "aws_iam_policy": ("policy", "identity"),
     "aws_sqs_queue_policy": ("policy", "resource"),
     "aws_kms_key": ("policy", "resource"),
+    "aws_kms_key_policy": ("policy", "resource"),
     "aws_s3_bucket_policy": ("policy", "resource"),
 }
 # In a key policy `"Resource": "*"` means the key itself (AWS KMS developer guide, "Key policies"); the linters
@@ -32,7 +33,7 @@ def documents(tfplan: dict[str, Any]) -> list[dict[str, Any]]:
         text = r["values"].get(attribute) if attribute else None
         if text:
             document = json.loads(text) if isinstance(text, str) else text
-            if r["type"] == "aws_kms_key":
+            if r["type"] in ("aws_kms_key", "aws_kms_key_policy"):
                 document = _as_this_key(document)
             out.append({"name": r["address"], "kind": kind, "document": document})
     return out

@@ -127,3 +127,27 @@ def test_a_key_policy_is_linted_as_the_key_it_is_on():
     ((doc,),) = [documents(tfplan_doc)]
     assert doc["kind"] == "resource"
     assert doc["document"]["Statement"][0]["Resource"] == THIS_KEY  # "*" in a key policy is this key
+
+
+def test_a_separate_key_policy_resource_is_linted_too():
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}],
+    }
+    plan = {
+        "project": "llm-platform",
+        "stack": "t",
+        "outputs": {"region": "us-east-1"},
+        "resources": [
+            {
+                "urn": "urn:pulumi:t::llm-platform::aws:kms/keyPolicy:KeyPolicy::k-policy",
+                "type": "aws:kms/keyPolicy:KeyPolicy",
+                "name": "k-policy",
+                "custom": True,
+                "inputs": {"keyId": "k", "policy": json.dumps(policy)},
+            }
+        ],
+    }
+    (doc,) = documents(tfplan.convert(plan))
+    assert (doc["name"], doc["kind"]) == ("aws_kms_key_policy.k-policy", "resource")
+    assert doc["document"]["Statement"][0]["Resource"] == THIS_KEY
