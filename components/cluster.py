@@ -11,12 +11,27 @@ import pulumi_aws as aws
 import pulumi_eks as eks
 import pulumi_kubernetes as k8s
 
-from components.iam import node_role
+from components.iam import CNI_POLICY, POD_IDENTITY_TRUST, aws_context, managed_policy_arn, node_role
+from components.key_policies import secrets_key_policy
 from components.node_group import ManagedNodeGroup, ManagedNodeGroupArgs
 
 _CLUSTER_ADMIN_POLICY = "arn:{partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 _EDIT_POLICY = "arn:{partition}:eks::aws:cluster-access-policy/AmazonEKSEditPolicy"
 _VIEW_POLICY = "arn:{partition}:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
+
+
+@dataclass(frozen=True)
+class _AwsNode:
+    """The VPC CNI's DaemonSet and service account, as the vpc-cni add-on installs them."""
+
+    namespace: str = "kube-system"
+    daemon_set: str = "aws-node"
+    service_account: str = "aws-node"
+    # Changing it rolls aws-node, so every pod is created again and gets the Pod Identity credentials.
+    annotation: str = "llm-platform.io/aws-credentials"
+
+
+AWS_NODE = _AwsNode()
 
 
 def _entry_key(principal_arn: str) -> str:
@@ -78,10 +93,13 @@ class Cluster(pulumi.ComponentResource):
     def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("llm-platform:cluster:Cluster", name, None, opts)
         self._name, self._args = name, args
-        self._control_plane(*self._control_plane_prerequisites())
-        self._system_nodes()
-        self._pod_identity_agent()
+        secrets_key, log_group = self._control_plane_prerequisites()
+        self._control_plane(secrets_key, log_group)
+        self._secrets_key_policy(secrets_key)
         self._kubernetes_provider()
+        self._pod_identity_agent()
+        self._cni_credentials()
+        self._system_nodes()
         self.register_outputs(
             {
                 "clusterName": self.cluster_name,
@@ -92,7 +110,9 @@ class Cluster(pulumi.ComponentResource):
         )
 
     def _control_plane_prerequisites(self) -> tuple[aws.kms.Key, aws.cloudwatch.LogGroup]:
-        """The secrets encryption key and the control plane's log group, both before the cluster."""
+        """The secrets encryption key and the control plane's log group, both before the cluster. The key's
+        policy comes after the cluster (`_secrets_key_policy`): it names the cluster role, which pulumi-eks
+        creates inside the cluster component, so a policy on the key itself would be a cycle."""
         name, args = self._name, self._args
         child = pulumi.ResourceOptions(parent=self)
         secrets_key = aws.kms.Key(
@@ -175,15 +195,19 @@ class Cluster(pulumi.ComponentResource):
                 max_size=sys.max_size,
                 desired_size=sys.desired_size,
                 labels=sys.labels,
-                # Nodes cannot join before their role carries the worker policies and the subnets have egress.
-                depends_on=(*attachments, *args.node_network_ready),
+                # Nodes cannot join before their role carries the worker policies and the subnets have egress,
+                # nor turn Ready before aws-node can get its credentials (`_cni_credentials`).
+                depends_on=(*attachments, *args.node_network_ready, *self.cni_ready),
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.node_role_ready: tuple[pulumi.Resource, ...] = tuple(attachments)
 
     def _pod_identity_agent(self) -> None:
-        """The EKS Pod Identity agent add-on: credentials for add-ons (EFS CSI, Karpenter and others)."""
+        """The EKS Pod Identity agent add-on: credentials for aws-node, the add-ons (EFS CSI, Karpenter) and
+        the models. Before any node: aws-node needs it to turn a node Ready. A DaemonSet add-on turns ACTIVE
+        with no nodes (terraform-aws-eks#1838: only Deployment add-ons such as CoreDNS wait for nodes), and the
+        agent tolerates every taint (its chart's `tolerations: [{operator: Exists}]`), not-ready included."""
         self.pod_identity_agent = aws.eks.Addon(
             f"{self._name}-pod-identity-agent",
             cluster_name=self.cluster_name,
@@ -191,9 +215,62 @@ class Cluster(pulumi.ComponentResource):
             addon_version=self._args.pod_identity_agent_version,
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="OVERWRITE",
-            # A DaemonSet add-on only turns ACTIVE once nodes exist to run it.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.system_nodes]),
+            opts=pulumi.ResourceOptions(parent=self),
         )
+
+    def _secrets_key_policy(self, secrets_key: aws.kms.Key) -> None:
+        """The secrets key's own policy (components/key_policies.py), naming the cluster role."""
+        policy = pulumi.Output.all(aws_context(), self.eks.eks_cluster.role_arn).apply(
+            lambda a: secrets_key_policy(*a[0], cluster_role=a[1])
+        )
+        aws.kms.KeyPolicy(
+            f"{self._name}-secrets-policy",
+            key_id=secrets_key.key_id,
+            policy=policy,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _cni_credentials(self) -> None:
+        """The VPC CNI's rights on a role of its own, for the aws-node service account through Pod Identity,
+        instead of on the node role (components/iam.py NODE_POLICIES).
+
+        Order matters twice. On a new cluster, the association and the agent exist before the first node:
+        the Pod Identity webhook injects credentials into a pod only when it is created, and aws-node pods
+        are created as nodes join. On a cluster that had the policy on its node role, the running aws-node
+        pods hold instance-profile credentials, which lose the CNI rights when the old attachment goes (Pulumi
+        deletes removed resources last in an update); restarting aws-node first, by a pod-template annotation,
+        gives every pod the new credentials before that."""
+        name, args = self._name, self._args
+        child = pulumi.ResourceOptions(parent=self)
+        role = aws.iam.Role(
+            f"{name}-vpc-cni",
+            description=f"VPC CNI (aws-node) of {args.name}, through EKS Pod Identity",
+            assume_role_policy=POD_IDENTITY_TRUST,
+            opts=child,
+        )
+        attachment = aws.iam.RolePolicyAttachment(
+            f"{name}-vpc-cni", role=role.name, policy_arn=managed_policy_arn(CNI_POLICY), opts=child
+        )
+        association = aws.eks.PodIdentityAssociation(
+            f"{name}-vpc-cni",
+            cluster_name=self.cluster_name,
+            namespace=AWS_NODE.namespace,
+            service_account=AWS_NODE.service_account,
+            role_arn=role.arn,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment]),
+        )
+        restart = k8s.apps.v1.DaemonSetPatch(
+            f"{name}-aws-node-credentials",
+            metadata={"name": AWS_NODE.daemon_set, "namespace": AWS_NODE.namespace},
+            spec={"template": {"metadata": {"annotations": {AWS_NODE.annotation: "pod-identity"}}}},
+            # After the whole cluster component: the vpc-cni add-on inside it creates the DaemonSet.
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                provider=self.k8s_provider,
+                depends_on=[self.eks, association, self.pod_identity_agent],
+            ),
+        )
+        self.cni_ready: tuple[pulumi.Resource, ...] = (association, self.pod_identity_agent, restart)
 
     def _kubernetes_provider(self) -> None:
         """The Kubernetes provider every later in-cluster resource uses."""

@@ -8,14 +8,20 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
-# What every EKS node needs. ECR pull-only is narrower than the usual ReadOnly; CNI rights stay on the node
-# role because the VPC CNI starts before any Pod Identity credentials could exist.
+# What every EKS node needs. ECR pull-only is narrower than the usual ReadOnly. The VPC CNI's rights
+# (AmazonEKS_CNI_Policy: create, attach and delete ENIs on `*`) are not here: on the node role every pod that
+# reaches the instance profile would hold them. The aws-node service account gets them through Pod Identity
+# instead (components/cluster.py `_cni_credentials`), as the EKS user guide recommends ("Configure Amazon VPC
+# CNI plugin to use IRSA": assign the policy to a separate role).
 NODE_POLICIES = (
     "AmazonEKSWorkerNodePolicy",
     "AmazonEC2ContainerRegistryPullOnly",
-    "AmazonEKS_CNI_Policy",
     "AmazonSSMManagedInstanceCore",  # shell access through SSM instead of SSH keys
 )
+
+# The VPC CNI's own policy, for IPv4 clusters (ours are: pulumi-eks's default ip family). An IPv6 cluster
+# needs a policy of its own (same guide, "Create IAM policy for clusters that use the IPv6 family").
+CNI_POLICY = "AmazonEKS_CNI_Policy"
 
 
 def service_trust(service: str, actions: tuple[str, ...] = ("sts:AssumeRole",)) -> str:
@@ -35,6 +41,18 @@ POD_IDENTITY_TRUST = service_trust("pods.eks.amazonaws.com", ("sts:AssumeRole", 
 def managed_policy_arn(policy: str) -> pulumi.Output[str]:
     """arn:<partition>:iam::aws:policy/<policy>, right in every partition (aws, aws-cn, aws-us-gov)."""
     return aws.get_partition_output().partition.apply(lambda p: f"arn:{p}:iam::aws:policy/{policy}")
+
+
+def aws_context() -> pulumi.Output[tuple[str, str, str, str]]:
+    """(partition, account, region, DNS suffix) of the provider the program runs with, for policies that
+    name the account or a service endpoint (`kms:ViaService` hosts end in the partition's DNS suffix)."""
+    partition = aws.get_partition_output()
+    return pulumi.Output.all(
+        partition.partition,
+        aws.get_caller_identity_output().account_id,
+        aws.get_region_output().region,
+        partition.dns_suffix,
+    ).apply(tuple)
 
 
 def node_role(

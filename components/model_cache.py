@@ -14,7 +14,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.iam import eks_addon_with_role
+from components.iam import aws_context, eks_addon_with_role
+from components.key_policies import file_system_key_policy
 
 EFS_CSI_CONTROLLER_SA = "efs-csi-controller-sa"  # the add-on's controller service account (kube-system)
 
@@ -70,6 +71,7 @@ class ModelCache(pulumi.ComponentResource):
             description="EFS model cache encryption",
             enable_key_rotation=True,
             deletion_window_in_days=30,
+            policy=aws_context().apply(lambda c: file_system_key_policy(*c)),
             opts=keep,
         )
         self.file_system = aws.efs.FileSystem(

@@ -86,6 +86,7 @@ REPLACE_ON: dict[str, tuple[str, ...]] = {
     "aws:iam/rolePolicy:RolePolicy": ("name", "namePrefix", "role"),
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("policyArn", "role"),
     "aws:kms/key:Key": ("customKeyStoreId", "customerMasterKeySpec", "keyUsage", "multiRegion"),
+    "aws:kms/keyPolicy:KeyPolicy": ("keyId",),
     "aws:sqs/queue:Queue": ("fifoQueue", "name", "namePrefix"),
     "aws:sqs/queuePolicy:QueuePolicy": ("queueUrl",),
     "eks:index:Cluster": ("name", "vpcId"),

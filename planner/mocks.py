@@ -98,6 +98,8 @@ def _eks_cluster(m: PlanMocks, args: MockResourceArgs, seed: str) -> dict:
         "endpoint": endpoint,
         "version": args.inputs.get("version"),
         "vpcConfig": {"clusterSecurityGroupId": cluster_sg, "vpcId": args.inputs.get("vpcId")},
+        # pulumi-eks's own cluster role (ServiceRole `<name>-eksRole`, its Role `<name>-eksRole-role`).
+        "roleArn": m.arn("iam", f"role/{args.name}-eksRole-role-{_hex(seed + 'role', 7)}", region=False),
         "identities": [{"oidcs": [{"issuer": issuer}]}],
         "certificateAuthority": {"data": "TU9DSy1DQQ=="},
     }
@@ -284,7 +286,13 @@ _CURRENT = _Current()
 
 
 def is_kubernetes_object(typ: str) -> bool:
-    return typ.startswith("kubernetes:") and not typ.startswith("kubernetes:helm.sh/")
+    """A whole Kubernetes object the program owns. Not a Helm release, and not a patch (`…Patch` types,
+    server-side apply of a few fields of an object something else owns): a patch is not a manifest."""
+    return (
+        typ.startswith("kubernetes:")
+        and not typ.startswith("kubernetes:helm.sh/")
+        and not typ.endswith("Patch")
+    )
 
 
 class RecordingMonitor(MockMonitor):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from planner.mocks import is_kubernetes_object
 from tests.conftest import STACKS, run_planner, write_variant
 
 
@@ -17,9 +18,7 @@ def test_plan_writes_plan_manifests_helm_and_a_summary(tmp_path):
         plan["resources"][0]
     )
     manifests = {p.name for p in (out / "manifests").iterdir()}
-    k8s_objects = [
-        r for r in plan["resources"] if r["type"].startswith("kubernetes:") and "kind" in r["inputs"]
-    ]
+    k8s_objects = [r for r in plan["resources"] if is_kubernetes_object(r["type"]) and "kind" in r["inputs"]]
     assert len(manifests) == len(k8s_objects)
     # qwen3-32b streams from S3: no preload Job.
     assert "job-inference-preload-qwen3-8b.yaml" in manifests and not any("preload-qwen3-32b" in p for p in manifests

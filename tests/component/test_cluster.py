@@ -123,34 +123,98 @@ def test_kubeconfig_is_secret_and_feeds_an_explicit_provider():
     assert rec.outputs["name"] == "c1"
 
 
+def _node_role(rec):
+    return next(r for r in rec.of_type("aws:iam/role:Role") if r["name"] == "cluster-node")
+
+
 def test_system_nodes_are_on_demand_cpu_and_wait_for_the_node_role():
     rec = _cluster()
     ng = rec.one("aws:eks/nodeGroup:NodeGroup")
     assert ng["inputs"]["capacityType"] == "ON_DEMAND"
     assert ng["inputs"]["amiType"] == "AL2023_x86_64_STANDARD"
     assert "taints" not in ng["inputs"] or ng["inputs"]["taints"] == []
+    node_role = _node_role(rec)
     policies = {
         r["inputs"]["policyArn"].rsplit("/", 1)[-1]: r["urn"]
         for r in rec.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        if r["parent"] == node_role["parent"] and r["inputs"]["role"].startswith("cluster-node-")
     }
+    # No CNI rights on the node role: aws-node has its own (below).
     assert set(policies) == {
         "AmazonEKSWorkerNodePolicy",
         "AmazonEC2ContainerRegistryPullOnly",
-        "AmazonEKS_CNI_Policy",
         "AmazonSSMManagedInstanceCore",
     }
     assert set(policies.values()) <= set(ng["dependsOn"])
-    trust = json.loads(rec.one("aws:iam/role:Role")["inputs"]["assumeRolePolicy"])
+    trust = json.loads(node_role["inputs"]["assumeRolePolicy"])
     assert trust["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
 
 
-def test_pod_identity_agent_is_pinned_and_waits_for_nodes():
+def test_aws_node_gets_the_cni_rights_through_pod_identity_before_the_first_node():
     rec = _cluster()
-    addon = rec.one("aws:eks/addon:Addon")
+    (association,) = [
+        a
+        for a in rec.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+        if a["inputs"]["serviceAccount"] == "aws-node"
+    ]
+    assert association["inputs"]["namespace"] == "kube-system"
+    role = next(r for r in rec.of_type("aws:iam/role:Role") if r["name"] == "cluster-vpc-cni")
+    assert json.loads(role["inputs"]["assumeRolePolicy"])["Statement"][0]["Principal"] == {
+        "Service": "pods.eks.amazonaws.com"
+    }
+    (cni,) = [
+        r
+        for r in rec.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        if r["inputs"]["policyArn"].endswith("/AmazonEKS_CNI_Policy")
+    ]
+    assert cni["inputs"]["role"].startswith("cluster-vpc-cni-") and cni["urn"] in association["dependsOn"]
+    # The agent and the association exist before the system nodes: aws-node pods are created as nodes join,
+    # and only a pod created after the association gets its credentials.
+    agent = rec.one("aws:eks/addon:Addon")
+    ng = rec.one("aws:eks/nodeGroup:NodeGroup")
+    assert {association["urn"], agent["urn"]} <= set(ng["dependsOn"])
+    assert ng["urn"] not in agent["dependsOn"]
+
+
+def test_aws_node_is_rolled_before_the_node_roles_old_cni_attachment_goes():
+    """On a cluster that had the CNI policy on its node role: the patch re-creates every aws-node pod (new
+    credentials) during the update, and Pulumi deletes the removed attachment only after it."""
+    rec = _cluster()
+    (patch,) = rec.of_type("kubernetes:apps/v1:DaemonSetPatch")
+    assert patch["inputs"]["metadata"] == {"name": "aws-node", "namespace": "kube-system"}
+    annotations = patch["inputs"]["spec"]["template"]["metadata"]["annotations"]
+    assert annotations == {"llm-platform.io/aws-credentials": "pod-identity"}
+    association = next(
+        a
+        for a in rec.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+        if a["inputs"]["serviceAccount"] == "aws-node"
+    )
+    eks_cluster = rec.one("eks:index:Cluster")
+    assert {association["urn"], eks_cluster["urn"]} <= set(patch["dependsOn"])
+    assert patch["urn"] in rec.one("aws:eks/nodeGroup:NodeGroup")["dependsOn"]
+
+
+def test_pod_identity_agent_is_pinned():
+    addon = _cluster().one("aws:eks/addon:Addon")
     assert addon["inputs"]["addonName"] == "eks-pod-identity-agent"
     assert addon["inputs"]["addonVersion"] == "v1.3.10-eksbuild.3"
-    ng = rec.one("aws:eks/nodeGroup:NodeGroup")
-    assert ng["urn"] in addon["dependsOn"]
+
+
+def test_the_secrets_key_has_its_own_policy_naming_the_cluster_role():
+    rec = _cluster()
+    key = rec.one("aws:kms/key:Key")
+    assert "policy" not in key["inputs"]  # one owner of the policy: the KeyPolicy below
+    (key_policy,) = rec.of_type("aws:kms/keyPolicy:KeyPolicy")
+    assert key["urn"] in key_policy["dependsOn"]
+    statements = {s["Sid"]: s for s in json.loads(key_policy["inputs"]["policy"])["Statement"]}
+    admin = statements["AccountAdministersTheKey"]
+    assert admin["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
+    assert not {"kms:*", "kms:Decrypt", "kms:Encrypt"} & set(admin["Action"])
+    create = statements["CreateClusterThroughEKS"]
+    assert create["Condition"]["StringEquals"]["kms:ViaService"] == "eks.us-east-1.amazonaws.com"
+    role = statements["ClusterRoleEncryptsSecrets"]
+    assert role["Principal"]["AWS"].startswith("arn:aws:iam::123456789012:role/cluster-eksRole-role-")
+    assert {"kms:Encrypt", "kms:Decrypt"} <= set(role["Action"])
 
 
 def test_access_entries_are_keyed_by_principal_so_reordering_or_a_new_level_moves_nothing():

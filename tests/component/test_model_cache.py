@@ -49,6 +49,21 @@ def test_file_system_is_encrypted_with_its_own_key_and_protected_when_asked(prot
     assert sc["inputs"]["reclaimPolicy"] == ("Retain" if protect else "Delete")
 
 
+def test_the_keys_policy_lets_the_account_use_it_only_through_efs():
+    key = _cache(protect=True).one("aws:kms/key:Key")
+    statements = {s["Sid"]: s for s in json.loads(key["inputs"]["policy"])["Statement"]}
+    assert set(statements) == {"AccountAdministersTheKey", "UseThroughEFS"}
+    assert not {"kms:*", "kms:Decrypt", "kms:Encrypt"} & set(statements["AccountAdministersTheKey"]["Action"])
+    assert "kms:PutKeyPolicy" not in statements["AccountAdministersTheKey"]["Action"]  # as kms:Put*
+    assert "kms:Put*" in statements["AccountAdministersTheKey"]["Action"]  # no lockout
+    use = statements["UseThroughEFS"]
+    assert {"kms:Decrypt", "kms:GenerateDataKey*", "kms:CreateGrant"} <= set(use["Action"])
+    assert use["Condition"]["StringEquals"] == {
+        "kms:ViaService": "elasticfilesystem.us-east-1.amazonaws.com",
+        "kms:CallerAccount": "123456789012",
+    }
+
+
 def test_nfs_only_from_cluster_nodes_and_a_mount_target_per_subnet():
     rec = _cache(True)
     (rule,) = rec.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")

@@ -6,6 +6,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from planner.mocks import is_kubernetes_object
 from planner.render import write_plan
 from tests.conftest import STACKS
 
@@ -40,7 +41,7 @@ def test_manifests_validate_strictly_against_the_cluster_version(rendered):
 
 def test_one_file_per_kubernetes_object(rendered):
     plan, written = rendered
-    objects = [r for r in plan.resources if r["type"].startswith("kubernetes:") and "kind" in r["inputs"]]
+    objects = [r for r in plan.resources if is_kubernetes_object(r["type"]) and "kind" in r["inputs"]]
     assert len(written["manifests"]) == len(objects)
 
 
