@@ -56,7 +56,6 @@ RENAMED: dict[str, dict[str, str]] = {
     "aws:ec2/routeTable:RouteTable": {"routes": "route"},
     "aws:eks/nodeGroup:NodeGroup": {"taints": "taint"},
     "aws:eks/addon:Addon": {"podIdentityAssociations": "pod_identity_association"},
-    "aws:ec2/securityGroup:SecurityGroup": {},
     "aws:efs/fileSystem:FileSystem": {"lifecyclePolicies": "lifecycle_policy"},
     "aws:iam/role:Role": {"inlinePolicies": "inline_policy"},
     "aws:ec2/launchTemplate:LaunchTemplate": {"licenseSpecifications": "license_specification"},

@@ -11,7 +11,7 @@ import pytest
 
 from security import aws_max_items_one_gen, aws_scan, tfplan
 from security.aws_max_items_one import MAX_ITEMS_ONE
-from security.aws_types import EXCLUDED, TF_TYPES
+from security.aws_types import EXCLUDED, RENAMED, TF_TYPES
 from tests.conftest import PROJECT_DIR, STACKS
 
 CHECKOV = PROJECT_DIR / ".venv-checkov" / "bin" / "checkov"
@@ -175,3 +175,18 @@ def test_a_known_bad_resource_fails_the_expected_checkov_check(tmp_path):
     assert "CKV_AWS_79" in failed["aws_launch_template.imdsv1"]
     assert "CKV_AWS_79" not in failed.get("aws_launch_template.imdsv2", set())
     assert "CKV_AWS_27" in failed["aws_sqs_queue.plain"]  # no server-side encryption
+
+
+def test_every_renamed_property_is_a_property_of_the_pinned_sdk():
+    # A typo in RENAMED would silently keep the camelCase name's snake_case: the SDK must know the Pulumi name.
+    import importlib
+
+    for token, renames in RENAMED.items():
+        module, cls = token.split(":")[1].split("/")[0], token.split(":")[2]
+        args = getattr(importlib.import_module(f"pulumi_aws.{module}"), f"{cls}Args")
+        pulumi_names = {
+            getattr(p.fget, "_pulumi_name", None) or n for n, p in vars(args).items() if hasattr(p, "fget")
+        }
+        pulumi_names |= {aws_max_items_one_gen._camel(n) for n in pulumi_names}
+        for name in renames:
+            assert name.split(".")[0] in pulumi_names, f"{token}: {name}"
