@@ -251,7 +251,8 @@ def _role_arn(value: str) -> str:
     )
 
 
-RoleArns = Annotated[list[Annotated[str, AfterValidator(_role_arn)]], AfterValidator(unique)]
+RoleArn = Annotated[str, AfterValidator(_role_arn)]
+RoleArns = Annotated[list[RoleArn], AfterValidator(unique)]
 
 # --- values other projects fix ------------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from config.schema.base import (
     DnsLabel,
     Ipv4Net,
     PoolName,
+    RoleArn,
     RoleArns,
     Section,
     at_key,
@@ -409,8 +410,20 @@ def _with_guess(value: str, known: Iterable[str]) -> str:
     return f"{value} (did you mean {close[0]}?)" if close else value
 
 
+class ExistingClusterConfig(Section):
+    """`llm-platform:cluster.existing` — an EKS cluster that exists already, named by `cluster.name`: the
+    platform creates no control plane, system node group or core add-on and installs everything else into it."""
+
+    deploy_role_arn: RoleArn = Field(
+        description="The IAM role the program's Kubernetes provider acts as: its kubeconfig runs `aws eks "
+        "get-token --role-arn` with it. The cluster's owners give it an access entry with "
+        "AmazonEKSClusterAdminPolicy at cluster scope (the preview fails when it has no entry); the platform "
+        "never grants itself access to a cluster it does not own.",
+    )
+
+
 class ClusterConfig(Section):
-    """`llm-platform:cluster` — the EKS control plane."""
+    """`llm-platform:cluster` — the EKS control plane: one the platform creates, or an `existing` one."""
 
     name: str = Field(
         pattern=pattern(
@@ -418,31 +431,45 @@ class ClusterConfig(Section):
             "letters, digits and '-', starting with a letter, at most 100 characters",
             "llm-prod",
         ),
-        description="EKS cluster name.",
+        description="EKS cluster name: the cluster the platform creates, or the `existing` one's.",
     )
     kubernetes_version: Literal[SUPPORTED_KUBERNETES_VERSIONS] = Field(  # type: ignore[valid-type]
-        description="Pinned Kubernetes minor version."
+        description="Pinned Kubernetes minor version. With `existing`, the version the cluster runs: written "
+        "so that the AMI release and the charts are checked offline, and the preview fails when the cluster "
+        "runs another."
     )
     endpoint: EndpointConfig = Field(
-        default_factory=EndpointConfig, description="Who can reach the Kubernetes API (see below)."
+        default_factory=EndpointConfig,
+        description="Who can reach the Kubernetes API (see below). Not with `existing`.",
     )
     log_types: Annotated[list[Literal[LOG_TYPES]], AfterValidator(unique)] = Field(  # type: ignore[valid-type]
-        list(LOG_TYPES), description="Control-plane log types sent to CloudWatch Logs."
+        list(LOG_TYPES), description="Control-plane log types sent to CloudWatch Logs. Not with `existing`."
     )
     log_retention_days: Literal[LOG_RETENTION_DAYS] = Field(  # type: ignore[valid-type]
-        90, description="CloudWatch retention of control-plane logs (EKS would keep them forever)."
+        90,
+        description="CloudWatch retention of control-plane logs (EKS would keep them forever). Not with "
+        "`existing`.",
     )
     admin_role_arns: RoleArns = Field(
-        default_factory=list, description="IAM roles granted cluster-admin through EKS access entries."
+        default_factory=list,
+        description="IAM roles granted cluster-admin through EKS access entries. Not with `existing`.",
     )
-    deletion_protection: bool = Field(True, description="EKS refuses to delete the cluster while true.")
+    deletion_protection: bool = Field(
+        True, description="EKS refuses to delete the cluster while true. Not with `existing`."
+    )
     support_type: Literal["STANDARD", "EXTENDED"] = Field(
         "STANDARD",
-        description="EKS upgrade policy. EXTENDED keeps an old version running at 6x the control-plane price.",
+        description="EKS upgrade policy. EXTENDED keeps an old version running at 6x the control-plane price. "
+        "Not with `existing`.",
     )
     system_node_group: SystemNodeGroupConfig = Field(
         default_factory=SystemNodeGroupConfig,
-        description="The on-demand CPU node group every controller runs on (see below).",
+        description="The on-demand CPU node group every controller runs on (see below). Not with `existing`.",
+    )
+    existing: ExistingClusterConfig | None = Field(
+        None,
+        description="Install into an EKS cluster that exists already instead of creating one; needs "
+        "`network.existing` (its VPC). See the README's 'Install into an existing cluster'.",
     )
 
 
