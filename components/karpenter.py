@@ -74,6 +74,9 @@ class KarpenterArgs:
     # The node subnets by id, for a network the platform does not own and so does not tag; empty: the private
     # subnets carrying the discovery tag (the platform tags those it creates).
     subnet_ids: tuple[str, ...] = ()
+    # The cluster security group by id, for a cluster the platform does not own and so does not tag; empty: the
+    # group carrying the discovery tag (the platform tags the one of the cluster it creates).
+    security_group_ids: tuple[str, ...] = ()
 
 
 def subnet_selector_terms(args: KarpenterArgs) -> list[dict[str, Any]]:
@@ -83,13 +86,19 @@ def subnet_selector_terms(args: KarpenterArgs) -> list[dict[str, Any]]:
     return [{"tags": {DISCOVERY_TAG: args.cluster_name_value}}]
 
 
+def security_group_selector_terms(args: KarpenterArgs) -> list[dict[str, Any]]:
+    """EC2NodeClass `securityGroupSelectorTerms`, by id or by the discovery tag, as subnets are."""
+    if args.security_group_ids:
+        return [{"id": group_id} for group_id in args.security_group_ids]
+    return [{"tags": {DISCOVERY_TAG: args.cluster_name_value}}]
+
+
 def ec2_node_class(spec: NodePoolSpec, args: KarpenterArgs, role_name: str) -> dict[str, Any]:
-    discovery = {"tags": {DISCOVERY_TAG: args.cluster_name_value}}
     return {
         "role": role_name,
         "amiSelectorTerms": [{"alias": args.ami_alias}],
         "subnetSelectorTerms": subnet_selector_terms(args),
-        "securityGroupSelectorTerms": [discovery],
+        "securityGroupSelectorTerms": security_group_selector_terms(args),
         "blockDeviceMappings": [
             {
                 "deviceName": args.image_volume_device,
@@ -189,6 +198,8 @@ class Karpenter(pulumi.ComponentResource):
             type="EC2_LINUX",
             opts=child,
         )
+        if args.security_group_ids:  # not ours to tag: the node class names it by id
+            return [access, *node_policies]
         # Our node groups use the EKS-created cluster security group; Karpenter's nodes find it by this tag.
         aws.ec2.Tag(
             f"{name}-cluster-sg-discovery",

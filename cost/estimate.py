@@ -130,10 +130,11 @@ def estimate(fleet: Fleet, prices: PriceSource, stack: str) -> CostEstimate:
     lb = gateway_cost.load_balancer(fleet)
     fixed = (_control_plane(cfg), _nat_gateways(cfg), *((lb,) if lb else ()))
     sys_cfg = cfg.cluster.system_node_group
+    # An existing cluster's nodes (the controllers run there) are its owners' bill, not this stack's.
+    lo, hi = (0, 0) if cfg.cluster.existing else (sys_cfg.min_size, sys_cfg.max_size)
     system = capacity.node_group(
-        "system", "on-demand", tuple(sys_cfg.instance_types), sys_cfg.min_size, sys_cfg.max_size, price_of,
-        system=True,
-    )  # fmt: skip
+        "system", "on-demand", tuple(sys_cfg.instance_types), lo, hi, price_of, system=True
+    )
     groups = tuple(
         capacity.node_group(
             p.name, p.capacity_type, p.instance_types, p.config.min_size, p.config.max_size, price_of
@@ -205,6 +206,10 @@ def _unpriced(
 
 def _control_plane(cfg: PlatformConfig) -> Charge:
     support = cfg.cluster.support_type
+    if cfg.cluster.existing:  # its owners pay for it
+        return Charge(
+            "EKS control plane (existing cluster's own)", 0, EKS_CONTROL_PLANE_USD_PER_HOUR.get(support)
+        )
     return Charge(f"EKS control plane ({support} support)", 1, EKS_CONTROL_PLANE_USD_PER_HOUR.get(support))
 
 

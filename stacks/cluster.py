@@ -50,6 +50,9 @@ class ClusterRefs:
     system_ready: tuple[pulumi.Resource, ...]
     # What every Pod Identity association waits for: the agent add-on, or nothing (the existing cluster's).
     pod_identity_ready: tuple[pulumi.Resource, ...]
+    # The cluster security group by id where the platform may not tag it (an existing cluster's): Karpenter's
+    # node class names it; empty: the created cluster's group, which carries Karpenter's discovery tag.
+    security_group_ids_by_id: tuple[str, ...]
     # Stack outputs that only a created cluster has (None: not exported).
     oidc_provider_arn: pulumi.Input[str] | None
     system_node_group_name: pulumi.Input[str] | None
@@ -74,6 +77,7 @@ def _created(fleet: Fleet, network: NetworkIds) -> ClusterRefs:
         node_role_ready=cluster.node_role_ready,
         system_ready=(cluster.system_nodes.node_group,),
         pod_identity_ready=(cluster.pod_identity_agent,),
+        security_group_ids_by_id=(),
         oidc_provider_arn=cluster.oidc_provider_arn,
         system_node_group_name=cluster.system_nodes.node_group_name,
     )
@@ -179,6 +183,7 @@ def _existing(fleet: Fleet, existing: ExistingClusterConfig) -> ClusterRefs:
         node_role_ready=cluster.node_role_ready,
         system_ready=(),
         pod_identity_ready=(),
+        security_group_ids_by_id=(found.security_group_id,),
         oidc_provider_arn=None,
         system_node_group_name=None,
     )
