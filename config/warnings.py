@@ -28,6 +28,13 @@ def placeholder_warnings(cfg: PlatformConfig) -> list[str]:
         for i, arn in enumerate(arns(cfg))
         if is_documentation_account(arn)
     ]
+    existing = cfg.cluster.existing
+    if existing and is_documentation_account(existing.deploy_role_arn):
+        out.append(
+            f"{NAMESPACE}:cluster.existing.deployRoleArn: {existing.deploy_role_arn} is in a documentation "
+            "account: replace it with the role the cluster's owners gave an access entry (the program could "
+            "not reach the cluster)"
+        )
     out += [
         f"{NAMESPACE}:models[{i}].source: {m.source} is in an AWS documentation bucket, which no account can "
         "create: copy the weights to your bucket and name it (the model would never load)"

@@ -137,6 +137,13 @@ def test_the_outputs_name_the_existing_cluster_and_leave_out_what_it_does_not_ha
     assert set(plans["prod"].outputs) - set(plan.outputs) == {"systemNodeGroupName", "oidcProviderArn"}
 
 
+def test_the_example_deploy_role_is_warned_as_a_placeholder(plan):
+    (warning,) = [w for w in plan.warnings if "deployRoleArn" in w]
+    assert warning.startswith(
+        f"{K}:cluster.existing.deployRoleArn: {DEPLOY_ROLE} is in a documentation account"
+    )
+
+
 def test_the_cost_report_charges_no_control_plane_or_system_nodes(project, tmp_path):
     assert main(["--stack", "variant", "--project-dir", str(project), "--out", str(tmp_path / "out")]) in (
         0,

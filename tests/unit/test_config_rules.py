@@ -41,7 +41,13 @@ def _internet_facing(gateway: dict) -> None:
 # Stacks the cases start from besides the shipped ones: the shipped stack, some keys already changed.
 VARIANTS: dict[str, tuple[str, dict[str, Callable[[Any], Any]]]] = {
     "prod-in-existing-network": ("prod", {f"{K}:network": lambda v: existing_network("us-east-1")}),
+    "dev-in-existing-network": ("dev", {f"{K}:network": lambda v: existing_network("us-west-2")}),
 }
+
+
+def _existing_cluster(name: str) -> dict[str, Any]:
+    """`llm-platform:cluster` naming an existing cluster and nothing of a created one."""
+    return {"name": name, "kubernetesVersion": "1.35", "existing": {"deployRoleArn": ADMIN}}
 
 
 def flat(stack: str, key: str, change: Callable[[Any], Any]) -> dict[str, str]:
@@ -138,6 +144,12 @@ CASES: dict[str, tuple[str, str, Callable[[Any], Any], str, str]] = {
                                  f"{K}:network.existing.privateSubnets[1].availabilityZone", "aws:region"),
     "existing-public-subnets-for-internet": ("prod-in-existing-network", f"{K}:gateway", _internet_facing,
                                              f"{K}:network.existing.publicSubnets", f"{K}:gateway.loadBalancer.scheme"),
+    "existing-cluster-alone": ("dev-in-existing-network", f"{K}:cluster", lambda v: v.update(existing={"deployRoleArn": ADMIN}),
+                               f"{K}:cluster.endpoint", "cluster.existing"),
+    "existing-cluster-in-existing-network": ("dev", f"{K}:cluster", lambda v: _existing_cluster("llm-dev"),
+                                             f"{K}:cluster.existing", f"{K}:network.existing"),
+    "existing-cluster-access-is-its-owners": ("prod-in-existing-network", f"{K}:cluster", lambda v: _existing_cluster("llm-prod"),
+                                              f"{K}:access.appTeamRoleArns", "cluster.existing"),
 }  # fmt: skip
 # Guards on derived name lengths that no schema-valid stack reaches today (the schema's own limits are tighter):
 # tests/unit/test_names.py runs them directly, past and below each limit.

@@ -34,7 +34,11 @@ def stack(cluster: dict[str, Any], *, network: bool = True, **more) -> dict[str,
 
 
 def existing_cluster(**existing: Any) -> dict[str, Any]:
-    return {"name": "llm-shared", "kubernetesVersion": "1.35", "existing": {"deployRoleArn": ROLE, **existing}}
+    return {
+        "name": "llm-shared",
+        "kubernetesVersion": "1.35",
+        "existing": {"deployRoleArn": ROLE, **existing},
+    }
 
 
 def test_an_existing_cluster_in_an_existing_network_is_accepted():
@@ -99,7 +103,9 @@ def test_access_entries_for_teams_are_the_owners_to_grant(key):
 
 
 def test_without_existing_the_created_cluster_keys_stay_allowed():
-    assert issues(stack({"name": "llm-dev", "kubernetesVersion": "1.35", **CREATED_KEYS}, network=False)) == {}
+    assert (
+        issues(stack({"name": "llm-dev", "kubernetesVersion": "1.35", **CREATED_KEYS}, network=False)) == {}
+    )
 
 
 # --- the preconditions the lookup checks (stacks/cluster.py) -------------------------------------------------
