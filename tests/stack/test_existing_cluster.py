@@ -23,11 +23,17 @@ CREATED_CLUSTER = {
     ("eks:index:Cluster", "cluster"),
     ("llm-platform:cluster:Cluster", "cluster"),
     ("aws:kms/key:Key", "cluster-secrets"),
+    ("aws:kms/keyPolicy:KeyPolicy", "cluster-secrets-policy"),
     ("aws:cloudwatch/logGroup:LogGroup", "cluster-control-plane-logs"),
     ("llm-platform:compute:ManagedNodeGroup", "cluster-system"),
     ("aws:eks/nodeGroup:NodeGroup", "cluster-system-ng"),
     ("aws:ec2/launchTemplate:LaunchTemplate", "cluster-system-lt"),
     ("aws:eks/addon:Addon", "cluster-pod-identity-agent"),
+    # aws-node's rights through Pod Identity: aws-node and its credentials are the existing cluster's.
+    ("aws:iam/role:Role", "cluster-vpc-cni"),
+    ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "cluster-vpc-cni"),
+    ("aws:eks/podIdentityAssociation:PodIdentityAssociation", "cluster-vpc-cni"),
+    ("kubernetes:apps/v1:DaemonSetPatch", "cluster-aws-node-credentials"),
     # The cluster security group is the owners': Karpenter's node classes name it by id instead.
     ("aws:ec2/tag:Tag", "karpenter-cluster-sg-discovery"),
 }
