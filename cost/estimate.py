@@ -52,7 +52,7 @@ class CostEstimate:
     region: str
     price_source: str
     fixed: tuple[Charge, ...]
-    system: NodeGroupCost
+    system: NodeGroupCost | None  # None in an existing cluster: its nodes are its owners' bill
     node_groups: tuple[NodeGroupCost, ...]
     node_pools: tuple[NodePoolCost, ...]
     models: tuple[ModelCost, ...]
@@ -66,13 +66,16 @@ class CostEstimate:
     def rows(self) -> list[tuple[str, float | None, float | None]]:
         """The summary: (what, $/h at minimum, $/h at maximum), one row per kind of spend."""
         rows = [(c.name, c.hourly, c.hourly) for c in self.fixed]
-        rows.append(
-            (
-                f"System node group ({self.system.priced_type}, on-demand)",
-                self.system.hourly("min"),
-                self.system.hourly("max"),
+        if self.system:
+            rows.append(
+                (
+                    f"System node group ({self.system.priced_type}, on-demand)",
+                    self.system.hourly("min"),
+                    self.system.hourly("max"),
+                )
             )
-        )
+        else:  # the controllers run on an existing cluster's nodes, which its owners pay for
+            rows.append(("System nodes (existing cluster's own)", 0.0, 0.0))
         for kind in ("on-demand", "spot"):
             groups = [g for g in self.node_groups if g.capacity_type == kind]
             if groups:
@@ -110,7 +113,7 @@ class CostEstimate:
 
     def worst_monthly(self) -> Total:
         """Maximum scale with every node the priciest type its group or NodePool allows."""
-        parts = [c.hourly for c in self.fixed] + [self.system.worst_hourly]
+        parts = [c.hourly for c in self.fixed] + ([self.system.worst_hourly] if self.system else [])
         parts += [g.worst_hourly for g in self.node_groups] + [p.worst_hourly for p in self.node_pools]
         parts += [v.hourly("max") for v in self.volumes]
         h = add(parts)
@@ -129,12 +132,7 @@ def estimate(fleet: Fleet, prices: PriceSource, stack: str) -> CostEstimate:
     price_of = capacity.price_function(prices, region)
     lb = gateway_cost.load_balancer(fleet)
     fixed = (_control_plane(cfg), _nat_gateways(cfg), *((lb,) if lb else ()))
-    sys_cfg = cfg.cluster.system_node_group
-    # An existing cluster's nodes (the controllers run there) are its owners' bill, not this stack's.
-    lo, hi = (0, 0) if cfg.cluster.existing else (sys_cfg.min_size, sys_cfg.max_size)
-    system = capacity.node_group(
-        "system", "on-demand", tuple(sys_cfg.instance_types), lo, hi, price_of, system=True
-    )
+    system = _system_nodes(cfg, price_of)
     groups = tuple(
         capacity.node_group(
             p.name, p.capacity_type, p.instance_types, p.config.min_size, p.config.max_size, price_of
@@ -146,7 +144,7 @@ def estimate(fleet: Fleet, prices: PriceSource, stack: str) -> CostEstimate:
         capacity.node_pool(p, fleet.models, launched.get(p.name, ()), price_of) for p in fleet.node_pools
     )
     models = tuple(capacity.model_cost(m, price_of) for m in fleet.models)
-    warnings += _unpriced(region, fixed, (system, *groups), node_pools, models)
+    warnings += _unpriced(region, fixed, (*((system,) if system else ()), *groups), node_pools, models)
     warnings += prices.warnings
     return CostEstimate(
         stack=stack,
@@ -159,7 +157,7 @@ def estimate(fleet: Fleet, prices: PriceSource, stack: str) -> CostEstimate:
         models=models,
         warnings=tuple(dict.fromkeys(warnings)),  # each once, in order
         excluded=_excluded(cfg),
-        system_shares=gateway_cost.system_shares(fleet, lambda t: price_of(t, "on-demand")),
+        system_shares=gateway_cost.system_shares(fleet, lambda t: price_of(t, "on-demand")) if system else (),
         headroom=headroom_costs(fleet, price_of, lambda p: headroom_gpus(fleet, p)),
         volumes=volume_costs(
             fleet,
@@ -170,6 +168,18 @@ def estimate(fleet: Fleet, prices: PriceSource, stack: str) -> CostEstimate:
             {**{g.name: g.max_size for g in groups}, **{p.name: p.nodes_at_limit for p in node_pools}},
         ),
     )
+
+
+def _system_nodes(cfg: PlatformConfig, price_of: capacity.PriceOf) -> NodeGroupCost | None:
+    """The system node group's cost; None in an existing cluster, whose nodes (the controllers run there) are its
+    owners' bill, not this stack's."""
+    if cfg.cluster.existing:
+        return None
+    sys_cfg = cfg.cluster.system_node_group
+    return capacity.node_group(
+        "system", "on-demand", tuple(sys_cfg.instance_types), sys_cfg.min_size, sys_cfg.max_size, price_of,
+        system=True,
+    )  # fmt: skip
 
 
 def _excluded(cfg: PlatformConfig) -> tuple[str, ...]:

@@ -149,7 +149,7 @@ def _node_group_section(est: CostEstimate) -> list[str]:
         "|---|---|---|---|--:|--:|--:|--:|--:|",
     ]
     notes: list[str] = []
-    for g in (est.system, *est.node_groups):
+    for g in (*((est.system,) if est.system else ()), *est.node_groups):
         out.append(
             f"| {g.name}{' (CPU)' if g.system else ''} | {g.capacity_type} | {', '.join(g.instance_types)} "
             f"| {g.priced_type} | {usd(g.on_demand, 4)} | {'-' if g.system else usd(g.spot, 4)} "

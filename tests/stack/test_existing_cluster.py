@@ -157,9 +157,11 @@ def test_the_cost_report_charges_no_control_plane_or_system_nodes(project, tmp_p
     )
     rows = [line for line in (tmp_path / "out" / "cost.md").read_text().splitlines() if line.startswith("| ")]
     (control_plane,) = [r for r in rows if r.startswith("| EKS control plane")]
-    (system,) = [r for r in rows if r.startswith("| System node group")]
+    (system,) = [r for r in rows if r.startswith("| System node")]
     assert control_plane.startswith("| EKS control plane (existing cluster's own) | 0.0000 | 0.00 |")
-    assert "| 0.0000 | 0.00 | 0.0000 | 0.00 |" in system  # the controllers run on the owners' nodes
+    assert system == "| System nodes (existing cluster's own) | 0.0000 | 0.00 | 0.0000 | 0.00 |"
+    assert not [r for r in rows if r.startswith("| system (CPU)")]  # no system group among the node groups
+    assert not [r for r in rows if r.startswith("| on the system nodes")]  # nor the gateway's share of one
 
 
 BROKEN = {
