@@ -150,11 +150,12 @@ def test_the_example_deploy_role_is_warned_as_a_placeholder(plan):
     )
 
 
-def test_the_cost_report_charges_no_control_plane_or_system_nodes(project, tmp_path):
+def test_the_summary_and_the_cost_report_say_whose_the_cluster_is(project, tmp_path, capsys):
     assert main(["--stack", "variant", "--project-dir", str(project), "--out", str(tmp_path / "out")]) in (
         0,
         1,
     )
+    assert f"Kubernetes 1.35 (existing cluster {NAME})," in capsys.readouterr().out
     rows = [line for line in (tmp_path / "out" / "cost.md").read_text().splitlines() if line.startswith("| ")]
     (control_plane,) = [r for r in rows if r.startswith("| EKS control plane")]
     (system,) = [r for r in rows if r.startswith("| System node")]
