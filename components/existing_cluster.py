@@ -25,6 +25,9 @@ class ExistingClusterArgs:
     oidc_issuer_url: str  # https://oidc.eks.<region>.amazonaws.com/id/<id>
     # The role `aws eks get-token` assumes; the cluster's owners gave it an access entry with cluster-admin.
     deploy_role_arn: str
+    # Policies the node role carries beyond NODE_POLICIES: the CNI's, where the cluster's aws-node acts as
+    # its node (`cluster.existing.awsNodeCredentials: nodeRole`).
+    node_extra_policies: tuple[str, ...] = ()
 
 
 def kubeconfig(args: ExistingClusterArgs) -> dict:
@@ -75,7 +78,10 @@ class ExistingCluster(pulumi.ComponentResource):
         # The GPU node groups' role. EKS gives a managed node group's role its EC2_LINUX access entry itself in
         # the API and API_AND_CONFIG_MAP modes, as it does on a cluster the platform creates.
         self.node_role, attachments = node_role(
-            f"{name}-node", f"EKS managed node groups the platform adds to {args.name}", self
+            f"{name}-node",
+            f"EKS managed node groups the platform adds to {args.name}",
+            self,
+            args.node_extra_policies,
         )
         self.node_role_ready: tuple[pulumi.Resource, ...] = tuple(attachments)
         self.kubeconfig: pulumi.Output[str] = pulumi.Output.secret(json.dumps(kubeconfig(args)))

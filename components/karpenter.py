@@ -77,6 +77,9 @@ class KarpenterArgs:
     # The cluster security group by id, for a cluster the platform does not own and so does not tag; empty: the
     # group carrying the discovery tag (the platform tags the one of the cluster it creates).
     security_group_ids: tuple[str, ...] = ()
+    # Policies the nodes' role carries beyond NODE_POLICIES (the CNI's, in a cluster whose aws-node acts as
+    # its node: `cluster.existing.awsNodeCredentials: nodeRole`).
+    node_extra_policies: tuple[str, ...] = ()
 
 
 def subnet_selector_terms(args: KarpenterArgs) -> list[dict[str, Any]]:
@@ -189,7 +192,7 @@ class Karpenter(pulumi.ComponentResource):
         name, args = self._name, self._args
         child = pulumi.ResourceOptions(parent=self)
         self.node_role, node_policies = node_role(
-            f"{name}-node", f"Karpenter nodes of {args.cluster_name_value}", self
+            f"{name}-node", f"Karpenter nodes of {args.cluster_name_value}", self, args.node_extra_policies
         )
         access = aws.eks.AccessEntry(
             f"{name}-node",

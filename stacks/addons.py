@@ -229,6 +229,7 @@ def _karpenter(fleet: Fleet, cluster: ClusterRefs, after: Resources) -> dict[str
             subnet_ids=cfg.network.existing.private_subnet_ids if cfg.network.existing else (),
             cluster_security_group_id=cluster.cluster_security_group_id,
             security_group_ids=cluster.security_group_ids_by_id,
+            node_extra_policies=cluster.node_extra_policies,
             ami_alias=karpenter_ami_alias(cfg.node_ami.family, cfg.node_ami.release_version),
             image_volume_device=AMI_FAMILIES[cfg.node_ami.family].image_volume_device,
             crd_chart=HELM_CHARTS["karpenter-crd"],

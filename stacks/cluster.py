@@ -21,6 +21,7 @@ from catalog.amis import AMI_FAMILIES
 from catalog.kubernetes import EKS_ADDON_VERSIONS, KUBERNETES_RELEASES, SUPPORTED_KUBERNETES_VERSIONS
 from components.cluster import Cluster, ClusterArgs, SystemNodesArgs
 from components.existing_cluster import ExistingCluster, ExistingClusterArgs
+from components.iam import CNI_POLICY
 from config.schema.infrastructure import ExistingClusterConfig
 from config.schema.platform import NAMESPACE as K
 from fleet.resolved import Fleet
@@ -53,6 +54,8 @@ class ClusterRefs:
     # The cluster security group by id where the platform may not tag it (an existing cluster's): Karpenter's
     # node class names it; empty: the created cluster's group, which carries Karpenter's discovery tag.
     security_group_ids_by_id: tuple[str, ...]
+    # Policies every node role the platform creates carries beyond NODE_POLICIES (Karpenter's too).
+    node_extra_policies: tuple[str, ...]
     # Stack outputs that only a created cluster has (None: not exported).
     oidc_provider_arn: pulumi.Input[str] | None
     system_node_group_name: pulumi.Input[str] | None
@@ -78,6 +81,7 @@ def _created(fleet: Fleet, network: NetworkIds) -> ClusterRefs:
         system_ready=(cluster.system_nodes.node_group,),
         pod_identity_ready=(cluster.pod_identity_agent,),
         security_group_ids_by_id=(),
+        node_extra_policies=(),  # aws-node has its own role (components/cluster.py `_cni_credentials`)
         oidc_provider_arn=cluster.oidc_provider_arn,
         system_node_group_name=cluster.system_nodes.node_group_name,
     )
@@ -172,6 +176,7 @@ def _existing(fleet: Fleet, existing: ExistingClusterConfig) -> ClusterRefs:
             security_group_id=found.security_group_id,
             oidc_issuer_url=found.oidc_issuer_url,
             deploy_role_arn=existing.deploy_role_arn,
+            node_extra_policies=node_extra_policies(existing),
         ),
     )
     return ClusterRefs(
@@ -184,9 +189,16 @@ def _existing(fleet: Fleet, existing: ExistingClusterConfig) -> ClusterRefs:
         system_ready=(),
         pod_identity_ready=(),
         security_group_ids_by_id=(found.security_group_id,),
+        node_extra_policies=node_extra_policies(existing),
         oidc_provider_arn=None,
         system_node_group_name=None,
     )
+
+
+def node_extra_policies(existing: ExistingClusterConfig) -> tuple[str, ...]:
+    """The CNI's policy on the platform's node roles where the cluster's aws-node acts as its node: the
+    cluster the platform creates gives aws-node a role of its own instead (components/cluster.py)."""
+    return (CNI_POLICY,) if existing.aws_node_credentials == "nodeRole" else ()
 
 
 def look_up(name: str, deploy_role_arn: str) -> FoundCluster:

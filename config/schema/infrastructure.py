@@ -420,6 +420,16 @@ class ExistingClusterConfig(Section):
         "AmazonEKSClusterAdminPolicy at cluster scope (the preview fails when it has no entry); the platform "
         "never grants itself access to a cluster it does not own.",
     )
+    aws_node_credentials: Literal["nodeRole", "ownRole"] = Field(
+        "nodeRole",
+        description="Where the cluster's `aws-node` (the VPC CNI) gets its AWS credentials. `nodeRole`, EKS's "
+        "default when aws-node has no role of its own: the node roles the platform creates (its GPU node "
+        "groups' and Karpenter's) carry AmazonEKS_CNI_Policy, since aws-node on their nodes acts as the node; "
+        "without it those nodes never turn Ready. `ownRole`: aws-node has a role of its own (IRSA on the "
+        "vpc-cni add-on, or a Pod Identity association for kube-system/aws-node), and the node roles carry no "
+        "CNI rights, as on a cluster the platform creates. The plan cannot tell which holds: an association "
+        "made outside the add-on does not show in any lookup the preview can make.",
+    )
 
 
 class ClusterConfig(Section):

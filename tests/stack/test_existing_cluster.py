@@ -79,8 +79,37 @@ def test_exactly_the_network_and_the_cluster_are_not_created(plan, plans):
     network = {k for k in missing if k[0] in NETWORK_TYPES}
     assert missing - network == CREATED_CLUSTER
     assert keys(plan.resources) - keys(prod.resources) == {
-        ("llm-platform:cluster:ExistingCluster", "cluster")
+        ("llm-platform:cluster:ExistingCluster", "cluster"),
+        # awsNodeCredentials: nodeRole (the default): aws-node on the platform's nodes acts as the node.
+        *CNI_ON_NODE_ROLES,
     }
+
+
+CNI_ON_NODE_ROLES = {
+    ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "cluster-node-AmazonEKS_CNI_Policy"),
+    ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "karpenter-node-AmazonEKS_CNI_Policy"),
+}
+
+
+def test_the_cni_policy_is_on_the_node_roles_unless_aws_node_has_its_own_role(plan, tmp_path):
+    """An existing cluster's aws-node usually acts as its node (EKS's default): GPU and Karpenter nodes the
+    platform adds would never turn Ready without the CNI's rights on their roles. `ownRole` says aws-node
+    has a role of its own, and then the node roles carry none, as on a created cluster."""
+    for name in ("cluster-node-AmazonEKS_CNI_Policy", "karpenter-node-AmazonEKS_CNI_Policy"):
+        attachment = plan.by_name(name)
+        assert attachment["inputs"]["policyArn"] == "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"
+
+    def own_role(c: dict) -> None:
+        existing_cluster(c)
+        c[f"{K}:cluster"]["existing"]["awsNodeCredentials"] = "ownRole"
+
+    own = run_plan(write_variant(tmp_path, own_role, base="prod"), "variant")
+    assert keys(plan.resources) - keys(own.resources) == CNI_ON_NODE_ROLES
+    assert not [
+        a
+        for a in own.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        if a["inputs"]["policyArn"].endswith("AmazonEKS_CNI_Policy")
+    ]
 
 
 def test_no_access_entry_but_karpenter_nodes_and_no_core_addon_is_created(plan):
