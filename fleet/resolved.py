@@ -14,8 +14,8 @@ from config.schema.addons import NodePoolConfig
 from config.schema.gateway import LoadBalancerConfig
 from config.schema.infrastructure import GpuNodeGroupConfig
 from config.schema.models import ModelConfig
-from config.schema.reservations import CapacityReservationConfig
 from config.schema.platform import PlatformConfig
+from config.schema.reservations import CapacityReservationConfig
 from fleet.cold_start import ColdStart, Loader
 from sizing.gpu_memory import Fit
 from vocabulary.addons import Release
