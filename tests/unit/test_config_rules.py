@@ -69,7 +69,9 @@ def _repeat_subnet(network: dict[str, Any]) -> dict[str, Any]:
     return network
 
 
-def reserved_group(name: str, az: str = "us-east-1a", reservation: str = "cr-0a1b2c3d4e5f60718") -> dict[str, Any]:
+def reserved_group(
+    name: str, az: str = "us-east-1a", reservation: str = "cr-0a1b2c3d4e5f60718"
+) -> dict[str, Any]:
     """A p5.48xlarge node group in a Capacity Block of two instances."""
     return {"name": name, "capacityType": "reserved", "instanceTypes": ["p5.48xlarge"], "minSize": 0, "maxSize": 2,
             "capacityReservation": {"type": "capacityBlock", "id": reservation, "availabilityZone": az,
