@@ -16,13 +16,12 @@ from tests.conftest import write_variant
 from tests.reserved_variant import (
     BLOCK_PRICE,
     GROUP_BLOCK,
-    K,
     POOL_BLOCK,
+    K,
     block_group,
     with_p5_capacity_blocks,
 )
 
-LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass"
 NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool"
 RG = "arn:aws:resource-groups:us-east-1:123456789012:group/llm-odcrs"
