@@ -69,8 +69,8 @@ class ManagedNodeGroupArgs:
 
 class ManagedNodeGroup(pulumi.ComponentResource):
     def __init__(self, name: str, args: ManagedNodeGroupArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("llm-platform:compute:ManagedNodeGroup", name, None, opts)
         _check_capacity_block(args)
+        super().__init__("llm-platform:compute:ManagedNodeGroup", name, None, opts)
         self._name, self._args = name, args
         tags = {"Name": name, **args.tags}
         self._launch_template(tags)

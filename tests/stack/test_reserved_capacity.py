@@ -136,3 +136,15 @@ def test_an_odcr_by_resource_group_is_on_demand_capacity_in_every_zone(tmp_path)
     # An ODCR is billed at the on-demand rate unless hourlyPrice says otherwise.
     (reservation,) = estimate(plan.fleet, TablePrices(), "variant").reservations
     assert reservation.unit_price == 55.04 and reservation.basis.startswith("the on-demand rate")
+
+
+def test_a_stack_without_a_reservation_renders_none(plans):
+    for plan in plans.values():
+        for lt in plan.of_type("aws:ec2/launchTemplate:LaunchTemplate"):
+            assert "capacityReservationSpecification" not in lt["inputs"], lt["name"]
+            assert "instanceMarketOptions" not in lt["inputs"], lt["name"]
+        for node_class in plan.of_type(NODE_CLASS):
+            assert "capacityReservationSelectorTerms" not in node_class["inputs"]["spec"]
+        for release in plan.of_type("kubernetes:helm.sh/v3:Release"):
+            if release["inputs"]["name"] == "karpenter":
+                assert "featureGates" not in release["inputs"]["values"]["settings"]
