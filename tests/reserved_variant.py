@@ -12,19 +12,19 @@ P5_ON_DEMAND = 55.04  # us-east-1, catalog/prices.py
 
 
 def block_group(**changes: Any) -> dict[str, Any]:
-    """A node group in a Capacity Block of two p5.48xlarge in us-east-1a, one node kept running."""
+    """A node group in a Capacity Block of one p5.48xlarge in us-east-1a, its node kept running."""
     group = {
         "name": "h100-block",
         "capacityType": "reserved",
         "instanceTypes": ["p5.48xlarge"],
         "minSize": 1,
-        "maxSize": 2,
+        "maxSize": 1,
         "diskSizeGib": 300,
         "capacityReservation": {
             "type": "capacityBlock",
             "id": GROUP_BLOCK,
             "availabilityZone": "us-east-1a",
-            "instances": 2,
+            "instances": 1,
             "hourlyPrice": BLOCK_PRICE,
         },
     }
@@ -32,18 +32,18 @@ def block_group(**changes: Any) -> dict[str, Any]:
 
 
 def block_pool(**changes: Any) -> dict[str, Any]:
-    """A NodePool in a Capacity Block of two p5.48xlarge in us-east-1b, tried before every other pool."""
+    """A NodePool in a Capacity Block of one p5.48xlarge in us-east-1b, tried before every other pool."""
     pool = {
         "name": "h100-reserved",
         "capacityType": "reserved",
         "instanceFamilies": ["p5"],
-        "gpuLimit": 16,
+        "gpuLimit": 8,
         "weight": 90,
         "capacityReservation": {
             "type": "capacityBlock",
             "id": POOL_BLOCK,
             "availabilityZone": "us-east-1b",
-            "instances": 2,
+            "instances": 1,
             "instanceType": "p5.48xlarge",
             "hourlyPrice": BLOCK_PRICE,
         },
@@ -51,9 +51,10 @@ def block_pool(**changes: Any) -> dict[str, Any]:
     return pool | changes
 
 
-def with_p5_capacity_blocks(c: dict[str, Any], min_replicas: int = 3) -> None:
+def with_p5_capacity_blocks(c: dict[str, Any], min_replicas: int = 5) -> None:
     """Prod's config (as the stack file holds it) with both reservations and a Qwen3-32B on them (TP 2 on
-    H100s: four replicas a node), `min_replicas` kept warm."""
+    H100s: four replicas a node), `min_replicas` kept warm: four on the group's node, one on a node Karpenter
+    launches into its block. The 16 GPUs added take prod's 112 to its policy cap of 128."""
     c[f"{K}:gpuNodeGroups"].append(block_group())
     c[f"{K}:addons"]["karpenter"]["nodePools"].append(block_pool())
     c[f"{K}:models"].append(

@@ -11,7 +11,9 @@ import pytest
 from cost.estimate import estimate
 from cost.report import render_markdown
 from cost.sources import TablePrices
+from planner import policy_check
 from planner.run import Plan, run_plan
+from policy import offline, rules
 from tests.conftest import write_variant
 from tests.reserved_variant import (
     BLOCK_PRICE,
@@ -57,7 +59,7 @@ def test_the_node_group_is_a_capacity_block_group_in_the_reservations_zone(plan)
     zones = plan.config.network.zones
     assert ng["subnetIds"] == [plan.outputs["privateSubnetIds"][zones.index("us-east-1a")]]
     assert ng["labels"]["llm-platform.io/capacity-type"] == "reserved"
-    assert ng["scalingConfig"] == {"minSize": 1, "maxSize": 2, "desiredSize": 1}
+    assert ng["scalingConfig"] == {"minSize": 1, "maxSize": 1, "desiredSize": 1}
 
 
 def test_the_node_pool_launches_only_into_its_capacity_block(plan):
@@ -100,19 +102,34 @@ def test_an_on_demand_model_runs_on_reserved_capacity(plan):
 def test_the_cost_report_prices_the_reservations_as_already_paid(plan):
     est = estimate(plan.fleet, TablePrices(), "variant")
     by_pool = {r.pool: r for r in est.reservations}
-    block = BLOCK_PRICE * 2  # two instances each, at the purchase price
+    block = BLOCK_PRICE  # one instance each, at the purchase price
     assert {p: r.hourly for p, r in by_pool.items()} == {"h100-block": block, "h100-reserved": block}
     rows = {name: (lo, hi) for name, lo, hi in est.rows()}
     assert rows["Reserved capacity (already paid: ODCRs, Capacity Blocks)"] == (2 * block, 2 * block)
-    # Three TP-2 replicas on the group's one running node (8 GPUs); the NodePool launches none at minimum.
-    assert (by_pool["h100-block"].used_gpus, by_pool["h100-reserved"].used_gpus) == (6, 0)
-    assert by_pool["h100-block"].idle_hourly == pytest.approx(block * 10 / 16)
-    assert by_pool["h100-reserved"].idle_hourly == block
+    # Four TP-2 replicas fill the group's running node (8 GPUs); the fifth is on a node Karpenter launches into
+    # its block, which it fills to 2 of 8 GPUs.
+    assert (by_pool["h100-block"].used_gpus, by_pool["h100-reserved"].used_gpus) == (8, 2)
+    assert by_pool["h100-block"].idle_hourly == 0
+    assert by_pool["h100-reserved"].idle_hourly == pytest.approx(block * 6 / 8)
+    (pool,) = [p for p in est.node_pools if p.name == "h100-reserved"]
+    assert pool.min_nodes == ("p5.48xlarge",) and pool.hourly("min") == 0.0
     md = render_markdown(est)
     assert "## Reserved capacity (already paid)" in md
-    assert f"| h100-block | node group | Capacity Block {GROUP_BLOCK} | p5.48xlarge | 2 | 31.4600 |" in md
+    assert f"| h100-block | node group | Capacity Block {GROUP_BLOCK} | p5.48xlarge | 1 | 31.4600 |" in md
     assert "in its reservation" in md  # the pools' own lines add nothing
-    assert any("h100-reserved" in w and "idle" in w for w in est.warnings)
+    assert [w for w in est.warnings if "idle" in w] == [
+        f"NodePool h100-reserved: the models' minimum replicas use 2 of the 8 GPUs reserved in {POOL_BLOCK}; the "
+        "rest, $17,224.35/month, is paid for idle (place more replicas there, or reserve less)"
+    ]
+
+
+def test_the_policy_pack_counts_the_capacity_block_groups_gpus_from_its_launch_template(plan):
+    # The group has no instanceTypes of its own; the pack still counts it (1 x 8), and the variant is at prod's cap.
+    ceiling, parts = rules.gpu_capacity(policy_check.resources_of(plan.resources))
+    assert "gpu-h100-block-ng: 1 x 8" in parts and "karpenter-nodepool-h100-reserved: limit 8" in parts
+    assert ceiling == plan.fleet.gpu_capacity == 128
+    config, _ = offline.config_for_stack("prod")
+    assert offline.check(policy_check.resources_of(plan.resources), config).mandatory == []
 
 
 def test_an_odcr_by_resource_group_is_on_demand_capacity_in_every_zone(tmp_path):

@@ -56,7 +56,7 @@ def test_the_prod_variant_resolves_reserved_pools_as_not_interruptible():
     assert (group.capacity_type, pool.capacity_type) == ("reserved", "reserved")
     assert not group.interruptible and not pool.interruptible and fleet.pools["l40s-spot"].interruptible
     # The NodePool launches the reserved type only, not every size of p5.
-    assert pool.instance_types == ("p5.48xlarge",) and pool.gpu_capacity == 16
+    assert pool.instance_types == ("p5.48xlarge",) and pool.gpu_capacity == 8
     assert pool.reservation.id == "cr-0f1e2d3c4b5a69788"
     # placement.capacityType on-demand takes reserved pools: they are not interruptible.
     assert [p.name for p in fleet.model("qwen3-32b-h100").placement.pools] == ["h100-block", "h100-reserved"]
@@ -127,9 +127,9 @@ CASES: dict[str, tuple[Callable[[], dict[str, str]], str, str]] = {
         "holds one instance type",
     ),
     "more-nodes-than-reserved": (
-        lambda: prod_with(block_group(maxSize=3)),
+        lambda: prod_with(block_group(maxSize=2)),
         f"{GROUP}.maxSize",
-        "capacityReservation.instances (2)",
+        "capacityReservation.instances (1)",
     ),
     "pool-type-outside-its-families": (
         lambda: prod_with(pool=block_pool(instanceFamilies=["p4d"])),
@@ -137,9 +137,9 @@ CASES: dict[str, tuple[Callable[[], dict[str, str]], str, str]] = {
         "not a type of instanceFamilies (p4d)",
     ),
     "pool-limit-above-the-reservation": (
-        lambda: prod_with(pool=block_pool(gpuLimit=24)),
+        lambda: prod_with(pool=block_pool(gpuLimit=16)),
         f"{POOL}.gpuLimit",
-        "above the reservation's 16 GPUs",
+        "above the reservation's 8 GPUs",
     ),
     "pool-block-on-a-type-blocks-do-not-offer": (
         lambda: prod_with(pool=reservation(block_pool(instanceFamilies=["p5"]), instanceType="p5.4xlarge")),

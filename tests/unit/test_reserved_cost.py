@@ -61,7 +61,7 @@ def reserved(tmp_path_factory):
 
 
 def test_the_estimate_counts_each_reservation_once_at_every_scale(reserved):
-    paid = 2 * 2 * BLOCK_PRICE  # two blocks of two instances
+    paid = 2 * BLOCK_PRICE  # two blocks of one instance
     rows = {name: (lo, hi) for name, lo, hi in reserved.rows()}
     assert rows["Reserved capacity (already paid: ODCRs, Capacity Blocks)"] == (paid, paid)
     assert not [
@@ -73,15 +73,15 @@ def test_the_estimate_counts_each_reservation_once_at_every_scale(reserved):
 
 def test_the_model_on_reserved_capacity_is_priced_at_the_blocks_rate(reserved):
     (m,) = [m for m in reserved.models if m.name == "qwen3-32b-h100"]
-    assert (m.priced_as, m.price) == ("reserved", pytest.approx(2 * BLOCK_PRICE / 16 * 2))
+    assert (m.priced_as, m.price) == ("reserved", pytest.approx(BLOCK_PRICE / 8 * 2))
 
 
 def test_the_report_lists_each_reservation_with_its_idle_cost(reserved):
     md = render_markdown(reserved)
     section = md.split("## Reserved capacity (already paid)")[1].split("\n## ")[0]
-    assert "| 6 of 16 | 28,707.25 |" in section  # 10 of 16 GPUs idle: 62.92 x 10/16 x 730
-    assert "| 0 of 16 | 45,931.60 |" in section
-    assert "$74,638.85/month in all" in section
+    assert "| 8 of 8 | 0.00 |" in section  # the group's node is full
+    assert "| 2 of 8 | 17,224.35 |" in section  # 6 of 8 GPUs idle: 31.46 x 6/8 x 730
+    assert "$17,224.35/month in all" in section
 
 
 def test_stacks_without_a_reservation_have_no_reserved_line():
