@@ -8,9 +8,11 @@ from typing import Any
 
 from catalog.prices import FIXED_PRICE_SOURCE
 from cost.estimate import CostEstimate, estimate
-from cost.lines import HOURS_PER_MONTH, Total
+from cost.lines import HOURS_PER_MONTH, NodeGroupCost, NodePoolCost, Scale, Total, add
 from cost.sources import select_prices
 from fleet.resolved import Fleet
+
+RESERVATION_KINDS = {"odcr": "ODCR", "capacityBlock": "Capacity Block"}
 
 
 def write_report(fleet: Fleet, stack: str, out: Path, live: bool = False) -> str:
@@ -57,7 +59,8 @@ def summary_line(est: CostEstimate) -> str:
 def render_markdown(est: CostEstimate) -> str:
     """cost.md: the summary, the scale notes, one table per kind of capacity, the assumptions, warnings."""
     out = _summary(est) + _scale_notes(est)
-    out += _node_group_section(est) + _node_pool_section(est) + _model_section(est) + _gateway_section(est)
+    out += _node_group_section(est) + _node_pool_section(est) + _reservation_section(est)
+    out += _model_section(est) + _gateway_section(est)
     out += _assumptions(est)
     if est.warnings:
         out += ["", "## Warnings", ""] + [f"- {w}" for w in est.warnings]
@@ -153,7 +156,7 @@ def _node_group_section(est: CostEstimate) -> list[str]:
         out.append(
             f"| {g.name}{' (CPU)' if g.system else ''} | {g.capacity_type} | {', '.join(g.instance_types)} "
             f"| {g.priced_type} | {usd(g.on_demand, 4)} | {'-' if g.system else usd(g.spot, 4)} "
-            f"| {g.min_size}..{g.max_size} | {usd(monthly(g.hourly('min')))} | {usd(monthly(g.hourly('max')))} |"
+            f"| {g.min_size}..{g.max_size} | {_line_monthly(g, 'min')} | {_line_monthly(g, 'max')} |"
         )
         note = f"- `{g.name}`: priced at {g.priced_type}, {g.why}"
         if g.worst_type != g.priced_type:
@@ -179,7 +182,7 @@ def _node_pool_section(est: CostEstimate) -> list[str]:
         out.append(
             f"| {p.name} | {p.capacity_type} | {', '.join(p.instance_families)} | {limits} | {p.priced_type} "
             f"| {usd(p.on_demand, 4)} | {usd(p.spot, 4)} | {len(p.min_nodes)} | {p.nodes_at_limit} "
-            f"| {usd(monthly(p.hourly('min')))} | {usd(monthly(p.hourly('max')))} |"
+            f"| {_line_monthly(p, 'min')} | {_line_monthly(p, 'max')} |"
         )
         note = f"- `{p.name}`: priced at {p.priced_type}, {p.why}; bound: {p.bound}"
         if p.min_nodes:
@@ -191,6 +194,41 @@ def _node_pool_section(est: CostEstimate) -> list[str]:
             )
         notes.append(note + ".")
     return [*out, "", *notes]
+
+
+def _line_monthly(line: NodeGroupCost | NodePoolCost, scale: Scale) -> str:
+    """A node group's or NodePool's $/month, or where it is paid: a reserved pool's nodes are its reservation's."""
+    return "in its reservation" if line.reservation else usd(monthly(line.hourly(scale)))
+
+
+def _reservation_section(est: CostEstimate) -> list[str]:
+    """Each reservation as committed spend, with what the models' minimum replicas leave idle."""
+    if not est.reservations:
+        return []
+    out = [
+        "",
+        "## Reserved capacity (already paid)",
+        "",
+        "| pool | kind | reservation | instance type | instances | $/h per instance | priced at | $/month "
+        "| GPUs used at min | idle $/month at min |",
+        "|---|---|---|---|--:|--:|---|--:|--:|--:|",
+    ]
+    for r in est.reservations:
+        out.append(
+            f"| {r.pool} | {r.kind} | {RESERVATION_KINDS[r.reservation_type]} {r.target} | {r.instance_type} "
+            f"| {r.instances} | {usd(r.unit_price, 4)} | {r.basis} | {usd(monthly(r.hourly))} "
+            f"| {r.used_gpus:g} of {r.gpus} | {usd(monthly(r.idle_hourly))} |"
+        )
+    idle = add(r.idle_hourly for r in est.reservations)
+    out += [
+        "",
+        "A reservation is billed for every hour it exists, nodes in it or not: it is counted at the same figure at "
+        "minimum and maximum scale, and its pool's nodes cost nothing more (their lines above say so). Idle is "
+        "what the models' minimum replicas leave of it: reserved instances x price, less the share of its GPUs "
+        f"they occupy; {total_text(Total(idle.usd * HOURS_PER_MONTH, idle.complete))}/month in all. A Capacity "
+        "Block is paid up front for its days: its monthly figure is its rate for 730 hours, while it lasts.",
+    ]
+    return out
 
 
 def _model_section(est: CostEstimate) -> list[str]:
@@ -213,7 +251,12 @@ def _model_section(est: CostEstimate) -> list[str]:
     out += [
         "",
         "A replica is priced as the share of a node its GPUs take (TP / GPUs per node) of its cheapest "
-        "instance type; `either` is priced as spot, which it prefers.",
+        "instance type; `either` is priced as spot, which it prefers"
+        + (
+            "; one that may use reserved capacity, which it prefers, at the reservation's price per GPU."
+            if any(m.priced_as == "reserved" for m in est.models)
+            else "."
+        ),
     ]
     return out
 

@@ -31,6 +31,7 @@ from observability.alerts import platform_rules, runbooks_url
 from observability.dashboards import all_dashboards, as_configmap_data
 from observability.gateway import gateway_dashboard, gateway_rules
 from stacks.cluster import ClusterRefs
+from stacks.reservations import reservation_selector
 from vocabulary import names
 from vocabulary.addons import Release
 from vocabulary.objects import DASHBOARD_LABEL, GRAFANA_ADMIN_SECRET, PART_OF
@@ -267,4 +268,5 @@ def _node_pool_spec(pool: Pool, drain_grace_s: int) -> NodePoolSpec:
         disk_throughput_mibps=p.disk_throughput_mibps,
         tags={POOL_TAG: pool.name},
         termination_grace_period=f"{drain_grace_s // 60}m",
+        reservation=reservation_selector(p.capacity_reservation),
     )

@@ -20,11 +20,17 @@ from stacks.cluster import ClusterRefs, build_cluster
 from stacks.gateway import build_gateway
 from stacks.model_servers import build_model_servers
 from stacks.network import NetworkIds, build_network
+from stacks.reservations import reservation_target
 from vocabulary import names
 from vocabulary.scheduling import GPU_TAINT, POOL_TAG
 
-# Config vocabulary (Karpenter's) -> EKS managed node group API.
-EKS_CAPACITY_TYPE = {"on-demand": "ON_DEMAND", "spot": "SPOT"}
+# Config vocabulary (Karpenter's) -> EKS managed node group API; a reserved group by its reservation's type.
+EKS_CAPACITY_TYPE = {
+    "on-demand": "ON_DEMAND",
+    "spot": "SPOT",
+    "odcr": "ON_DEMAND",
+    "capacityBlock": "CAPACITY_BLOCK",
+}
 
 
 def build(fleet: Fleet) -> dict[str, pulumi.Input]:
@@ -60,16 +66,18 @@ def build(fleet: Fleet) -> dict[str, pulumi.Input]:
 
 
 def _gpu_node_group(fleet: Fleet, pool: Pool, cluster: ClusterRefs, network: NetworkIds) -> ManagedNodeGroup:
-    cfg, group = fleet.config, pool.config
+    cfg, group, reservation = fleet.config, pool.config, pool.reservation
     ami = AMI_FAMILIES[cfg.node_ami.family]
     return ManagedNodeGroup(
         names.gpu_node_group(pool.name),
         ManagedNodeGroupArgs(
             cluster_name=cluster.cluster_name,
             node_role_arn=cluster.node_role.arn,
-            subnet_ids=network.private_subnet_ids,  # every private AZ
+            # Every private AZ; a zonal reservation's zone only.
+            subnet_ids=network.private_subnets_in(reservation.availability_zone if reservation else None),
             instance_types=pool.instance_types,
-            capacity_type=EKS_CAPACITY_TYPE[pool.capacity_type],
+            capacity_type=EKS_CAPACITY_TYPE[reservation.type if reservation else pool.capacity_type],
+            capacity_reservation=reservation_target(reservation),
             # Config validation guarantees one GPU model, and so one architecture, per group.
             ami_type=ami.gpu_ami_type[pool.gpu.arch],
             release_version=cfg.node_ami.release_version,

@@ -25,6 +25,7 @@ from catalog.kubernetes import (
 )
 from catalog.node_bootstrap import FAST_PULL_SINCE
 from config.schema.base import (
+    AZ_PATTERN,
     DnsLabel,
     Ipv4Net,
     PoolName,
@@ -40,13 +41,10 @@ from config.schema.base import (
     unique,
     written,
 )
+from config.schema.reservations import NodeGroupReservationConfig, check_reservation
 from config.schema.volumes import check_volume, disk_iops, disk_throughput, headroom
 from vocabulary.scheduling import PLATFORM_NODE_LABELS
 
-# The form of a zone name; whether the zone exists in `aws:region` is the rule zones-in-region's (catalog/regions.py).
-AZ_PATTERN = pattern(
-    r"^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$", "a zone name: the region and a letter", "us-west-2a"
-)
 # The retention periods CloudWatch Logs accepts.
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
                       2922, 3288, 3653)  # fmt: skip
@@ -584,9 +582,13 @@ class GpuNodeGroupConfig(SizedNodeGroup):
     name: PoolName = Field(
         examples=["l40s-on-demand"], description="Pool name; becomes the node label llm-platform.io/pool."
     )
-    capacity_type: Literal["on-demand", "spot"] = Field(description="on-demand | spot.")
+    capacity_type: Literal["on-demand", "spot", "reserved"] = Field(
+        description="on-demand | spot | reserved (nodes in `capacityReservation`, capacity already paid for)."
+    )
     instance_types: Annotated[list[str], AfterValidator(unique)] = Field(
-        min_length=1, description="GPU instance types, all with the same GPU model. Spot: list several."
+        min_length=1,
+        description="GPU instance types, all with the same GPU model. Spot: list several. Reserved: the one "
+        "reserved type.",
     )
     min_size: int = Field(ge=0, le=100, description="Nodes kept running; 0 lets the group scale to zero.")
     max_size: int = Field(
@@ -606,6 +608,11 @@ class GpuNodeGroupConfig(SizedNodeGroup):
         description="Extra node labels, passed to the kubelet as --node-labels. Not the platform's own "
         "llm-platform.io/ labels, and in the kubernetes.io and k8s.io namespaces only what the kubelet takes.",
     )
+    capacity_reservation: NodeGroupReservationConfig | None = Field(
+        None,
+        description="The ODCR or Capacity Block the group launches into, with capacityType: reserved; see the "
+        "README's 'Reserved capacity'.",
+    )
 
     @field_validator("instance_types")
     @classmethod
@@ -622,6 +629,19 @@ class GpuNodeGroupConfig(SizedNodeGroup):
                 + ": one node group must expose one GPU model (split it into several groups)"
             )
         return v
+
+    @model_validator(mode="after")
+    def _reservation_holds_the_group(self) -> GpuNodeGroupConfig:
+        reservation = self.capacity_reservation
+        check_reservation(self, self.capacity_type, reservation, "instanceTypes", self.instance_types)
+        if reservation is not None and self.max_size > reservation.instances:
+            # A targeted reservation does not fall back to on-demand: launches beyond it fail.
+            raise at_key(
+                "maxSize",
+                f"{self.max_size} is above capacityReservation.instances ({reservation.instances}): nodes beyond "
+                "the reservation never launch; lower maxSize, or reserve more instances",
+            )
+        return self
 
     @model_validator(mode="after")
     def _volume_within_gp3(self) -> GpuNodeGroupConfig:

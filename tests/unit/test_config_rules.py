@@ -69,6 +69,15 @@ def _repeat_subnet(network: dict[str, Any]) -> dict[str, Any]:
     return network
 
 
+def reserved_group(
+    name: str, az: str = "us-east-1a", reservation: str = "cr-0a1b2c3d4e5f60718"
+) -> dict[str, Any]:
+    """A p5.48xlarge node group in a Capacity Block of two instances."""
+    return {"name": name, "capacityType": "reserved", "instanceTypes": ["p5.48xlarge"], "minSize": 0, "maxSize": 2,
+            "capacityReservation": {"type": "capacityBlock", "id": reservation, "availabilityZone": az,
+                                    "instances": 2, "hourlyPrice": 31.46}}  # fmt: skip
+
+
 def _first_model(**changes: Any) -> Callable[[list], None]:
     return lambda models: models[0].update(changes)
 
@@ -150,6 +159,11 @@ CASES: dict[str, tuple[str, str, Callable[[Any], Any], str, str]] = {
                                              f"{K}:cluster.existing", f"{K}:network.existing"),
     "existing-cluster-access-is-its-owners": ("prod-in-existing-network", f"{K}:cluster", lambda v: _existing_cluster("llm-prod"),
                                               f"{K}:access.appTeamRoleArns", "cluster.existing"),
+    "reservation-in-stack-zones": ("prod", f"{K}:gpuNodeGroups", lambda v: v.append(reserved_group("h100", "us-east-1d")),
+                                   f"{K}:gpuNodeGroups[2].capacityReservation.availabilityZone", "us-east-1a"),
+    "reservation-claimed-once": ("prod", f"{K}:gpuNodeGroups",
+                                 lambda v: v.extend([reserved_group("h100-a"), reserved_group("h100-b")]),
+                                 f"{K}:gpuNodeGroups[3].capacityReservation", f"{K}:gpuNodeGroups[2]"),
 }  # fmt: skip
 # Guards on derived name lengths that no schema-valid stack reaches today (the schema's own limits are tighter):
 # tests/unit/test_names.py runs them directly, past and below each limit.
