@@ -41,12 +41,17 @@ def _zones_key(cfg: PlatformConfig) -> str:
     return f"{K}:network.availabilityZones"
 
 
+def _group_zones(cfg: PlatformConfig) -> tuple[str, ...]:
+    """The zone names a managed node group spans: every zone of the stack (its subnets are the private subnets
+    of every zone). A group pinned to some zones (a capacity reservation's) would span those instead."""
+    return cfg.network.zones
+
+
 def _type_warning(cfg: PlatformConfig, region: Region, key: str, instance_type: str) -> Iterator[str]:
-    """A managed node group spans every zone of the stack (its subnets are the private subnets of every zone):
-    a type no zone of the region offers cannot launch; one offered in fewer zones than the group spans
+    """A type no zone of the region offers cannot launch; one offered in fewer zones than the group spans
     launches only in some of them."""
     offering = region.zones_offering(instance_type)
-    spans = len(cfg.network.zones)
+    spans = len(_group_zones(cfg))
     if not offering:
         yield (
             f"{key}: {instance_type} is not offered in {cfg.region} (no zone of it lists {instance_type} in the "
