@@ -16,6 +16,7 @@ from catalog.cpus import CPU_INSTANCES
 from catalog.gpus import FAMILY_TYPES, GPU_INSTANCES, gpu_model, gpu_of_family
 from catalog.regions import OFFERINGS_SOURCE, REGIONS, Region
 from config.rules.registry import K
+from config.schema.infrastructure import GpuNodeGroupConfig
 from config.schema.platform import PlatformConfig
 
 SNAPSHOT = OFFERINGS_SOURCE.rsplit(" ", 1)[-1][:8]  # the source commit, short
@@ -41,17 +42,23 @@ def _zones_key(cfg: PlatformConfig) -> str:
     return f"{K}:network.availabilityZones"
 
 
-def _group_zones(cfg: PlatformConfig) -> tuple[str, ...]:
+def _group_zones(cfg: PlatformConfig, group: GpuNodeGroupConfig | None = None) -> tuple[str, ...]:
     """The zone names a managed node group spans: every zone of the stack (its subnets are the private subnets
-    of every zone). A group pinned to some zones (a capacity reservation's) would span those instead."""
+    of every zone), or the one zone its capacity reservation is in (stacks/reservations.py limits its subnets
+    to that zone)."""
+    reservation = group.capacity_reservation if group is not None else None
+    if reservation is not None and reservation.availability_zone:
+        return (reservation.availability_zone,)
     return cfg.network.zones
 
 
-def _type_warning(cfg: PlatformConfig, region: Region, key: str, instance_type: str) -> Iterator[str]:
+def _type_warning(
+    cfg: PlatformConfig, region: Region, key: str, instance_type: str, group: GpuNodeGroupConfig | None = None
+) -> Iterator[str]:
     """A type no zone of the region offers cannot launch; one offered in fewer zones than the group spans
     launches only in some of them."""
     offering = region.zones_offering(instance_type)
-    spans = len(_group_zones(cfg))
+    spans = len(_group_zones(cfg, group))
     if not offering:
         yield (
             f"{key}: {instance_type} is not offered in {cfg.region} (no zone of it lists {instance_type} in the "
@@ -85,7 +92,8 @@ def _instead(region: Region, instance_type: str) -> str:
 def _node_groups(cfg: PlatformConfig, region: Region) -> Iterator[str]:
     for i, group in enumerate(cfg.gpu_node_groups):
         for j, instance_type in enumerate(group.instance_types):
-            yield from _type_warning(cfg, region, f"{K}:gpuNodeGroups[{i}].instanceTypes[{j}]", instance_type)
+            key = f"{K}:gpuNodeGroups[{i}].instanceTypes[{j}]"
+            yield from _type_warning(cfg, region, key, instance_type, group)
 
 
 def _system_group(cfg: PlatformConfig, region: Region) -> Iterator[str]:

@@ -12,9 +12,11 @@ import pytest
 
 from catalog.capacity_blocks import CAPACITY_BLOCK_TYPES
 from catalog.gpus import GPU_INSTANCES
+from config.loader import load_config
+from config.rules.offerings import offering_warnings
 from fleet.load import load_fleet
 from tests.reserved_variant import block_group, block_pool, with_p5_capacity_blocks
-from tests.unit.stack_config import K, flat, issues
+from tests.unit.stack_config import SECRETS, K, flat, issues
 
 GROUPS, ADDONS = f"{K}:gpuNodeGroups", f"{K}:addons"
 GROUP = f"{GROUPS}[2]"  # prod has two node groups: the reserved one is the third
@@ -183,3 +185,17 @@ def test_every_capacity_block_type_the_gpu_catalog_has_is_known():
         "p5e.48xlarge",
         "p5en.48xlarge",
     }
+
+
+def test_a_reserved_group_spans_its_reservations_zone_only_in_the_offering_check():
+    """p5en.48xlarge is offered in two of us-east-1's zones: a group across prod's three zones is warned that
+    it launches in some only, and a group pinned to its reservation's one zone is not."""
+
+    def warned(group: dict[str, Any]) -> list[str]:
+        return [w for w in offering_warnings(load_config(prod_with(group), "x", SECRETS)) if "p5en" in w]
+
+    reserved = block_group(name="h200-block", instanceTypes=["p5en.48xlarge"])
+    assert warned(reserved) == []
+    spread = {k: v for k, v in reserved.items() if k != "capacityReservation"} | {"capacityType": "on-demand"}
+    assert [w.split(":")[1] for w in warned(spread)] == ["gpuNodeGroups[2].instanceTypes[0]"]
+    assert "offered in 2 of us-east-1's zones" in warned(spread)[0]
