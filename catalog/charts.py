@@ -114,6 +114,7 @@ HELM_CHARTS: MappingProxyType[str, ChartPin] = MappingProxyType(
                 {
                     "settings.clusterName",
                     "settings.interruptionQueue",
+                    "settings.featureGates.reservedCapacity",  # beta, default true at 1.14.1
                     "nodeSelector",
                     "replicas",
                     "controller.resources",

@@ -13,9 +13,9 @@ from catalog.region_prices import CPU_LARGE_ON_DEMAND, GPU_ON_DEMAND
 # zz_generated.pricing_aws.go at v1.14.1 ("generated at 2026-07-06T14:20:29Z for us-east-1"); us-west-2:
 # skypilot-org/skypilot-catalog catalogs/v8/aws/vms.csv (commit e385a0d3), whose us-east-1 rows equal
 # Karpenter's. Prices are after AWS's June 2025 P4/P5 cut. p5e.48xlarge is sold only as Capacity Blocks: no
-# on-demand price. Both regions list the same prices. Other regions: catalog/region_prices.py, generated from
-# that SkyPilot file (Karpenter's generated table has no commercial region but us-east-1); a type neither
-# lists has no price (reports say "n/a").
+# on-demand price. Both regions list the same prices. Every other commercial region of that SkyPilot file:
+# catalog/region_prices.py, generated from it (Karpenter's generated table has no commercial region but
+# us-east-1); a type neither lists has no price (reports say "n/a").
 _PRICES_2026_07 = {
     "g4dn.xlarge": 0.526, "g4dn.2xlarge": 0.752, "g4dn.4xlarge": 1.204, "g4dn.8xlarge": 2.176,
     "g4dn.12xlarge": 3.912, "g4dn.16xlarge": 4.352, "g4dn.metal": 7.824,
@@ -63,13 +63,15 @@ EKS_CONTROL_PLANE_USD_PER_HOUR: MappingProxyType[str, float] = MappingProxyType(
     {"STANDARD": 0.10, "EXTENDED": 0.60}
 )
 # NAT gateway hourly charge (aws.amazon.com/vpc/pricing); data processing ($0.045/GB) is usage, not counted.
+# These charges are not in the instance price source (SkyPilot's vms.csv): each region here is read from the
+# pricing pages by hand. A region not listed prices these lines "n/a", with a warning (the report says which).
 NAT_GATEWAY_USD_PER_HOUR: MappingProxyType[str, float] = MappingProxyType(
-    {"us-east-1": 0.045, "us-west-2": 0.045}
+    {"us-east-1": 0.045, "us-west-2": 0.045, "eu-west-1": 0.048}
 )
 # Load balancer hourly charge, NLB and ALB alike (aws.amazon.com/elasticloadbalancing/pricing); capacity units
-# (NLCU, LCU: $0.006 and $0.008 per hour in these regions) are usage, not counted.
+# (NLCU, LCU: $0.006 and $0.008 per hour in the US regions) are usage, not counted.
 LOAD_BALANCER_USD_PER_HOUR: MappingProxyType[str, float] = MappingProxyType(
-    {"us-east-1": 0.0225, "us-west-2": 0.0225}
+    {"us-east-1": 0.0225, "us-west-2": 0.0225, "eu-west-1": 0.0252}
 )
 # gp3 per month (aws.amazon.com/ebs/pricing, us-east-1; us-west-2 lists the same): storage per GB, and what is
 # provisioned above the included 3,000 IOPS and 125 MiB/s.
@@ -78,6 +80,20 @@ FIXED_PRICE_SOURCE = (
     "EKS, VPC and ELB pricing pages (control plane $0.10/h standard, $0.60/h extended; NAT $0.045/h; "
     "a load balancer $0.0225/h; gp3 $0.08/GB, $0.005/IOPS and $0.04/MiB/s a month above 3,000 and 125)"
 )
+
+
+def fixed_price_source(region: str) -> str:
+    """Where the report's fixed charges come from in `region`: the hand-priced regions' text above, or the
+    region's own NAT and load balancer figures (gp3 is priced at the us-east-1 rates everywhere)."""
+    if region in PINNED_REGIONS:
+        return FIXED_PRICE_SOURCE
+    nat, lb = NAT_GATEWAY_USD_PER_HOUR.get(region), LOAD_BALANCER_USD_PER_HOUR.get(region)
+    return (
+        f"EKS, VPC and ELB pricing pages (control plane $0.10/h standard, $0.60/h extended; NAT "
+        f"{'n/a' if nat is None else f'${nat}/h'} and a load balancer {'n/a' if lb is None else f'${lb}/h'} in "
+        f"{region}; gp3 at the us-east-1 rates, $0.08/GB, $0.005/IOPS and $0.04/MiB/s a month above 3,000 and 125)"
+    )
+
 
 # On-demand Linux USD/hour of the `large` size (2 vCPUs) of each CPU family of catalog/cpus.py; the table above
 # prices GPU types only. aws/karpenter-provider-aws pkg/providers/pricing/zz_generated.pricing_aws.go (us-east-1,

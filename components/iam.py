@@ -56,9 +56,10 @@ def aws_context() -> pulumi.Output[tuple[str, str, str, str]]:
 
 
 def node_role(
-    name: str, description: str, parent: pulumi.Resource
+    name: str, description: str, parent: pulumi.Resource, extra_policies: tuple[str, ...] = ()
 ) -> tuple[aws.iam.Role, list[pulumi.Resource]]:
-    """An EC2 node role with the node policies; returns the role and its attachments (to depend on)."""
+    """An EC2 node role with the node policies (and `extra_policies`, e.g. the CNI's in a cluster whose
+    aws-node acts as its node); returns the role and its attachments (to depend on)."""
     child = pulumi.ResourceOptions(parent=parent)
     role = aws.iam.Role(
         name, description=description, assume_role_policy=service_trust("ec2.amazonaws.com"), opts=child
@@ -67,7 +68,7 @@ def node_role(
         aws.iam.RolePolicyAttachment(
             f"{name}-{policy}", role=role.name, policy_arn=managed_policy_arn(policy), opts=child
         )
-        for policy in NODE_POLICIES
+        for policy in (*NODE_POLICIES, *extra_policies)
     ]
     return role, attachments
 

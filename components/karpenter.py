@@ -31,11 +31,21 @@ DISCOVERY_TAG = "karpenter.sh/discovery"
 
 
 @dataclass(frozen=True)
+class ReservationSelector:
+    """The one capacity reservation a NodePool launches into (Karpenter v1.14.1 `reserved` capacity)."""
+
+    reservation_id: str  # cr-...: the EC2NodeClass's capacityReservationSelectorTerms
+    capacity_block: bool  # a Capacity Block for ML, else an ODCR (Karpenter's capacity-reservation-type)
+    zone: str
+    instance_type: str
+
+
+@dataclass(frozen=True)
 class NodePoolSpec:
     """A NodePool and its EC2NodeClass, already resolved from config (labels, GPU name, zones)."""
 
     name: str
-    capacity_type: str  # spot | on-demand
+    capacity_type: str  # spot | on-demand | reserved
     instance_families: tuple[str, ...]
     gpu_name: str
     labels: Mapping[str, str]
@@ -51,6 +61,7 @@ class NodePoolSpec:
     # How long a drain (drift, expiry) honours PodDisruptionBudgets before Karpenter deletes the pods left, as a
     # Go duration; None leaves it unset, and then a PDB that never allows an eviction holds the node forever.
     termination_grace_period: str | None = None
+    reservation: ReservationSelector | None = None  # with capacity type reserved
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,12 @@ class KarpenterArgs:
     # The node subnets by id, for a network the platform does not own and so does not tag; empty: the private
     # subnets carrying the discovery tag (the platform tags those it creates).
     subnet_ids: tuple[str, ...] = ()
+    # The cluster security group by id, for a cluster the platform does not own and so does not tag; empty: the
+    # group carrying the discovery tag (the platform tags the one of the cluster it creates).
+    security_group_ids: tuple[str, ...] = ()
+    # Policies the nodes' role carries beyond NODE_POLICIES (the CNI's, in a cluster whose aws-node acts as
+    # its node: `cluster.existing.awsNodeCredentials: nodeRole`).
+    node_extra_policies: tuple[str, ...] = ()
 
 
 def subnet_selector_terms(args: KarpenterArgs) -> list[dict[str, Any]]:
@@ -83,13 +100,19 @@ def subnet_selector_terms(args: KarpenterArgs) -> list[dict[str, Any]]:
     return [{"tags": {DISCOVERY_TAG: args.cluster_name_value}}]
 
 
+def security_group_selector_terms(args: KarpenterArgs) -> list[dict[str, Any]]:
+    """EC2NodeClass `securityGroupSelectorTerms`, by id or by the discovery tag, as subnets are."""
+    if args.security_group_ids:
+        return [{"id": group_id} for group_id in args.security_group_ids]
+    return [{"tags": {DISCOVERY_TAG: args.cluster_name_value}}]
+
+
 def ec2_node_class(spec: NodePoolSpec, args: KarpenterArgs, role_name: str) -> dict[str, Any]:
-    discovery = {"tags": {DISCOVERY_TAG: args.cluster_name_value}}
     return {
         "role": role_name,
         "amiSelectorTerms": [{"alias": args.ami_alias}],
         "subnetSelectorTerms": subnet_selector_terms(args),
-        "securityGroupSelectorTerms": [discovery],
+        "securityGroupSelectorTerms": security_group_selector_terms(args),
         "blockDeviceMappings": [
             {
                 "deviceName": args.image_volume_device,
@@ -112,6 +135,13 @@ def ec2_node_class(spec: NodePoolSpec, args: KarpenterArgs, role_name: str) -> d
         "tags": {"Name": f"{args.cluster_name_value}-{spec.name}", **spec.tags},
         # Karpenter appends its own NodeConfig (or settings) after this, and its values win.
         **({"userData": args.user_data} if args.user_data else {}),
+        # Karpenter does not match open reservations by itself: each one it may use is selected here (an id
+        # term takes no other field). Capacity Blocks are selected the same way.
+        **(
+            {"capacityReservationSelectorTerms": [{"id": spec.reservation.reservation_id}]}
+            if spec.reservation
+            else {}
+        ),
     }
 
 
@@ -138,24 +168,42 @@ def node_pool(spec: NodePoolSpec, args: KarpenterArgs) -> dict[str, Any]:
                     if spec.termination_grace_period
                     else {}
                 ),
-                "requirements": [
-                    {"key": "karpenter.sh/capacity-type", "operator": "In", "values": [spec.capacity_type]},
-                    {
-                        "key": "karpenter.k8s.aws/instance-family",
-                        "operator": "In",
-                        "values": list(spec.instance_families),
-                    },
-                    {
-                        "key": "karpenter.k8s.aws/instance-gpu-name",
-                        "operator": "In",
-                        "values": [spec.gpu_name],
-                    },
-                    {"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64"]},
-                    {"key": "topology.kubernetes.io/zone", "operator": "In", "values": list(args.zones)},
-                ],
+                "requirements": requirements(spec, args),
             },
         },
     }
+
+
+def requirements(spec: NodePoolSpec, args: KarpenterArgs) -> list[dict[str, Any]]:
+    """The NodePool's requirements: its capacity type, families, GPU and zones; a reserved pool also the
+    reservation's kind, type and zone (labels Karpenter v1.14.1 puts on reserved nodes and takes here)."""
+    reservation = spec.reservation
+    out = [
+        {"key": "karpenter.sh/capacity-type", "operator": "In", "values": [spec.capacity_type]},
+        {
+            "key": "karpenter.k8s.aws/instance-family",
+            "operator": "In",
+            "values": list(spec.instance_families),
+        },
+        {"key": "karpenter.k8s.aws/instance-gpu-name", "operator": "In", "values": [spec.gpu_name]},
+        {"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64"]},
+        {
+            "key": "topology.kubernetes.io/zone",
+            "operator": "In",
+            "values": [reservation.zone] if reservation else list(args.zones),
+        },
+    ]
+    if reservation:
+        kind = "capacity-block" if reservation.capacity_block else "default"
+        out += [
+            {"key": "karpenter.k8s.aws/capacity-reservation-type", "operator": "In", "values": [kind]},
+            {
+                "key": "node.kubernetes.io/instance-type",
+                "operator": "In",
+                "values": [reservation.instance_type],
+            },
+        ]
+    return out
 
 
 class Karpenter(pulumi.ComponentResource):
@@ -180,7 +228,7 @@ class Karpenter(pulumi.ComponentResource):
         name, args = self._name, self._args
         child = pulumi.ResourceOptions(parent=self)
         self.node_role, node_policies = node_role(
-            f"{name}-node", f"Karpenter nodes of {args.cluster_name_value}", self
+            f"{name}-node", f"Karpenter nodes of {args.cluster_name_value}", self, args.node_extra_policies
         )
         access = aws.eks.AccessEntry(
             f"{name}-node",
@@ -189,6 +237,8 @@ class Karpenter(pulumi.ComponentResource):
             type="EC2_LINUX",
             opts=child,
         )
+        if args.security_group_ids:  # not ours to tag: the node class names it by id
+            return [access, *node_policies]
         # Our node groups use the EKS-created cluster security group; Karpenter's nodes find it by this tag.
         aws.ec2.Tag(
             f"{name}-cluster-sg-discovery",
@@ -298,8 +348,13 @@ class Karpenter(pulumi.ComponentResource):
 
 
 def controller_values(args: KarpenterArgs, queue_name: pulumi.Input[str]) -> dict[str, Any]:
+    settings: dict[str, Any] = {"clusterName": args.cluster_name_value, "interruptionQueue": queue_name}
+    if any(spec.reservation for spec in args.node_pools):
+        # Reserved capacity needs the ReservedCapacity feature gate: beta and on by default in chart 1.14.1, set
+        # here so that a pool in a reservation never depends on a default a chart upgrade may change.
+        settings["featureGates"] = {"reservedCapacity": True}
     return {
-        "settings": {"clusterName": args.cluster_name_value, "interruptionQueue": queue_name},
+        "settings": settings,
         # On the system node group, never on nodes it manages (the chart's default affinity also keeps it off
         # any node with a karpenter.sh/nodepool label).
         "nodeSelector": {"kubernetes.io/os": "linux", **args.controller_node_selector},

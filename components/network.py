@@ -39,6 +39,7 @@ class Network(pulumi.ComponentResource):
 
         self.public_subnets: list[aws.ec2.Subnet] = []
         self.private_subnets: list[aws.ec2.Subnet] = []
+        self.private_subnet_ids_by_zone: dict[str, pulumi.Output[str]] = {}  # one private subnet per zone
         nat_gateways: list[aws.ec2.NatGateway] = []
         # What a node in a private subnet needs before it can pull images and join the cluster.
         self.egress: list[pulumi.Resource] = []
@@ -163,3 +164,4 @@ class Network(pulumi.ComponentResource):
             )
         )
         self.private_subnets.append(private)
+        self.private_subnet_ids_by_zone[az] = private.id

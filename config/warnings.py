@@ -8,7 +8,7 @@ from catalog.placeholders import (
     is_documentation_network,
     is_documentation_url,
 )
-from config.rules.infrastructure import unconfirmed_gpu_families
+from config.rules.offerings import offering_warnings
 from config.schema.platform import NAMESPACE, PlatformConfig
 
 # The config keys that hold IAM role ARNs, as the stack file writes them, and where they live in the config.
@@ -28,6 +28,13 @@ def placeholder_warnings(cfg: PlatformConfig) -> list[str]:
         for i, arn in enumerate(arns(cfg))
         if is_documentation_account(arn)
     ]
+    existing = cfg.cluster.existing
+    if existing and is_documentation_account(existing.deploy_role_arn):
+        out.append(
+            f"{NAMESPACE}:cluster.existing.deployRoleArn: {existing.deploy_role_arn} is in a documentation "
+            "account: replace it with the role the cluster's owners gave an access entry (the program could "
+            "not reach the cluster)"
+        )
     out += [
         f"{NAMESPACE}:models[{i}].source: {m.source} is in an AWS documentation bucket, which no account can "
         "create: copy the weights to your bucket and name it (the model would never load)"
@@ -50,7 +57,7 @@ def placeholder_warnings(cfg: PlatformConfig) -> list[str]:
 
 
 def warnings_for(cfg: PlatformConfig) -> list[str]:
-    out = placeholder_warnings(cfg) + unconfirmed_gpu_families(cfg)
+    out = placeholder_warnings(cfg) + offering_warnings(cfg)
     ep = cfg.cluster.endpoint
     if ep.public_access and any(c.prefixlen == 0 for c in ep.public_access_cidrs):
         out.append(

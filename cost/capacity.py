@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 from catalog.gpus import GPU_INSTANCES, GpuInstance
-from cost.lines import ModelCost, NodeGroupCost, NodePoolCost, sum_or_none
+from cost.lines import ModelCost, NodeGroupCost, NodePoolCost, ReservationCost, sum_or_none, times
 from cost.sources import PriceSource
 from fleet.resolved import Fleet, ModelPlan, Pool
 from vocabulary.scheduling import GPU_RESOURCE
@@ -38,6 +39,7 @@ def node_group(
     hi: int,
     price_of: PriceOf,
     system: bool = False,
+    reservation: ReservationCost | None = None,
 ) -> NodeGroupCost:
     if capacity == "on-demand":
         # EKS launches on-demand capacity in the order the types are listed ("prioritized"), not by price.
@@ -48,8 +50,25 @@ def node_group(
     worst = max(types, key=lambda t: (price_of(t, capacity) or -1.0, -types.index(t)))
     od = price_of(priced, "on-demand")
     sp = price_of(priced, "spot") if not system else None
+    if reservation:
+        priced, why = (
+            types[0],
+            f"the reserved type, its nodes paid in reservation {reservation.target}",
+        )
     return NodeGroupCost(
-        name, capacity, types, priced, why, od, sp, lo, hi, worst, price_of(worst, capacity), system
+        name,
+        capacity,
+        types,
+        priced,
+        why,
+        od,
+        sp,
+        lo,
+        hi,
+        worst,
+        price_of(worst, capacity),
+        system,
+        reservation,
     )
 
 
@@ -71,7 +90,11 @@ def _uses(m: ModelPlan, pool: Pool) -> bool:
 
 
 def node_pool(
-    pool: Pool, models: Sequence[ModelPlan], launched: Sequence[str], price_of: PriceOf
+    pool: Pool,
+    models: Sequence[ModelPlan],
+    launched: Sequence[str],
+    price_of: PriceOf,
+    reservation: ReservationCost | None = None,
 ) -> NodePoolCost:
     priced, why = _priced_type(pool, models, price_of)
     limits = pool.limits
@@ -100,6 +123,7 @@ def node_pool(
         worst_type=worst,
         worst_nodes=nodes_within_limits(limits, GPU_INSTANCES[worst])[0],
         worst_price=price_of(worst, capacity),
+        reservation=reservation,
     )
 
 
@@ -118,9 +142,17 @@ def _priced_type(pool: Pool, models: Sequence[ModelPlan], price_of: PriceOf) -> 
     return priced, f"what {m.name} needs (TP {m.tp}, {GPU_INSTANCES[priced].gpu_count} GPUs per node)"
 
 
-def karpenter_at_min(
-    fleet: Fleet, groups: Mapping[str, NodeGroupCost]
-) -> tuple[dict[str, list[str]], list[str]]:
+@dataclass(frozen=True)
+class AtMinimum:
+    """Where the models' minimum replicas run: the nodes Karpenter launches for them per NodePool, the GPUs
+    they occupy per pool, and what could not be placed."""
+
+    launched: dict[str, list[str]]  # NodePool -> instance types of the nodes launched
+    used_gpus: dict[str, float]  # pool -> GPUs the replicas occupy on its running nodes
+    warnings: list[str]
+
+
+def karpenter_at_min(fleet: Fleet, groups: Mapping[str, NodeGroupCost]) -> AtMinimum:
     """The nodes Karpenter launches at minimum scale: minimum replicas go to free GPUs on the node groups'
     minimum nodes first (the scheduler uses running nodes), the rest to the model's NodePool with the highest
     weight (Karpenter's order), packed onto the cheapest type that fits."""
@@ -145,7 +177,16 @@ def karpenter_at_min(
                 f"NodePool {p.name}: the models' minimum replicas need {gpus} GPUs, above its gpuLimit "
                 f"{p.gpu_capacity}; some would stay pending"
             )
-    return launched, warnings
+    return AtMinimum(launched, _used_gpus(fleet, free), warnings)
+
+
+def _used_gpus(fleet: Fleet, free: Mapping[str, list[list]]) -> dict[str, float]:
+    """GPUs occupied per pool: each node's slots less those left free, a time-sliced GPU counting once."""
+    used = {}
+    for name, nodes in free.items():
+        slices = fleet.pools[name].time_slices
+        used[name] = sum(GPU_INSTANCES[t].gpu_count * slices - left for t, left in nodes) / slices
+    return used
 
 
 def _on_running_nodes(m: ModelPlan, free: dict[str, list[list]]) -> int:
@@ -182,11 +223,16 @@ def _launch(
     return []
 
 
-def model_cost(m: ModelPlan, price_of: PriceOf) -> ModelCost:
+def model_cost(m: ModelPlan, price_of: PriceOf, reservations: Mapping[str, ReservationCost]) -> ModelCost:
     p = m.placement
     wanted = m.config.placement.capacity_type
-    # `either` prefers spot (the Deployment's preferred affinity, the spot NodePools' higher weight).
-    priced_as = "spot" if wanted != "on-demand" and "spot" in p.capacity_types else "on-demand"
+    # A replica prefers reserved capacity (paid already), then (`either`) spot: the Deployment's preferred
+    # affinity, the spot NodePools' higher weight.
+    reserved = [reservations[pool.name] for pool in p.pools if pool.name in reservations]
+    if reserved:
+        priced_as = "reserved"
+    else:
+        priced_as = "spot" if wanted != "on-demand" and "spot" in p.capacity_types else "on-demand"
     return ModelCost(
         name=m.name,
         tp=m.tp,
@@ -198,6 +244,7 @@ def model_cost(m: ModelPlan, price_of: PriceOf) -> ModelCost:
         max_replicas=m.config.replicas.max,
         on_demand=p.price_per_replica(lambda t: price_of(t, "on-demand")),
         spot=p.price_per_replica(lambda t: price_of(t, "spot")),
+        reserved=times(reserved[0].per_gpu, m.tp) if reserved else None,
     )
 
 

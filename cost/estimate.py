@@ -8,7 +8,7 @@ added on top.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from catalog.prices import EKS_CONTROL_PLANE_USD_PER_HOUR, NAT_GATEWAY_USD_PER_HOUR
@@ -21,11 +21,13 @@ from cost.lines import (
     ModelCost,
     NodeGroupCost,
     NodePoolCost,
+    ReservationCost,
     Scale,
     Total,
     add,
     sum_or_none,
 )
+from cost.reservations import reservation_costs
 from cost.sources import PriceSource
 from cost.volumes import HeadroomCost, VolumeCost, headroom_costs, volume_costs
 from fleet.resolved import Fleet
@@ -52,7 +54,7 @@ class CostEstimate:
     region: str
     price_source: str
     fixed: tuple[Charge, ...]
-    system: NodeGroupCost
+    system: NodeGroupCost | None  # None in an existing cluster: its nodes are its owners' bill
     node_groups: tuple[NodeGroupCost, ...]
     node_pools: tuple[NodePoolCost, ...]
     models: tuple[ModelCost, ...]
@@ -61,18 +63,22 @@ class CostEstimate:
     system_shares: tuple[Charge, ...] = ()
     volumes: tuple[VolumeCost, ...] = ()  # the GPU nodes' image volumes, per pool
     headroom: tuple[HeadroomCost, ...] = ()  # NodePools' warm nodes, at every scale
+    reservations: tuple[ReservationCost, ...] = ()  # committed: the same at every scale
     excluded: tuple[str, ...] = EXCLUDED  # what the estimate leaves out, as the report lists it
 
     def rows(self) -> list[tuple[str, float | None, float | None]]:
         """The summary: (what, $/h at minimum, $/h at maximum), one row per kind of spend."""
         rows = [(c.name, c.hourly, c.hourly) for c in self.fixed]
-        rows.append(
-            (
-                f"System node group ({self.system.priced_type}, on-demand)",
-                self.system.hourly("min"),
-                self.system.hourly("max"),
+        if self.system:
+            rows.append(
+                (
+                    f"System node group ({self.system.priced_type}, on-demand)",
+                    self.system.hourly("min"),
+                    self.system.hourly("max"),
+                )
             )
-        )
+        else:  # the controllers run on an existing cluster's nodes, which its owners pay for
+            rows.append(("System nodes (existing cluster's own)", 0.0, 0.0))
         for kind in ("on-demand", "spot"):
             groups = [g for g in self.node_groups if g.capacity_type == kind]
             if groups:
@@ -93,6 +99,9 @@ class CostEstimate:
                         sum_or_none(p.hourly("max") for p in pools),
                     )
                 )
+        if self.reservations:
+            paid = sum_or_none(r.hourly for r in self.reservations)
+            rows.append(("Reserved capacity (already paid: ODCRs, Capacity Blocks)", paid, paid))
         if self.headroom:
             # At maximum scale the NodePools are at their limits already, placeholders' nodes included.
             rows.append(("Warm headroom (NodePools)", sum_or_none(h.hourly() for h in self.headroom), 0.0))
@@ -110,9 +119,9 @@ class CostEstimate:
 
     def worst_monthly(self) -> Total:
         """Maximum scale with every node the priciest type its group or NodePool allows."""
-        parts = [c.hourly for c in self.fixed] + [self.system.worst_hourly]
+        parts = [c.hourly for c in self.fixed] + ([self.system.worst_hourly] if self.system else [])
         parts += [g.worst_hourly for g in self.node_groups] + [p.worst_hourly for p in self.node_pools]
-        parts += [v.hourly("max") for v in self.volumes]
+        parts += [v.hourly("max") for v in self.volumes] + [r.hourly for r in self.reservations]
         h = add(parts)
         return Total(h.usd * HOURS_PER_MONTH, h.complete)
 
@@ -129,24 +138,19 @@ def estimate(fleet: Fleet, prices: PriceSource, stack: str) -> CostEstimate:
     price_of = capacity.price_function(prices, region)
     lb = gateway_cost.load_balancer(fleet)
     fixed = (_control_plane(cfg), _nat_gateways(cfg), *((lb,) if lb else ()))
-    sys_cfg = cfg.cluster.system_node_group
-    system = capacity.node_group(
-        "system", "on-demand", tuple(sys_cfg.instance_types), sys_cfg.min_size, sys_cfg.max_size, price_of,
-        system=True,
-    )  # fmt: skip
-    groups = tuple(
-        capacity.node_group(
-            p.name, p.capacity_type, p.instance_types, p.config.min_size, p.config.max_size, price_of
-        )
-        for p in fleet.node_groups
-    )
-    launched, warnings = capacity.karpenter_at_min(fleet, {g.name: g for g in groups})
+    system = _system_nodes(cfg, price_of)
+    at_min = capacity.karpenter_at_min(fleet, {g.name: g for g in _node_groups(fleet, price_of, {})})
+    reserved = reservation_costs(fleet, lambda t: price_of(t, "on-demand"), at_min.used_gpus)
+    groups = _node_groups(fleet, price_of, reserved)
     node_pools = tuple(
-        capacity.node_pool(p, fleet.models, launched.get(p.name, ()), price_of) for p in fleet.node_pools
+        capacity.node_pool(p, fleet.models, at_min.launched.get(p.name, ()), price_of, reserved.get(p.name))
+        for p in fleet.node_pools
     )
-    models = tuple(capacity.model_cost(m, price_of) for m in fleet.models)
-    warnings += _unpriced(region, fixed, (system, *groups), node_pools, models)
-    warnings += prices.warnings
+    models = tuple(capacity.model_cost(m, price_of, reserved) for m in fleet.models)
+    warnings = at_min.warnings + _unpriced(
+        region, fixed, (*((system,) if system else ()), *groups), node_pools, models
+    )
+    warnings += _idle(reserved.values()) + prices.warnings
     return CostEstimate(
         stack=stack,
         region=region,
@@ -157,8 +161,9 @@ def estimate(fleet: Fleet, prices: PriceSource, stack: str) -> CostEstimate:
         node_pools=node_pools,
         models=models,
         warnings=tuple(dict.fromkeys(warnings)),  # each once, in order
+        reservations=tuple(reserved.values()),
         excluded=_excluded(cfg),
-        system_shares=gateway_cost.system_shares(fleet, lambda t: price_of(t, "on-demand")),
+        system_shares=gateway_cost.system_shares(fleet, lambda t: price_of(t, "on-demand")) if system else (),
         headroom=headroom_costs(fleet, price_of, lambda p: headroom_gpus(fleet, p)),
         volumes=volume_costs(
             fleet,
@@ -169,6 +174,50 @@ def estimate(fleet: Fleet, prices: PriceSource, stack: str) -> CostEstimate:
             {**{g.name: g.max_size for g in groups}, **{p.name: p.nodes_at_limit for p in node_pools}},
         ),
     )
+
+
+def _system_nodes(cfg: PlatformConfig, price_of: capacity.PriceOf) -> NodeGroupCost | None:
+    """The system node group's cost; None in an existing cluster, whose nodes (the controllers run there) are its
+    owners' bill, not this stack's."""
+    if cfg.cluster.existing:
+        return None
+    sys_cfg = cfg.cluster.system_node_group
+    return capacity.node_group(
+        "system", "on-demand", tuple(sys_cfg.instance_types), sys_cfg.min_size, sys_cfg.max_size, price_of,
+        system=True,
+    )  # fmt: skip
+
+
+def _node_groups(
+    fleet: Fleet, price_of: capacity.PriceOf, reserved: Mapping[str, ReservationCost]
+) -> tuple[NodeGroupCost, ...]:
+    return tuple(
+        capacity.node_group(
+            p.name,
+            p.capacity_type,
+            p.instance_types,
+            p.config.min_size,
+            p.config.max_size,
+            price_of,
+            reservation=reserved.get(p.name),
+        )
+        for p in fleet.node_groups
+    )
+
+
+def _idle(reservations: Iterable[ReservationCost]) -> list[str]:
+    """A warning for each reservation the models' minimum replicas leave partly idle."""
+    return [
+        f"{r.kind} {r.pool}: the models' minimum replicas use {r.used_gpus:g} of the {r.gpus} GPUs reserved in "
+        f"{r.target}; the rest, {_usd_month(r.idle_hourly)}/month, is paid for idle (place more replicas there, "
+        "or reserve less)"
+        for r in reservations
+        if r.idle_gpus > 0
+    ]
+
+
+def _usd_month(hourly: float | None) -> str:
+    return "n/a" if hourly is None else f"${hourly * HOURS_PER_MONTH:,.2f}"
 
 
 def _excluded(cfg: PlatformConfig) -> tuple[str, ...]:
@@ -205,6 +254,10 @@ def _unpriced(
 
 def _control_plane(cfg: PlatformConfig) -> Charge:
     support = cfg.cluster.support_type
+    if cfg.cluster.existing:  # its owners pay for it
+        return Charge(
+            "EKS control plane (existing cluster's own)", 0, EKS_CONTROL_PLANE_USD_PER_HOUR.get(support)
+        )
     return Charge(f"EKS control plane ({support} support)", 1, EKS_CONTROL_PLANE_USD_PER_HOUR.get(support))
 
 

@@ -45,6 +45,43 @@ class Charge:
 
 
 @dataclass(frozen=True)
+class ReservationCost:
+    """A pool's capacity reservation (an ODCR or a Capacity Block): committed spend, paid every hour it exists
+    whether nodes run in it or not, so the same at minimum and at maximum scale. The pool's nodes in it cost
+    nothing more; what the models' minimum replicas leave of it is idle."""
+
+    pool: str
+    kind: str  # node group | NodePool
+    reservation_type: str  # odcr | capacityBlock
+    target: str  # the reservation's id, or its resource group
+    instance_type: str
+    instances: int
+    unit_price: float | None  # $/h per reserved instance
+    basis: str  # where unit_price comes from
+    gpus: int  # GPUs reserved: instances x GPUs per instance
+    used_gpus: float  # what the models' minimum replicas occupy of them
+
+    @property
+    def hourly(self) -> float | None:
+        return times(self.unit_price, self.instances)
+
+    @property
+    def idle_gpus(self) -> float:
+        return max(0.0, self.gpus - self.used_gpus)
+
+    @property
+    def idle_hourly(self) -> float | None:
+        """Reserved instances x price, less the share the models' minimum replicas use."""
+        hourly = self.hourly
+        return None if hourly is None else hourly * self.idle_gpus / self.gpus
+
+    @property
+    def per_gpu(self) -> float | None:
+        """$/h of one reserved GPU: what a replica on it is attributed."""
+        return None if self.unit_price is None else self.unit_price * self.instances / self.gpus
+
+
+@dataclass(frozen=True)
 class NodeGroupCost:
     """One EKS managed node group, priced per node at the instance type it launches."""
 
@@ -60,17 +97,22 @@ class NodeGroupCost:
     worst_type: str  # the priciest listed type, for the worst case
     worst_price: float | None
     system: bool = False
+    reservation: ReservationCost | None = None  # its nodes are paid in the reservation's line
 
     @property
     def price(self) -> float | None:
+        if self.reservation:
+            return self.reservation.unit_price
         return self.spot if self.capacity_type == "spot" else self.on_demand
 
     def hourly(self, scale: Scale) -> float | None:
+        if self.reservation:
+            return 0.0
         return times(self.price, self.min_size if scale == "min" else self.max_size)
 
     @property
     def worst_hourly(self) -> float | None:
-        return times(self.worst_price, self.max_size)
+        return 0.0 if self.reservation else times(self.worst_price, self.max_size)
 
 
 @dataclass(frozen=True)
@@ -92,17 +134,22 @@ class NodePoolCost:
     worst_type: str
     worst_nodes: int
     worst_price: float | None
+    reservation: ReservationCost | None = None  # its nodes are paid in the reservation's line
 
     @property
     def price(self) -> float | None:
+        if self.reservation:
+            return self.reservation.unit_price
         return self.spot if self.capacity_type == "spot" else self.on_demand
 
     def hourly(self, scale: Scale) -> float | None:
+        if self.reservation:
+            return 0.0
         return self.min_hourly_price if scale == "min" else times(self.price, self.nodes_at_limit)
 
     @property
     def worst_hourly(self) -> float | None:
-        return times(self.worst_price, self.worst_nodes)
+        return 0.0 if self.reservation else times(self.worst_price, self.worst_nodes)
 
 
 @dataclass(frozen=True)
@@ -114,15 +161,16 @@ class ModelCost:
     instance_type: str
     pools: tuple[str, ...]
     placement: str  # on-demand | spot | either
-    priced_as: str  # on-demand | spot
+    priced_as: str  # on-demand | spot | reserved
     min_replicas: int
     max_replicas: int
     on_demand: float | None  # $/h per replica
     spot: float | None
+    reserved: float | None = None  # its share of a reservation it prefers, at the reservation's price
 
     @property
     def price(self) -> float | None:
-        return self.spot if self.priced_as == "spot" else self.on_demand
+        return {"spot": self.spot, "reserved": self.reserved}.get(self.priced_as, self.on_demand)
 
     def hourly(self, scale: Scale) -> float | None:
         return times(self.price, self.min_replicas if scale == "min" else self.max_replicas)

@@ -72,8 +72,8 @@ def headroom_costs(
     """Each NodePool with headroom: its nodes at the cheapest type that holds one placeholder's GPUs."""
     out = []
     for p in fleet.node_pools:
-        if p.config.headroom == 0:
-            continue
+        if p.config.headroom == 0 or p.reservation is not None:
+            continue  # a reserved pool's warm nodes are in its reservation, which is paid already
         fits = [t for t in p.instance_types if GPU_INSTANCES[t].gpu_count >= gpus(p)]
         cheapest = min(fits, key=lambda t: (price_of(t, p.capacity_type) or float("inf"), t))
         out.append(HeadroomCost(p.name, p.config.headroom, cheapest, price_of(cheapest, p.capacity_type)))

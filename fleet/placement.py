@@ -80,14 +80,20 @@ def _pools_of(model: ModelConfig, pools: Mapping[str, Pool]) -> tuple[Pool, ...]
             "placement.pools",
         )
     wanted = model.placement.capacity_type
-    chosen = tuple(
-        pools[p] for p in model.placement.pools if wanted == "either" or pools[p].capacity_type == wanted
-    )
+    chosen = tuple(pools[p] for p in model.placement.pools if _provides(pools[p], wanted))
     if not chosen:
         raise PlacementError(
             f"none of the pools {model.placement.pools} provides {wanted} capacity", "placement.capacityType"
         )
     return chosen
+
+
+def _provides(pool: Pool, wanted: str) -> bool:
+    """Whether `pool` gives a model the capacity its placement asks for: on-demand means not interruptible, which
+    reserved capacity (an ODCR or a Capacity Block) is too."""
+    if wanted == "either":
+        return True
+    return pool.interruptible if wanted == "spot" else not pool.interruptible
 
 
 def _blockers(model: ModelConfig, arch: Architecture, capability: Capability, **change: str) -> list[Blocker]:

@@ -46,8 +46,9 @@ def _node_group(g: GpuNodeGroupConfig, slicing: Mapping[str, int]) -> Pool:
 
 
 def _node_pool(p: NodePoolConfig, slicing: Mapping[str, int]) -> Pool:
-    # Karpenter may launch any size of its families.
-    types = instance_types_of(p.instance_families)
+    # Karpenter may launch any size of its families; into a reservation, only the reserved type.
+    reservation = p.capacity_reservation
+    types = (reservation.instance_type,) if reservation else instance_types_of(p.instance_families)
     gpu = GPU_INSTANCES[types[0]]
     return Pool(
         name=p.name,

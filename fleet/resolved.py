@@ -15,6 +15,7 @@ from config.schema.gateway import LoadBalancerConfig
 from config.schema.infrastructure import GpuNodeGroupConfig
 from config.schema.models import ModelConfig
 from config.schema.platform import PlatformConfig
+from config.schema.reservations import CapacityReservationConfig
 from fleet.cold_start import ColdStart, Loader
 from sizing.gpu_memory import Fit
 from vocabulary.addons import Release
@@ -28,9 +29,11 @@ class Pool:
 
     name: str
     kind: PoolKind
-    capacity_type: str  # on-demand | spot
+    capacity_type: (
+        str  # on-demand | spot | reserved (an ODCR or Capacity Block: on-demand capacity, paid ahead)
+    )
     # Node group: as listed (EKS launches on-demand types in that order). NodePool: every catalog size of its
-    # families.
+    # families, or only the reserved type when it launches into a reservation.
     instance_types: tuple[str, ...]
     # The pool's one GPU model, as its first instance type carries it: read gpu_name and memory from it, not
     # gpu_count (sizes differ in how many GPUs they carry).
@@ -48,6 +51,17 @@ class Pool:
     def gpus_per_node(self) -> int:
         """The most GPUs one node of this pool can carry (its largest instance type)."""
         return max(GPU_INSTANCES[t].gpu_count for t in self.instance_types)
+
+    @property
+    def reservation(self) -> CapacityReservationConfig | None:
+        """The ODCR or Capacity Block the pool launches into (capacity type reserved), or None."""
+        return self.config.capacity_reservation
+
+    @property
+    def interruptible(self) -> bool:
+        """Whether EC2 may take its nodes back at two minutes' notice: spot only. Reserved capacity is on-demand
+        capacity held for the stack (a Capacity Block ends on its date, which Karpenter and EKS drain ahead of)."""
+        return self.capacity_type == "spot"
 
 
 @dataclass(frozen=True)

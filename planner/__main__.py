@@ -43,11 +43,15 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or Path("build") / args.stack
 
     started = time.monotonic()
-    from planner.run import run_plan  # after argparse, so --help is instant
+    from pulumi import RunError  # after argparse, so --help is instant
+
+    from planner.run import run_plan
 
     try:
         plan = run_plan(args.project_dir, args.stack)
-    except (ConfigError, FileNotFoundError, StackFileError) as err:
+    # RunError: the program refused what it looked up (an existing cluster's preconditions), as `pulumi preview`
+    # stops with its message.
+    except (ConfigError, FileNotFoundError, StackFileError, RunError) as err:
         # Refused before anything is registered or written: build/<stack> stays as the last valid plan left it
         # (all or nothing: a plan is replaced only by a whole new one).
         print(f"error: {err}", file=sys.stderr)

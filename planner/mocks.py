@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from google.protobuf import json_format
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
+
+from catalog.kubernetes import EKS_ADDON_VERSIONS
 
 ACCOUNT = "123456789012"  # offline placeholder account
 
@@ -25,10 +27,13 @@ def _hex(seed: str, n: int) -> str:
 
 
 class PlanMocks(Mocks):
-    def __init__(self, region: str, stack: str, project: str):
+    def __init__(self, region: str, stack: str, project: str, config: Mapping[str, str] | None = None):
         self.region = region
         self.stack = stack
         self.project = project
+        self.config = dict(
+            config or {}
+        )  # the stack's config as the CLI passes it: an existing cluster's facts
         self.monitor: RecordingMonitor | None = None  # set by RecordingMonitor, for resource references
 
     # --- invokes ---------------------------------------------------------------------------------------
@@ -54,12 +59,64 @@ class PlanMocks(Mocks):
                 "description": self.region,
             },
         }
-        handler = handlers.get(args.token)
+        handler = handlers.get(args.token) or self._eks_lookups().get(args.token)
         if handler is None:
             raise NotImplementedError(
                 f"offline plan has no mock for invoke {args.token}; add one in planner/mocks.py"
             )
         return handler(args.args)
+
+    def _eks_lookups(self) -> dict[str, Callable[[dict], Any]]:
+        """The data sources an existing cluster is read with (stacks/cluster.py), answered from
+        `offline_existing_cluster`; what it does not have is answered as EKS answers: not found."""
+        found = offline_existing_cluster(self.config, self.project)
+        return {
+            "aws:eks/getCluster:getCluster": lambda a: self._existing_cluster(found, a["name"]),
+            "aws:eks/getAddon:getAddon": lambda a: _or_not_found(
+                found and a["clusterName"] == found["name"] and found["addons"].get(a["addonName"]),
+                lambda version: {"addonName": a["addonName"], "addonVersion": version,
+                                 "clusterName": a["clusterName"], "id": f"{a['clusterName']}:{a['addonName']}"},
+                f"EKS Add-On ({a['clusterName']}:{a['addonName']})",
+            ),
+            "aws:eks/getAccessEntry:getAccessEntry": lambda a: _or_not_found(
+                found and a["clusterName"] == found["name"] and found["accessEntries"].get(a["principalArn"]),
+                lambda typ: {"clusterName": a["clusterName"], "principalArn": a["principalArn"], "type": typ,
+                             "id": f"{a['clusterName']}:{a['principalArn']}"},
+                f"EKS Access Entry ({a['clusterName']}:{a['principalArn']})",
+            ),
+        }  # fmt: skip
+
+    def _existing_cluster(self, found: dict | None, name: str) -> Any:
+        if not found or found["name"] != name:
+            return _not_found(f"EKS Cluster ({name})")
+        seed = f"{self.stack}/existing-cluster/{name}"
+        issuer = f"https://oidc.eks.{self.region}.amazonaws.com/id/{_hex(seed + 'oidc', 32).upper()}"
+        return {
+            "id": name,
+            "name": name,
+            "arn": self.arn("eks", f"cluster/{name}"),
+            "version": found["version"],
+            "status": "ACTIVE",
+            "endpoint": f"https://{_hex(seed, 32).upper()}.gr7.{self.region}.eks.amazonaws.com",
+            "certificateAuthorities": [{"data": "TU9DSy1DQQ=="}],
+            "identities": [{"oidcs": [{"issuer": issuer}]}],
+            "accessConfigs": [
+                {
+                    "authenticationMode": found["authenticationMode"],
+                    "bootstrapClusterCreatorAdminPermissions": False,
+                }
+            ],
+            "vpcConfig": {
+                "clusterSecurityGroupId": f"sg-{_hex(seed + 'sg', 17)}",
+                "controlPlaneEgressMode": "",
+                "endpointPrivateAccess": True,
+                "endpointPublicAccess": False,
+                "publicAccessCidrs": [],
+                "securityGroupIds": [],
+                "subnetIds": [],
+                "vpcId": found["vpcId"],
+            },
+        }
 
     # --- resources -------------------------------------------------------------------------------------
     def new_resource(self, args: MockResourceArgs) -> tuple[str, dict]:
@@ -79,6 +136,35 @@ class PlanMocks(Mocks):
         urn = self.monitor.make_urn(parent_urn, typ, name)
         self.monitor.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, state)
         return {rpc._special_sig_key: rpc._special_resource_sig, "urn": urn, "id": resource_id}
+
+
+def offline_existing_cluster(config: Mapping[str, str], project: str) -> dict[str, Any] | None:
+    """The cluster an offline plan finds for `cluster.existing`: the one the stack file says is there, meeting
+    every precondition (its version, in `network.existing`'s VPC, API authentication, the Pod Identity agent
+    at the pinned version, an access entry for the deploy role). None without `cluster.existing`. Tests
+    replace it to show that a cluster breaking a precondition fails the plan."""
+    cluster = json.loads(config.get(f"{project}:cluster", "{}"))
+    if "existing" not in cluster:
+        return None
+    network = json.loads(config.get(f"{project}:network", "{}")).get("existing", {})
+    return {
+        "name": cluster.get("name"),
+        "version": cluster.get("kubernetesVersion"),
+        "authenticationMode": "API",
+        "vpcId": network.get("vpcId"),
+        "addons": {"eks-pod-identity-agent": EKS_ADDON_VERSIONS["eks-pod-identity-agent"]},
+        "accessEntries": {cluster["existing"].get("deployRoleArn"): "STANDARD"},
+    }
+
+
+def _not_found(what: str) -> tuple[dict, list[tuple[str, str]]]:
+    """An invoke failure as the AWS provider reports a missing thing (the SDK raises it as
+    "invoke of <token> failed: ...")."""
+    return {}, [("", f"reading {what}: couldn't find resource")]
+
+
+def _or_not_found(value: Any, answer: Callable[[Any], dict], what: str) -> Any:
+    return answer(value) if value else _not_found(what)
 
 
 def _physical(args: MockResourceArgs, seed: str, key: str = "name") -> str:

@@ -217,6 +217,11 @@ def gateway_table(plan: Plan) -> list[str]:
     return lines
 
 
+def _existing(cfg) -> str:
+    """ " (existing cluster <name>)" when the stack installs into one, else nothing."""
+    return f" (existing cluster {cfg.cluster.name})" if cfg.cluster.existing else ""
+
+
 def summary(plan: Plan, out: Path, written: dict[str, list[Path]]) -> str:
     cfg = plan.config
     custom = [r for r in plan.resources if r["custom"] and not r["type"].startswith("pulumi:providers:")]
@@ -224,9 +229,11 @@ def summary(plan: Plan, out: Path, written: dict[str, list[Path]]) -> str:
     lines.append(f"Resources: {len(custom)} ({len(plan.resources) - len(custom)} components and providers)")
     for typ, n in sorted(Counter(r["type"] for r in custom).items()):
         lines.append(f"  {n:3d}  {typ}")
+    existing = f" (existing cluster {cfg.cluster.name})" if cfg.cluster.existing else ""
     lines += [
         "",
-        f"Kubernetes {cfg.cluster.kubernetes_version}, AMI {cfg.node_ami.family} {cfg.node_ami.release_version}",
+        f"Kubernetes {cfg.cluster.kubernetes_version}{existing}, AMI {cfg.node_ami.family} "
+        f"{cfg.node_ami.release_version}",
         "GPU node groups:",
     ]
     for g in cfg.gpu_node_groups:

@@ -91,7 +91,7 @@ def run_under_mocks(
     depends on thread timing, URN order does not, so plans diff cleanly) and the resolved outputs `declare`
     returned, with secrets shown as "[secret]".
     """
-    mocks = PlanMocks(region=config.get(REGION_KEY, "us-east-1"), stack=stack, project=project)
+    mocks = PlanMocks(region=config.get(REGION_KEY, "us-east-1"), stack=stack, project=project, config=config)
     monitor = RecordingMonitor(mocks)
     # A fresh root stack per run, so several programs can run in one process (tests do).
     pulumi_settings.ROOT.set(None)

@@ -435,7 +435,7 @@ def gpu_capacity(resources: Sequence[Resource]) -> tuple[int, list[str]]:
     total, parts = 0, []
     for r in resources:
         if is_gpu_node_group(r):
-            types = [str(t) for t in _list(r.props.get("instanceTypes"))]
+            types = _node_group_types(r, resources)
             unknown = [t for t in types if t not in GPU_INSTANCES]
             if unknown or not types:
                 raise ValueError(f"{r.name}: GPU count unknown for instance types {unknown or types}")
@@ -448,6 +448,22 @@ def gpu_capacity(resources: Sequence[Resource]) -> tuple[int, list[str]]:
             total += limit
             parts.append(f"{r.name}: limit {limit}")
     return total, parts
+
+
+def _node_group_types(group: Resource, resources: Sequence[Resource]) -> list[str]:
+    """A node group's instance types: its own, or (a Capacity Block group, which EKS gives one type through its
+    launch template) the `instanceType` of the launch template tagged with the same Name."""
+    types = [str(t) for t in _list(group.props.get("instanceTypes"))]
+    name = _map(group.props.get("tags")).get("Name")
+    if types or name is None:
+        return types
+    return [
+        str(lt.props["instanceType"])
+        for lt in resources
+        if lt.type == "aws:ec2/launchTemplate:LaunchTemplate"
+        and lt.props.get("instanceType")
+        and _map(lt.props.get("tags")).get("Name") == name
+    ]
 
 
 def gpu_quota(resources: Sequence[Resource], config: Mapping[str, Any]) -> Iterator[tuple[str, str]]:

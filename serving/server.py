@@ -97,19 +97,29 @@ def node_affinity(m: ModelPlan) -> dict[str, Any]:
             "nodeSelectorTerms": [{"matchExpressions": required}]
         }
     }
-    wanted = m.config.placement.capacity_type
-    if wanted == "either":
+    wanted, offered = m.config.placement.capacity_type, m.placement.capacity_types
+    if wanted != "either":
+        # on-demand: any capacity that is not interruptible, which reserved capacity is not either.
+        required.append({"key": CAPACITY_TYPE_LABEL, "operator": "In", "values": list(offered)})
+    preferred = _preferred_capacity(wanted, offered)
+    if preferred:
         affinity["preferredDuringSchedulingIgnoredDuringExecution"] = [
             {
-                "weight": 100,
+                "weight": 100 // (rank + 1),
                 "preference": {
-                    "matchExpressions": [{"key": CAPACITY_TYPE_LABEL, "operator": "In", "values": ["spot"]}]
+                    "matchExpressions": [{"key": CAPACITY_TYPE_LABEL, "operator": "In", "values": [t]}]
                 },
             }
+            for rank, t in enumerate(preferred)
         ]
-    else:
-        required.append({"key": CAPACITY_TYPE_LABEL, "operator": "In", "values": [wanted]})
     return {"nodeAffinity": affinity}
+
+
+def _preferred_capacity(wanted: str, offered: tuple[str, ...]) -> list[str]:
+    """The capacity types a replica prefers, most wanted first: reserved capacity, paid whether used or not,
+    then (`either`) spot, the cheapest."""
+    reserved = ["reserved"] if "reserved" in offered and len(offered) > 1 else []
+    return [*reserved, "spot"] if wanted == "either" else reserved
 
 
 def resources(m: ModelPlan) -> dict[str, Any]:

@@ -21,7 +21,6 @@ from catalog.charts import HELM_CHARTS
 from catalog.kubernetes import EKS_ADDON_VERSIONS
 from catalog.node_bootstrap import karpenter_user_data
 from components.block_storage import BlockStorage, BlockStorageArgs
-from components.cluster import Cluster
 from components.helm_addon import HelmAddon, HelmAddonArgs
 from components.karpenter import Karpenter, KarpenterArgs, NodePoolSpec
 from fleet.resolved import Fleet, Pool
@@ -31,6 +30,8 @@ from helm_values.monitoring import monitoring_values
 from observability.alerts import platform_rules, runbooks_url
 from observability.dashboards import all_dashboards, as_configmap_data
 from observability.gateway import gateway_dashboard, gateway_rules
+from stacks.cluster import ClusterRefs
+from stacks.reservations import reservation_selector
 from vocabulary import names
 from vocabulary.addons import Release
 from vocabulary.objects import DASHBOARD_LABEL, GRAFANA_ADMIN_SECRET, PART_OF
@@ -48,15 +49,15 @@ class AddonHandles:
     keda_http: Resources = ()
 
 
-def build_addons(fleet: Fleet, cluster: Cluster) -> tuple[dict[str, pulumi.Input], AddonHandles]:
-    system_ready: Resources = (cluster.system_nodes.node_group,)
+def build_addons(fleet: Fleet, cluster: ClusterRefs) -> tuple[dict[str, pulumi.Input], AddonHandles]:
+    system_ready: Resources = cluster.system_ready
     storage = BlockStorage(
         "block-storage",
         BlockStorageArgs(
             cluster_name=cluster.cluster_name,
             ebs_csi_version=EKS_ADDON_VERSIONS["aws-ebs-csi-driver"],
             k8s_provider=cluster.k8s_provider,
-            addon_depends_on=(cluster.pod_identity_agent,),
+            addon_depends_on=cluster.pod_identity_ready,
         ),
     )
     outputs: dict[str, pulumi.Input] = {}
@@ -81,11 +82,11 @@ def build_addons(fleet: Fleet, cluster: Cluster) -> tuple[dict[str, pulumi.Input
         keda_http = _keda_http(fleet.addons.keda_http, cluster, (*system_ready, *keda, *keda_namespace))
     if fleet.config.addons.karpenter.enabled:
         # After monitoring: the chart renders its ServiceMonitor only if that CRD already exists.
-        outputs |= _karpenter(fleet, cluster, (*system_ready, cluster.pod_identity_agent, *monitoring))
+        outputs |= _karpenter(fleet, cluster, (*system_ready, *cluster.pod_identity_ready, *monitoring))
     return outputs, AddonHandles(monitoring=monitoring, keda=keda, keda_http=keda_http)
 
 
-def addon_namespace(role: str, name: str, cluster: Cluster) -> k8s.core.v1.Namespace:
+def addon_namespace(role: str, name: str, cluster: ClusterRefs) -> k8s.core.v1.Namespace:
     """Our namespaces are ours, not the charts': created here so they carry Pod Security Admission labels."""
     return k8s.core.v1.Namespace(
         f"{role}-namespace",
@@ -94,7 +95,7 @@ def addon_namespace(role: str, name: str, cluster: Cluster) -> k8s.core.v1.Names
     )
 
 
-def addon_release(name: str, release: Release, cluster: Cluster, **kwargs) -> HelmAddon:
+def addon_release(name: str, release: Release, cluster: ClusterRefs, **kwargs) -> HelmAddon:
     """One add-on through the Helm add-on pattern, at its pinned chart (which verifies the values)."""
     return HelmAddon(
         name,
@@ -110,7 +111,7 @@ def addon_release(name: str, release: Release, cluster: Cluster, **kwargs) -> He
 
 
 def _monitoring(
-    fleet: Fleet, release: Release, cluster: Cluster, storage: BlockStorage, after: Resources
+    fleet: Fleet, release: Release, cluster: ClusterRefs, storage: BlockStorage, after: Resources
 ) -> tuple[pulumi.Resource, pulumi.Resource]:
     """kube-prometheus-stack, its namespace and Grafana's admin Secret; returns the release (which brings the
     prometheus-operator CRDs) and the namespace."""
@@ -133,7 +134,7 @@ def _monitoring(
     return chart.release, namespace
 
 
-def _rules_and_dashboards(fleet: Fleet, cluster: Cluster, crds: Resources, namespace: Resources) -> None:
+def _rules_and_dashboards(fleet: Fleet, cluster: ClusterRefs, crds: Resources, namespace: Resources) -> None:
     """The platform's alert and recording rules and the dashboards, for our Prometheus and Grafana or for the
     existing ones. `crds`, `namespace`: our release and its namespace; both empty with an existing Prometheus,
     whose CRDs and namespaces must already exist (nothing here creates them, so there is nothing to wait for)."""
@@ -183,7 +184,7 @@ def _grafana_password(fleet: Fleet) -> pulumi.Output[str]:
     return pulumi.Output.secret(generated.result)
 
 
-def _gpu_operator(fleet: Fleet, release: Release, cluster: Cluster, after: Resources) -> None:
+def _gpu_operator(fleet: Fleet, release: Release, cluster: ClusterRefs, after: Resources) -> None:
     slicing = {p.name: p.time_slices for p in fleet.pools.values() if p.time_slices > 1}
     addon_release(
         "gpu-operator",
@@ -198,7 +199,7 @@ def _gpu_operator(fleet: Fleet, release: Release, cluster: Cluster, after: Resou
     )
 
 
-def _keda(fleet: Fleet, release: Release, cluster: Cluster, after: Resources) -> Resources:
+def _keda(fleet: Fleet, release: Release, cluster: ClusterRefs, after: Resources) -> Resources:
     chart = addon_release(
         "keda",
         release,
@@ -211,13 +212,13 @@ def _keda(fleet: Fleet, release: Release, cluster: Cluster, after: Resources) ->
     return (chart.release,)
 
 
-def _keda_http(release: Release, cluster: Cluster, after: Resources) -> Resources:
+def _keda_http(release: Release, cluster: ClusterRefs, after: Resources) -> Resources:
     return (
         addon_release("keda-http", release, cluster, values=keda_http_values(), depends_on=after).release,
     )
 
 
-def _karpenter(fleet: Fleet, cluster: Cluster, after: Resources) -> dict[str, pulumi.Input]:
+def _karpenter(fleet: Fleet, cluster: ClusterRefs, after: Resources) -> dict[str, pulumi.Input]:
     cfg = fleet.config
     karpenter = Karpenter(
         "karpenter",
@@ -228,6 +229,8 @@ def _karpenter(fleet: Fleet, cluster: Cluster, after: Resources) -> dict[str, pu
             zones=cfg.network.zones,
             subnet_ids=cfg.network.existing.private_subnet_ids if cfg.network.existing else (),
             cluster_security_group_id=cluster.cluster_security_group_id,
+            security_group_ids=cluster.security_group_ids_by_id,
+            node_extra_policies=cluster.node_extra_policies,
             ami_alias=karpenter_ami_alias(cfg.node_ami.family, cfg.node_ami.release_version),
             image_volume_device=AMI_FAMILIES[cfg.node_ami.family].image_volume_device,
             crd_chart=HELM_CHARTS["karpenter-crd"],
@@ -265,4 +268,5 @@ def _node_pool_spec(pool: Pool, drain_grace_s: int) -> NodePoolSpec:
         disk_throughput_mibps=p.disk_throughput_mibps,
         tags={POOL_TAG: pool.name},
         termination_grace_period=f"{drain_grace_s // 60}m",
+        reservation=reservation_selector(p.capacity_reservation),
     )

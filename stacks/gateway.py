@@ -19,7 +19,6 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from catalog.gateway import GATEWAY_RELEASE
-from components.cluster import Cluster
 from components.helm_addon import AddonIdentity
 from components.load_balancer_controller_iam import load_balancer_controller_policy
 from fleet.resolved import Fleet, GatewayPlan
@@ -32,6 +31,7 @@ from helm_values.gateway import (
     load_balancer_controller_values,
 )
 from stacks.addons import AddonHandles, addon_namespace, addon_release
+from stacks.cluster import ClusterRefs
 from stacks.network import NetworkIds
 from vocabulary.gateway import (
     GATEWAY_NAME,
@@ -48,12 +48,12 @@ KEY_PREFIX, KEY_LENGTH = "sk-llmp-", 40
 
 
 def build_gateway(
-    fleet: Fleet, cluster: Cluster, network: NetworkIds, handles: AddonHandles
+    fleet: Fleet, cluster: ClusterRefs, network: NetworkIds, handles: AddonHandles
 ) -> dict[str, Any]:
     plan = fleet.gateway
     if plan is None:
         return {}
-    system: Resources = (cluster.system_nodes.node_group,)
+    system: Resources = cluster.system_ready
     namespace = addon_namespace("gateway", plan.namespace, cluster)
     controllers = _controllers(plan, cluster, system, namespace)
     # After monitoring: the controller's chart renders a ServiceMonitor when its CRD exists.
@@ -68,12 +68,12 @@ def build_gateway(
     return _outputs(plan, _public_name(plan, cluster, gateway, lbc), generated)
 
 
-def _opts(cluster: Cluster, after: Sequence[pulumi.Resource] = ()) -> pulumi.ResourceOptions:
+def _opts(cluster: ClusterRefs, after: Sequence[pulumi.Resource] = ()) -> pulumi.ResourceOptions:
     return pulumi.ResourceOptions(provider=cluster.k8s_provider, depends_on=list(after))
 
 
 def _controllers(
-    plan: GatewayPlan, cluster: Cluster, system: Resources, namespace: pulumi.Resource
+    plan: GatewayPlan, cluster: ClusterRefs, system: Resources, namespace: pulumi.Resource
 ) -> Resources:
     """The CRDs, Envoy Gateway and the AI Gateway; returns what the gateway objects wait for."""
     crds = tuple(
@@ -96,7 +96,7 @@ def _controllers(
 
 
 def _load_balancer_controller(
-    fleet: Fleet, plan: GatewayPlan, cluster: Cluster, network: NetworkIds, after: Resources
+    fleet: Fleet, plan: GatewayPlan, cluster: ClusterRefs, network: NetworkIds, after: Resources
 ) -> Resources:
     release = plan.load_balancer_controller
     assert release is not None
@@ -117,12 +117,12 @@ def _load_balancer_controller(
             mechanism="pod-identity",
             inline_policy=partition.apply(load_balancer_controller_policy),
         ),
-        depends_on=(*after, cluster.pod_identity_agent),
+        depends_on=(*after, *cluster.pod_identity_ready),
     )
     return (chart.release,)
 
 
-def _valkey(plan: GatewayPlan, cluster: Cluster, namespace: pulumi.Resource) -> None:
+def _valkey(plan: GatewayPlan, cluster: ClusterRefs, namespace: pulumi.Resource) -> None:
     opts = _opts(cluster, [namespace])
     deployment = valkey.valkey_deployment(plan)
     k8s.apps.v1.Deployment(
@@ -139,7 +139,7 @@ def _valkey(plan: GatewayPlan, cluster: Cluster, namespace: pulumi.Resource) -> 
 
 
 def _keys(
-    fleet: Fleet, plan: GatewayPlan, cluster: Cluster, namespace: pulumi.Resource
+    fleet: Fleet, plan: GatewayPlan, cluster: ClusterRefs, namespace: pulumi.Resource
 ) -> tuple[Resources, dict[str, dict[str, pulumi.Output[str]]]]:
     """One Secret per key (data: client id -> key), from the stack file's secrets or generated. Returns the
     Secrets and the generated keys by tenant and name (exported as one secret output, never in clear)."""
@@ -177,7 +177,7 @@ def _generated_key(tenant: str, name: str) -> pulumi.Output[str]:
     return pulumi.Output.secret(password.result.apply(lambda r: KEY_PREFIX + r))
 
 
-def _objects(plan: GatewayPlan, cluster: Cluster, after: Resources) -> _CustomResourceWithStatus:
+def _objects(plan: GatewayPlan, cluster: ClusterRefs, after: Resources) -> _CustomResourceWithStatus:
     """Every gateway object, after the controllers (and the keys, and the load balancer controller); returns
     the Gateway."""
     docs = [
@@ -213,12 +213,14 @@ class _CustomResourceWithStatus(pulumi.CustomResource):
         super().__init__(f"kubernetes:{doc['apiVersion']}:{doc['kind']}", name, props, opts.merge(version))
 
 
-def _custom(doc: dict[str, Any], cluster: Cluster, after: Resources) -> pulumi.CustomResource:
+def _custom(doc: dict[str, Any], cluster: ClusterRefs, after: Resources) -> pulumi.CustomResource:
     kind, name = doc["kind"], doc["metadata"]["name"]
     return _CustomResourceWithStatus(f"gateway-{kind.lower()}-{name}", doc, _opts(cluster, after))
 
 
-def _network_policies(fleet: Fleet, plan: GatewayPlan, cluster: Cluster, namespace: pulumi.Resource) -> None:
+def _network_policies(
+    fleet: Fleet, plan: GatewayPlan, cluster: ClusterRefs, namespace: pulumi.Resource
+) -> None:
     access, addons = fleet.config.access, fleet.addons
     if not access.network_policies:
         return
@@ -235,7 +237,7 @@ def _network_policies(fleet: Fleet, plan: GatewayPlan, cluster: Cluster, namespa
         )  # fmt: skip
 
 
-def _pod_monitor(plan: GatewayPlan, cluster: Cluster, after: Resources) -> None:
+def _pod_monitor(plan: GatewayPlan, cluster: ClusterRefs, after: Resources) -> None:
     """The proxies' Envoy stats and the AI Gateway sidecar's GenAI metrics (neither chart makes a monitor)."""
     k8s.apiextensions.CustomResource(
         "gateway-podmonitor",
@@ -254,7 +256,7 @@ def _pod_monitor(plan: GatewayPlan, cluster: Cluster, after: Resources) -> None:
 
 
 def _public_name(
-    plan: GatewayPlan, cluster: Cluster, gateway: _CustomResourceWithStatus, lbc: Resources
+    plan: GatewayPlan, cluster: ClusterRefs, gateway: _CustomResourceWithStatus, lbc: Resources
 ) -> pulumi.Output[str] | None:
     """The load balancer's DNS name, once AWS has made it (None without one): an NLB's from the Gateway's
     status, an ALB's from its Ingress, which the provider waits on until the controller reports it."""

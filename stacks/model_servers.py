@@ -5,7 +5,6 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.cluster import Cluster
 from components.model_cache import ModelCache
 from components.model_server import ModelServer, ModelServerArgs
 from fleet.resolved import Fleet, ModelPlan
@@ -13,6 +12,7 @@ from observability.alerts import model_rules, runbooks_url
 from serving import autoscaling, headroom, preload, server
 from serving.hardening import labels
 from stacks.addons import AddonHandles
+from stacks.cluster import ClusterRefs
 from vocabulary import names
 from vocabulary.objects import HF_TOKEN_SECRET
 from vocabulary.scheduling import GPU_RESOURCE, SYSTEM_NODES
@@ -20,7 +20,7 @@ from vocabulary.scheduling import GPU_RESOURCE, SYSTEM_NODES
 
 def build_model_servers(
     fleet: Fleet,
-    cluster: Cluster,
+    cluster: ClusterRefs,
     cache: ModelCache,
     namespace: k8s.core.v1.Namespace,
     handles: AddonHandles,
@@ -35,7 +35,7 @@ def build_model_servers(
     return {"modelEndpoints": endpoints, "servedModelNames": [m.name for m in fleet.models]}
 
 
-def _guardrails(fleet: Fleet, cluster: Cluster, namespace: k8s.core.v1.Namespace) -> None:
+def _guardrails(fleet: Fleet, cluster: ClusterRefs, namespace: k8s.core.v1.Namespace) -> None:
     """The namespace's GPU quota and default requests, and the Hugging Face token for gated models."""
     k8s_opts = pulumi.ResourceOptions(provider=cluster.k8s_provider)
     ns = namespace.metadata["name"]
@@ -74,7 +74,7 @@ def _guardrails(fleet: Fleet, cluster: Cluster, namespace: k8s.core.v1.Namespace
         )
 
 
-def _headroom(fleet: Fleet, cluster: Cluster, namespace: k8s.core.v1.Namespace) -> None:
+def _headroom(fleet: Fleet, cluster: ClusterRefs, namespace: k8s.core.v1.Namespace) -> None:
     """Warm headroom: the PriorityClass every model replica outranks, and each pool's placeholders."""
     pools = [p for p in fleet.pools.values() if p.config.headroom > 0]
     if not pools:
@@ -98,7 +98,7 @@ def _headroom(fleet: Fleet, cluster: Cluster, namespace: k8s.core.v1.Namespace) 
 def _model_server(
     fleet: Fleet,
     m: ModelPlan,
-    cluster: Cluster,
+    cluster: ClusterRefs,
     cache: ModelCache,
     namespace: k8s.core.v1.Namespace,
     handles: AddonHandles,

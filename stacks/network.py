@@ -7,7 +7,8 @@ its owners made it, and deleting the stack deletes only the flow log."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pulumi
 
@@ -30,6 +31,12 @@ class NetworkIds:
     # What a node in a private subnet needs before it can pull images and join the cluster: the NAT gateways
     # and routes of a created network; an existing network has its egress already (a README precondition).
     egress: tuple[pulumi.Resource, ...]
+    # Zone -> its private subnets: a pool in a zonal capacity reservation launches only there.
+    private_subnets_by_zone: Mapping[str, list[pulumi.Input[str]]] = field(default_factory=dict)
+
+    def private_subnets_in(self, zone: str | None) -> list[pulumi.Input[str]]:
+        """The private subnets of `zone`, or every private subnet when `zone` is None."""
+        return self.private_subnet_ids if zone is None else self.private_subnets_by_zone[zone]
 
 
 def build_network(fleet: Fleet) -> NetworkIds:
@@ -63,6 +70,10 @@ def _existing(existing: ExistingNetworkConfig) -> NetworkIds:
         public_subnet_ids=list(existing.public_subnet_ids),
         private_subnet_per_zone=list(existing.private_subnet_per_zone),
         egress=(),
+        private_subnets_by_zone={
+            zone: [s.id for s in existing.private_subnets if s.availability_zone == zone]
+            for zone in existing.zones
+        },
     )
 
 
@@ -85,4 +96,7 @@ def _created(fleet: Fleet) -> NetworkIds:
         public_subnet_ids=network.public_subnet_ids,
         private_subnet_per_zone=network.private_subnet_ids,  # it creates one in each zone
         egress=tuple(network.egress),
+        private_subnets_by_zone={
+            zone: [subnet] for zone, subnet in network.private_subnet_ids_by_zone.items()
+        },
     )

@@ -10,36 +10,40 @@ import pulumi_kubernetes as k8s
 from access.network_policies import network_policies
 from access.pod_security import POD_SECURITY, namespace_metadata
 from catalog.amis import AMI_FAMILIES
-from catalog.kubernetes import EKS_ADDON_VERSIONS, KUBERNETES_RELEASES
+from catalog.kubernetes import EKS_ADDON_VERSIONS
 from catalog.node_bootstrap import node_group_user_data
-from components.cluster import Cluster, ClusterArgs, SystemNodesArgs
 from components.model_cache import ModelCache, ModelCacheArgs
 from components.node_group import ManagedNodeGroup, ManagedNodeGroupArgs
 from fleet.resolved import Fleet, Pool
 from stacks.addons import build_addons
+from stacks.cluster import ClusterRefs, build_cluster
 from stacks.gateway import build_gateway
 from stacks.model_servers import build_model_servers
 from stacks.network import NetworkIds, build_network
+from stacks.reservations import reservation_target
 from vocabulary import names
-from vocabulary.scheduling import CAPACITY_TYPE_LABEL, GPU_TAINT, POOL_LABEL, POOL_TAG, SYSTEM_POOL
+from vocabulary.scheduling import GPU_TAINT, POOL_TAG
 
-# Config vocabulary (Karpenter's) -> EKS managed node group API.
-EKS_CAPACITY_TYPE = {"on-demand": "ON_DEMAND", "spot": "SPOT"}
-# System instance types are not in the GPU catalog; the defaults (and the validated types) are x86_64.
-SYSTEM_ARCH = "x86_64"
+# Config vocabulary (Karpenter's) -> EKS managed node group API; a reserved group by its reservation's type.
+EKS_CAPACITY_TYPE = {
+    "on-demand": "ON_DEMAND",
+    "spot": "SPOT",
+    "odcr": "ON_DEMAND",
+    "capacityBlock": "CAPACITY_BLOCK",
+}
 
 
 def build(fleet: Fleet) -> dict[str, pulumi.Input]:
     """Declare the whole platform; returns the stack outputs."""
     network = build_network(fleet)
-    cluster = _cluster(fleet, network)
+    cluster = build_cluster(fleet, network)
     gpu_groups = {p.name: _gpu_node_group(fleet, p, cluster, network) for p in fleet.node_groups}
     namespace = _inference_namespace(fleet, cluster)
     cache = _model_cache(fleet, cluster, network, namespace)
     addon_outputs, handles = build_addons(fleet, cluster)
     model_outputs = build_model_servers(fleet, cluster, cache, namespace, handles)
     gateway_outputs = build_gateway(fleet, cluster, network, handles)
-    return {
+    outputs = {
         **addon_outputs,
         **model_outputs,
         **gateway_outputs,
@@ -50,75 +54,30 @@ def build(fleet: Fleet) -> dict[str, pulumi.Input]:
         "vpcId": network.vpc_id,
         "privateSubnetIds": network.private_subnet_ids,
         "publicSubnetIds": network.public_subnet_ids,
-        "systemNodeGroupName": cluster.system_nodes.node_group_name,
+        "systemNodeGroupName": cluster.system_node_group_name,
         "gpuNodeGroupNames": {name: ng.node_group_name for name, ng in gpu_groups.items()},
         "nodeRoleArn": cluster.node_role.arn,
         "modelCacheFileSystemId": cache.file_system_id,
         "modelCachePvcName": cache.pvc_name,
         "modelCacheNamespace": cache.pvc_namespace,
     }
+    # An existing cluster has no system node group of the platform's, and its OIDC provider is its owners'.
+    return {name: value for name, value in outputs.items() if value is not None}
 
 
-def _cluster(fleet: Fleet, network: NetworkIds) -> Cluster:
-    cfg = fleet.config
-    k8s_release = KUBERNETES_RELEASES[cfg.cluster.kubernetes_version]
-    return Cluster(
-        "cluster",
-        ClusterArgs(
-            name=cfg.cluster.name,
-            kubernetes_version=cfg.cluster.kubernetes_version,
-            vpc_id=network.vpc_id,
-            private_subnet_ids=network.private_subnet_ids,
-            public_subnet_ids=network.public_subnet_ids,
-            endpoint_private_access=cfg.cluster.endpoint.private_access,
-            endpoint_public_access=cfg.cluster.endpoint.public_access,
-            public_access_cidrs=tuple(str(c) for c in cfg.cluster.endpoint.public_access_cidrs),
-            log_types=tuple(cfg.cluster.log_types),
-            log_retention_days=cfg.cluster.log_retention_days,
-            admin_role_arns=tuple(cfg.cluster.admin_role_arns),
-            viewer_role_arns=tuple(cfg.access.read_only_role_arns),
-            namespace_editor_role_arns=tuple(cfg.access.app_team_role_arns),
-            editable_namespaces=(fleet.namespace,),
-            network_policy_enforcement=cfg.access.network_policies,
-            vpc_cni_version=EKS_ADDON_VERSIONS["vpc-cni"],
-            deletion_protection=cfg.cluster.deletion_protection,
-            support_type=cfg.cluster.support_type,
-            coredns_version=k8s_release.coredns,
-            kube_proxy_version=k8s_release.kube_proxy,
-            pod_identity_agent_version=EKS_ADDON_VERSIONS["eks-pod-identity-agent"],
-            system_nodes=_system_nodes(fleet),
-            node_network_ready=network.egress,
-        ),
-    )
-
-
-def _system_nodes(fleet: Fleet) -> SystemNodesArgs:
-    cfg = fleet.config
-    sys_cfg, ami = cfg.cluster.system_node_group, AMI_FAMILIES[cfg.node_ami.family]
-    return SystemNodesArgs(
-        instance_types=tuple(sys_cfg.instance_types),
-        ami_type=ami.system_ami_type[SYSTEM_ARCH],
-        release_version=cfg.node_ami.release_version,
-        image_volume_device=ami.image_volume_device,
-        disk_size_gib=sys_cfg.disk_size_gib,
-        min_size=sys_cfg.min_size,
-        max_size=sys_cfg.max_size,
-        desired_size=sys_cfg.initial_size,
-        labels={POOL_LABEL: SYSTEM_POOL, CAPACITY_TYPE_LABEL: "on-demand"},
-    )
-
-
-def _gpu_node_group(fleet: Fleet, pool: Pool, cluster: Cluster, network: NetworkIds) -> ManagedNodeGroup:
-    cfg, group = fleet.config, pool.config
+def _gpu_node_group(fleet: Fleet, pool: Pool, cluster: ClusterRefs, network: NetworkIds) -> ManagedNodeGroup:
+    cfg, group, reservation = fleet.config, pool.config, pool.reservation
     ami = AMI_FAMILIES[cfg.node_ami.family]
     return ManagedNodeGroup(
         names.gpu_node_group(pool.name),
         ManagedNodeGroupArgs(
             cluster_name=cluster.cluster_name,
             node_role_arn=cluster.node_role.arn,
-            subnet_ids=network.private_subnet_ids,  # every private AZ
+            # Every private AZ; a zonal reservation's zone only.
+            subnet_ids=network.private_subnets_in(reservation.availability_zone if reservation else None),
             instance_types=pool.instance_types,
-            capacity_type=EKS_CAPACITY_TYPE[pool.capacity_type],
+            capacity_type=EKS_CAPACITY_TYPE[reservation.type if reservation else pool.capacity_type],
+            capacity_reservation=reservation_target(reservation),
             # Config validation guarantees one GPU model, and so one architecture, per group.
             ami_type=ami.gpu_ami_type[pool.gpu.arch],
             release_version=cfg.node_ami.release_version,
@@ -135,12 +94,12 @@ def _gpu_node_group(fleet: Fleet, pool: Pool, cluster: Cluster, network: Network
             tags={POOL_TAG: pool.name},
             # After the system nodes: cluster controllers (and later the GPU operator) come up before the
             # first GPU node, and on destroy GPU nodes go before what manages them.
-            depends_on=(cluster.system_nodes.node_group, *cluster.node_role_ready, *network.egress),
+            depends_on=(*cluster.system_ready, *cluster.node_role_ready, *network.egress),
         ),
     )
 
 
-def _inference_namespace(fleet: Fleet, cluster: Cluster) -> k8s.core.v1.Namespace:
+def _inference_namespace(fleet: Fleet, cluster: ClusterRefs) -> k8s.core.v1.Namespace:
     """The models' namespace, with Pod Security labels and (when on) default-deny ingress plus its allows."""
     k8s_opts = pulumi.ResourceOptions(provider=cluster.k8s_provider)
     namespace = k8s.core.v1.Namespace(
@@ -166,7 +125,7 @@ def _inference_namespace(fleet: Fleet, cluster: Cluster) -> k8s.core.v1.Namespac
 
 
 def _model_cache(
-    fleet: Fleet, cluster: Cluster, network: NetworkIds, namespace: k8s.core.v1.Namespace
+    fleet: Fleet, cluster: ClusterRefs, network: NetworkIds, namespace: k8s.core.v1.Namespace
 ) -> ModelCache:
     mc = fleet.config.model_cache
     return ModelCache(
@@ -183,6 +142,6 @@ def _model_cache(
             protect=mc.protect,
             efs_csi_version=EKS_ADDON_VERSIONS["aws-efs-csi-driver"],
             k8s_provider=cluster.k8s_provider,
-            addon_depends_on=(cluster.pod_identity_agent,),
+            addon_depends_on=cluster.pod_identity_ready,
         ),
     )

@@ -6,7 +6,16 @@ package registers all of them. Whether models fit their pools is decided where t
 (fleet/placement.py), with the same kind of issues.
 """
 
-from config.rules import addons, gateway, infrastructure, models, names, network  # noqa: F401  (registers their rules)
+from config.rules import (  # noqa: F401  (registers their rules)
+    addons,
+    cluster,
+    gateway,
+    infrastructure,
+    models,
+    names,
+    network,
+    reservations,
+)
 from config.rules.registry import RULES, Rule, Sections, run_rules
 
 __all__ = ["RULES", "Rule", "Sections", "run_rules"]

@@ -1,5 +1,5 @@
 """Rules across the AWS side's keys: the region and its zones, the AMI release, node group names, access
-entries and client namespaces. Also the warnings about GPU families a region is not known to offer."""
+entries and client namespaces. The warnings about instance types a region does not offer: offerings.py."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import difflib
 from collections.abc import Iterator
 
 from catalog.amis import AMI_FAMILIES
-from catalog.gpus import GPU_INSTANCES
-from catalog.regions import REGIONS, offered
+from catalog.regions import OFFERINGS_SOURCE, REGIONS
+from catalog.skypilot_prices import OTHER_PARTITIONS
 from config.issues import ConfigIssue
 from config.rules.registry import K, Sections, rule
 from config.schema.base import non_ascii_note
-from config.schema.platform import REGION_KEY, PlatformConfig
+from config.schema.platform import REGION_KEY
 from vocabulary.scheduling import POOL_LABEL, SYSTEM_POOL
 
 
@@ -24,10 +24,15 @@ def region_in_catalog(s: Sections) -> Iterator[ConfigIssue]:
     note = non_ascii_note(s.region)
     close = difflib.get_close_matches(s.region, REGIONS, n=1)
     hint = f"did you mean {close[0]}? " if close else ""
+    if s.region.startswith(OTHER_PARTITIONS):
+        why = "GovCloud and China regions are other AWS partitions (their own ARNs, endpoints and prices)"
+    else:
+        why = f"the offline price and offering table ({OFFERINGS_SOURCE}) lists no such region"
     yield ConfigIssue(
         REGION_KEY,
-        f"{s.region!r} {f'{note}, so it ' if note else ''}is not a region the platform supports: {hint}supported "
-        f"are {', '.join(REGIONS)}; to add one, add its zones and GPU families to catalog/regions.py",
+        f"{s.region!r} {f'{note}, so it ' if note else ''}is not a region the platform supports ({why}): "
+        f"{hint}supported are {', '.join(REGIONS)}; a region the table lacks is added by regenerating it from a "
+        'newer SkyPilot catalog that lists it (catalog/regions.py, README "Regions")',
     )
 
 
@@ -113,27 +118,3 @@ def client_namespaces_are_callers(s: Sections) -> Iterator[ConfigIssue]:
                 f"{namespace!r} is the inference namespace ({K}:modelCache.namespace), where the model servers "
                 "run: list the namespaces of the apps that call them",
             )
-
-
-def unconfirmed_gpu_families(cfg: PlatformConfig) -> list[str]:
-    """Warnings (config/warnings.py) for GPU families `aws:region` is not known to offer: allowed, since the
-    region catalog is a snapshot and AWS adds families to regions, but worth checking before `pulumi up`."""
-    used = [
-        (f"{K}:gpuNodeGroups[{i}].instanceTypes", GPU_INSTANCES[t].family)
-        for i, g in enumerate(cfg.gpu_node_groups)
-        for t in g.instance_types
-    ] + [
-        (f"{K}:addons.karpenter.nodePools[{i}].instanceFamilies", family)
-        for i, p in enumerate(cfg.addons.node_pools)
-        for family in p.instance_families
-    ]
-    out: dict[str, list[str]] = {}
-    for key, family in used:
-        if not offered(cfg.region, family) and family not in out.setdefault(key, []):
-            out[key].append(family)
-    return [
-        f"{key}: {', '.join(families)} not known to be offered in {cfg.region} (catalog/regions.py): check "
-        f"`aws ec2 describe-instance-type-offerings --region {cfg.region}` before `pulumi up`"
-        for key, families in out.items()
-        if families
-    ]

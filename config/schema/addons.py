@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from catalog.gpus import FAMILY_TYPES, gpu_model, gpu_of_family
+from catalog.gpus import FAMILY_TYPES, GPU_INSTANCES, gpu_model, gpu_of_family
 from config.schema.base import (
     DNS_LABEL,
     GP3_MAX_GIB,
@@ -25,6 +25,7 @@ from config.schema.base import (
     split_plain_url,
     unique,
 )
+from config.schema.reservations import NodePoolReservationConfig, check_reservation
 from config.schema.volumes import check_volume, disk_iops, disk_throughput, headroom
 from vocabulary.addons import ADDON_RELEASES
 
@@ -46,7 +47,10 @@ class NodePoolConfig(Section):
     """One entry of `llm-platform:addons.karpenter.nodePools` — a Karpenter NodePool of GPU nodes."""
 
     name: PoolName = Field(description="NodePool name; also the node label llm-platform.io/pool.")
-    capacity_type: Literal["on-demand", "spot"] = Field(description="on-demand | spot.")
+    capacity_type: Literal["on-demand", "spot", "reserved"] = Field(
+        description="on-demand | spot | reserved (only nodes in `capacityReservation`, Karpenter's `reserved` "
+        "capacity type)."
+    )
     instance_families: Annotated[list[str], AfterValidator(unique)] = Field(
         min_length=1, description="GPU instance families (g6, g6e, p5 …), all with the same GPU model."
     )
@@ -66,6 +70,35 @@ class NodePoolConfig(Section):
     disk_throughput_mibps: int = disk_throughput()
     disk_iops: int = disk_iops()
     headroom: int = headroom()
+    capacity_reservation: NodePoolReservationConfig | None = Field(
+        None,
+        description="The ODCR or Capacity Block the pool launches into, with capacityType: reserved; see the "
+        "README's 'Reserved capacity'.",
+    )
+
+    @model_validator(mode="after")
+    def _reservation_holds_the_pool(self) -> NodePoolConfig:
+        reservation = self.capacity_reservation
+        types = [reservation.instance_type] if reservation else []
+        check_reservation(self, self.capacity_type, reservation, "capacityReservation.instanceType", types)
+        if reservation is None:
+            return self
+        reserved = GPU_INSTANCES.get(reservation.instance_type)
+        if reserved is None or reserved.family not in self.instance_families:
+            raise at_key(
+                "capacityReservation.instanceType",
+                f"{reservation.instance_type} is not a type of instanceFamilies ({', '.join(self.instance_families)})"
+                ": the pool launches only the reserved type, so name the reservation's type and its family",
+            )
+        gpus = reservation.instances * reserved.gpu_count
+        if self.gpu_limit > gpus:
+            raise at_key(
+                "gpuLimit",
+                f"{self.gpu_limit} is above the reservation's {gpus} GPUs ({reservation.instances} x "
+                f"{reservation.instance_type}): a reserved pool launches nothing beyond it; lower gpuLimit to "
+                f"{gpus} at most",
+            )
+        return self
 
     @model_validator(mode="after")
     def _volume_within_gp3(self) -> NodePoolConfig:

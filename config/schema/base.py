@@ -192,6 +192,11 @@ def unique(values: list) -> list:
 
 # --- names --------------------------------------------------------------------------------------------------
 
+# The form of a zone name; whether the zone exists in `aws:region` is the rule zones-in-region's (catalog/regions.py).
+AZ_PATTERN = pattern(
+    r"^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$", "a zone name: the region and a letter", "us-west-2a"
+)
+
 # RFC 1123 label, as Kubernetes names namespaces and Services.
 DNS_LABEL = pattern(
     r"^[a-z]([-a-z0-9]*[a-z0-9])?$",
@@ -251,7 +256,8 @@ def _role_arn(value: str) -> str:
     )
 
 
-RoleArns = Annotated[list[Annotated[str, AfterValidator(_role_arn)]], AfterValidator(unique)]
+RoleArn = Annotated[str, AfterValidator(_role_arn)]
+RoleArns = Annotated[list[RoleArn], AfterValidator(unique)]
 
 # --- values other projects fix ------------------------------------------------------------------------------
 

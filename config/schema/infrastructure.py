@@ -25,9 +25,11 @@ from catalog.kubernetes import (
 )
 from catalog.node_bootstrap import FAST_PULL_SINCE
 from config.schema.base import (
+    AZ_PATTERN,
     DnsLabel,
     Ipv4Net,
     PoolName,
+    RoleArn,
     RoleArns,
     Section,
     at_key,
@@ -39,13 +41,10 @@ from config.schema.base import (
     unique,
     written,
 )
+from config.schema.reservations import NodeGroupReservationConfig, check_reservation
 from config.schema.volumes import check_volume, disk_iops, disk_throughput, headroom
 from vocabulary.scheduling import PLATFORM_NODE_LABELS
 
-# The form of a zone name; whether the zone exists in `aws:region` is the rule zones-in-region's (catalog/regions.py).
-AZ_PATTERN = pattern(
-    r"^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$", "a zone name: the region and a letter", "us-west-2a"
-)
 # The retention periods CloudWatch Logs accepts.
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
                       2922, 3288, 3653)  # fmt: skip
@@ -409,8 +408,30 @@ def _with_guess(value: str, known: Iterable[str]) -> str:
     return f"{value} (did you mean {close[0]}?)" if close else value
 
 
+class ExistingClusterConfig(Section):
+    """`llm-platform:cluster.existing` — an EKS cluster that exists already, named by `cluster.name`: the
+    platform creates no control plane, system node group or core add-on and installs everything else into it."""
+
+    deploy_role_arn: RoleArn = Field(
+        description="The IAM role the program's Kubernetes provider acts as: its kubeconfig runs `aws eks "
+        "get-token --role-arn` with it. The cluster's owners give it an access entry with "
+        "AmazonEKSClusterAdminPolicy at cluster scope (the preview fails when it has no entry); the platform "
+        "never grants itself access to a cluster it does not own.",
+    )
+    aws_node_credentials: Literal["nodeRole", "ownRole"] = Field(
+        "nodeRole",
+        description="Where the cluster's `aws-node` (the VPC CNI) gets its AWS credentials. `nodeRole`, EKS's "
+        "default when aws-node has no role of its own: the node roles the platform creates (its GPU node "
+        "groups' and Karpenter's) carry AmazonEKS_CNI_Policy, since aws-node on their nodes acts as the node; "
+        "without it those nodes never turn Ready. `ownRole`: aws-node has a role of its own (IRSA on the "
+        "vpc-cni add-on, or a Pod Identity association for kube-system/aws-node), and the node roles carry no "
+        "CNI rights, as on a cluster the platform creates. The plan cannot tell which holds: an association "
+        "made outside the add-on does not show in any lookup the preview can make.",
+    )
+
+
 class ClusterConfig(Section):
-    """`llm-platform:cluster` — the EKS control plane."""
+    """`llm-platform:cluster` — the EKS control plane: one the platform creates, or an `existing` one."""
 
     name: str = Field(
         pattern=pattern(
@@ -418,31 +439,45 @@ class ClusterConfig(Section):
             "letters, digits and '-', starting with a letter, at most 100 characters",
             "llm-prod",
         ),
-        description="EKS cluster name.",
+        description="EKS cluster name: the cluster the platform creates, or the `existing` one's.",
     )
     kubernetes_version: Literal[SUPPORTED_KUBERNETES_VERSIONS] = Field(  # type: ignore[valid-type]
-        description="Pinned Kubernetes minor version."
+        description="Pinned Kubernetes minor version. With `existing`, the version the cluster runs: written "
+        "so that the AMI release and the charts are checked offline, and the preview fails when the cluster "
+        "runs another."
     )
     endpoint: EndpointConfig = Field(
-        default_factory=EndpointConfig, description="Who can reach the Kubernetes API (see below)."
+        default_factory=EndpointConfig,
+        description="Who can reach the Kubernetes API (see below). Not with `existing`.",
     )
     log_types: Annotated[list[Literal[LOG_TYPES]], AfterValidator(unique)] = Field(  # type: ignore[valid-type]
-        list(LOG_TYPES), description="Control-plane log types sent to CloudWatch Logs."
+        list(LOG_TYPES), description="Control-plane log types sent to CloudWatch Logs. Not with `existing`."
     )
     log_retention_days: Literal[LOG_RETENTION_DAYS] = Field(  # type: ignore[valid-type]
-        90, description="CloudWatch retention of control-plane logs (EKS would keep them forever)."
+        90,
+        description="CloudWatch retention of control-plane logs (EKS would keep them forever). Not with "
+        "`existing`.",
     )
     admin_role_arns: RoleArns = Field(
-        default_factory=list, description="IAM roles granted cluster-admin through EKS access entries."
+        default_factory=list,
+        description="IAM roles granted cluster-admin through EKS access entries. Not with `existing`.",
     )
-    deletion_protection: bool = Field(True, description="EKS refuses to delete the cluster while true.")
+    deletion_protection: bool = Field(
+        True, description="EKS refuses to delete the cluster while true. Not with `existing`."
+    )
     support_type: Literal["STANDARD", "EXTENDED"] = Field(
         "STANDARD",
-        description="EKS upgrade policy. EXTENDED keeps an old version running at 6x the control-plane price.",
+        description="EKS upgrade policy. EXTENDED keeps an old version running at 6x the control-plane price. "
+        "Not with `existing`.",
     )
     system_node_group: SystemNodeGroupConfig = Field(
         default_factory=SystemNodeGroupConfig,
-        description="The on-demand CPU node group every controller runs on (see below).",
+        description="The on-demand CPU node group every controller runs on (see below). Not with `existing`.",
+    )
+    existing: ExistingClusterConfig | None = Field(
+        None,
+        description="Install into an EKS cluster that exists already instead of creating one; needs "
+        "`network.existing` (its VPC). See the README's 'Install into an existing cluster'.",
     )
 
 
@@ -547,9 +582,13 @@ class GpuNodeGroupConfig(SizedNodeGroup):
     name: PoolName = Field(
         examples=["l40s-on-demand"], description="Pool name; becomes the node label llm-platform.io/pool."
     )
-    capacity_type: Literal["on-demand", "spot"] = Field(description="on-demand | spot.")
+    capacity_type: Literal["on-demand", "spot", "reserved"] = Field(
+        description="on-demand | spot | reserved (nodes in `capacityReservation`, capacity already paid for)."
+    )
     instance_types: Annotated[list[str], AfterValidator(unique)] = Field(
-        min_length=1, description="GPU instance types, all with the same GPU model. Spot: list several."
+        min_length=1,
+        description="GPU instance types, all with the same GPU model. Spot: list several. Reserved: the one "
+        "reserved type.",
     )
     min_size: int = Field(ge=0, le=100, description="Nodes kept running; 0 lets the group scale to zero.")
     max_size: int = Field(
@@ -569,6 +608,11 @@ class GpuNodeGroupConfig(SizedNodeGroup):
         description="Extra node labels, passed to the kubelet as --node-labels. Not the platform's own "
         "llm-platform.io/ labels, and in the kubernetes.io and k8s.io namespaces only what the kubelet takes.",
     )
+    capacity_reservation: NodeGroupReservationConfig | None = Field(
+        None,
+        description="The ODCR or Capacity Block the group launches into, with capacityType: reserved; see the "
+        "README's 'Reserved capacity'.",
+    )
 
     @field_validator("instance_types")
     @classmethod
@@ -585,6 +629,19 @@ class GpuNodeGroupConfig(SizedNodeGroup):
                 + ": one node group must expose one GPU model (split it into several groups)"
             )
         return v
+
+    @model_validator(mode="after")
+    def _reservation_holds_the_group(self) -> GpuNodeGroupConfig:
+        reservation = self.capacity_reservation
+        check_reservation(self, self.capacity_type, reservation, "instanceTypes", self.instance_types)
+        if reservation is not None and self.max_size > reservation.instances:
+            # A targeted reservation does not fall back to on-demand: launches beyond it fail.
+            raise at_key(
+                "maxSize",
+                f"{self.max_size} is above capacityReservation.instances ({reservation.instances}): nodes beyond "
+                "the reservation never launch; lower maxSize, or reserve more instances",
+            )
+        return self
 
     @model_validator(mode="after")
     def _volume_within_gp3(self) -> GpuNodeGroupConfig:

@@ -1,6 +1,13 @@
 from __future__ import annotations
 
-from components.node_group import DESIRED_SIZE_PATH, ManagedNodeGroup, ManagedNodeGroupArgs
+import pytest
+
+from components.node_group import (
+    DESIRED_SIZE_PATH,
+    CapacityReservationTarget,
+    ManagedNodeGroup,
+    ManagedNodeGroupArgs,
+)
 from tests.component.harness import record
 from vocabulary.scheduling import GPU_TAINT
 
@@ -80,3 +87,42 @@ def test_explicit_dependencies_reach_the_node_group_itself():
 
     ng = record(declare).one("aws:eks/nodeGroup:NodeGroup")
     assert any(d.endswith("aws:ec2/natGateway:NatGateway::nat") for d in ng["dependsOn"])
+
+
+def test_a_capacity_block_group_carries_its_block_in_the_launch_template():
+    block = CapacityReservationTarget(capacity_block=True, reservation_id="cr-0a1b2c3d4e5f60718")
+    rec = _group(capacity_type="CAPACITY_BLOCK", instance_types=("p5.48xlarge",), capacity_reservation=block)
+    lt = rec.one("aws:ec2/launchTemplate:LaunchTemplate")["inputs"]
+    assert lt["capacityReservationSpecification"] == {
+        "capacityReservationTarget": {"capacityReservationId": "cr-0a1b2c3d4e5f60718"}
+    }
+    assert lt["instanceMarketOptions"] == {"marketType": "capacity-block"}
+    assert lt["instanceType"] == "p5.48xlarge"
+    ng = rec.one("aws:eks/nodeGroup:NodeGroup")["inputs"]
+    assert ng["capacityType"] == "CAPACITY_BLOCK" and "instanceTypes" not in ng
+
+
+def test_an_odcr_group_stays_on_demand_with_its_types():
+    odcr = CapacityReservationTarget(capacity_block=False, reservation_id="cr-0a1b2c3d4e5f60718")
+    rec = _group(capacity_type="ON_DEMAND", instance_types=("p5.48xlarge",), capacity_reservation=odcr)
+    lt = rec.one("aws:ec2/launchTemplate:LaunchTemplate")["inputs"]
+    assert "instanceMarketOptions" not in lt and "instanceType" not in lt
+    assert rec.one("aws:eks/nodeGroup:NodeGroup")["inputs"]["instanceTypes"] == ["p5.48xlarge"]
+
+
+def test_an_unreserved_group_has_no_reservation_in_its_launch_template():
+    lt = _group().one("aws:ec2/launchTemplate:LaunchTemplate")["inputs"]
+    assert "capacityReservationSpecification" not in lt and "instanceMarketOptions" not in lt
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"capacity_type": "ON_DEMAND", "instance_types": ("p5.48xlarge",)},  # a block needs CAPACITY_BLOCK
+        {"capacity_type": "CAPACITY_BLOCK", "instance_types": ("p5.48xlarge", "p5.4xlarge")},  # and one type
+    ],
+)
+def test_a_capacity_block_group_is_refused_before_any_call_unless_eks_would_take_it(overrides):
+    block = CapacityReservationTarget(capacity_block=True, reservation_id="cr-0a1b2c3d4e5f60718")
+    with pytest.raises(ValueError, match="Capacity Block"):
+        ManagedNodeGroup("gpu", _args(capacity_reservation=block, **overrides))

@@ -61,7 +61,7 @@ def test_every_error_is_reported_at_once_across_sections():
     c["llm-platform:typo"] = "1"
     edit(c, "llm-platform:network", lambda v: v.update(cidr="10.0.0.0/8"))
     edit(c, "llm-platform:cluster", lambda v: v.update(kubernetesVersion="1.20"))
-    edit(c, "llm-platform:gpuNodeGroups", lambda v: v[0].update(capacityType="reserved"))
+    edit(c, "llm-platform:gpuNodeGroups", lambda v: v[0].update(capacityType="dedicated"))
     errs = errors(c)
     assert set(errs) >= {
         "llm-platform:typo",
@@ -71,7 +71,7 @@ def test_every_error_is_reported_at_once_across_sections():
     }
     assert (
         errs["llm-platform:gpuNodeGroups[0].capacityType"]
-        == "must be one of on-demand, spot (got 'reserved')"
+        == "must be one of on-demand, spot, reserved (got 'dedicated')"
     )
     assert errs["llm-platform:cluster.kubernetesVersion"] == 'must be one of "1.34", "1.35" (got \'1.20\')'
 

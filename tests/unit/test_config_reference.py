@@ -206,8 +206,10 @@ def test_nested_and_union_types(rows):
 
 
 def test_pipes_are_escaped_in_tables(doc, rows):
-    assert "on-demand \\| spot." in doc
-    assert rows["llm-platform:gpuNodeGroups[].capacityType"]["Description"] == "on-demand | spot."
+    assert "on-demand \\| spot \\| reserved" in doc
+    assert rows["llm-platform:gpuNodeGroups[].capacityType"]["Description"] == (
+        "on-demand | spot | reserved (nodes in `capacityReservation`, capacity already paid for)."
+    )
     assert "(h|d|w|y)" in rows["llm-platform:addons.monitoring.retention"]["Constraints"]
 
 

@@ -41,7 +41,13 @@ def _internet_facing(gateway: dict) -> None:
 # Stacks the cases start from besides the shipped ones: the shipped stack, some keys already changed.
 VARIANTS: dict[str, tuple[str, dict[str, Callable[[Any], Any]]]] = {
     "prod-in-existing-network": ("prod", {f"{K}:network": lambda v: existing_network("us-east-1")}),
+    "dev-in-existing-network": ("dev", {f"{K}:network": lambda v: existing_network("us-west-2")}),
 }
+
+
+def _existing_cluster(name: str) -> dict[str, Any]:
+    """`llm-platform:cluster` naming an existing cluster and nothing of a created one."""
+    return {"name": name, "kubernetesVersion": "1.35", "existing": {"deployRoleArn": ADMIN}}
 
 
 def flat(stack: str, key: str, change: Callable[[Any], Any]) -> dict[str, str]:
@@ -61,6 +67,15 @@ def _repeat_subnet(network: dict[str, Any]) -> dict[str, Any]:
     existing = network["existing"]
     existing["publicSubnets"][0]["id"] = existing["privateSubnets"][0]["id"]
     return network
+
+
+def reserved_group(
+    name: str, az: str = "us-east-1a", reservation: str = "cr-0a1b2c3d4e5f60718"
+) -> dict[str, Any]:
+    """A p5.48xlarge node group in a Capacity Block of two instances."""
+    return {"name": name, "capacityType": "reserved", "instanceTypes": ["p5.48xlarge"], "minSize": 0, "maxSize": 2,
+            "capacityReservation": {"type": "capacityBlock", "id": reservation, "availabilityZone": az,
+                                    "instances": 2, "hourlyPrice": 31.46}}  # fmt: skip
 
 
 def _first_model(**changes: Any) -> Callable[[list], None]:
@@ -138,6 +153,17 @@ CASES: dict[str, tuple[str, str, Callable[[Any], Any], str, str]] = {
                                  f"{K}:network.existing.privateSubnets[1].availabilityZone", "aws:region"),
     "existing-public-subnets-for-internet": ("prod-in-existing-network", f"{K}:gateway", _internet_facing,
                                              f"{K}:network.existing.publicSubnets", f"{K}:gateway.loadBalancer.scheme"),
+    "existing-cluster-alone": ("dev-in-existing-network", f"{K}:cluster", lambda v: v.update(existing={"deployRoleArn": ADMIN}),
+                               f"{K}:cluster.endpoint", "cluster.existing"),
+    "existing-cluster-in-existing-network": ("dev", f"{K}:cluster", lambda v: _existing_cluster("llm-dev"),
+                                             f"{K}:cluster.existing", f"{K}:network.existing"),
+    "existing-cluster-access-is-its-owners": ("prod-in-existing-network", f"{K}:cluster", lambda v: _existing_cluster("llm-prod"),
+                                              f"{K}:access.appTeamRoleArns", "cluster.existing"),
+    "reservation-in-stack-zones": ("prod", f"{K}:gpuNodeGroups", lambda v: v.append(reserved_group("h100", "us-east-1d")),
+                                   f"{K}:gpuNodeGroups[2].capacityReservation.availabilityZone", "us-east-1a"),
+    "reservation-claimed-once": ("prod", f"{K}:gpuNodeGroups",
+                                 lambda v: v.extend([reserved_group("h100-a"), reserved_group("h100-b")]),
+                                 f"{K}:gpuNodeGroups[3].capacityReservation", f"{K}:gpuNodeGroups[2]"),
 }  # fmt: skip
 # Guards on derived name lengths that no schema-valid stack reaches today (the schema's own limits are tighter):
 # tests/unit/test_names.py runs them directly, past and below each limit.

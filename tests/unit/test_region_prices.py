@@ -19,13 +19,16 @@ from catalog.prices import (
 from catalog.region_prices import CPU_LARGE_ON_DEMAND, GPU_ON_DEMAND
 from catalog.region_prices import SOURCE as REGION_SOURCE
 from catalog.regions import REGIONS, offered
-from catalog.skypilot_prices import read_prices, render
+from catalog.skypilot_prices import read_offerings, read_prices, render, render_offerings
+from config.loader import load_config
+from config.rules.offerings import offering_warnings
 from cost.estimate import estimate
 from cost.report import render_markdown
 from cost.sources import TablePrices
+from fleet.warnings import fleet_warnings
 from planner.run import validate_stack
 from tests.conftest import write_variant
-from tests.unit.stack_config import K, edit, issues
+from tests.unit.stack_config import SECRETS, K, edit, edits, flat, issues
 
 PRICED_REGIONS = sorted({*ON_DEMAND_USD_PER_HOUR, *SYSTEM_ON_DEMAND_USD_PER_HOUR})
 
@@ -191,3 +194,150 @@ def test_frankfurt_zones_are_accepted_and_a_zone_of_another_region_is_refused_by
     errs = issues(in_frankfurt(["eu-central-1a", "us-east-1a"]))
     message = errs[f"{K}:network.availabilityZones[1]"]
     assert "'us-east-1a' is not a zone of aws:region 'eu-central-1' (it is in another region)" in message
+
+
+# --- every commercial region: zones and offerings ----------------------------------------------------------
+
+
+def test_every_commercial_region_of_the_source_is_supported_and_none_of_another_partition():
+    assert len(REGIONS) == 23 and {
+        "us-east-1",
+        "us-west-2",
+        "eu-west-1",
+        "ap-northeast-1",
+        "me-south-1",
+    } <= set(REGIONS)
+    assert not [r for r in REGIONS if r.startswith(("us-gov-", "cn-"))]
+    # The hand-priced regions are in the offerings table too, and every other region is priced from the table.
+    assert set(GPU_ON_DEMAND) | set(PINNED_REGIONS) == set(REGIONS)
+
+
+@pytest.mark.parametrize("region", sorted(REGIONS))
+def test_every_region_has_a_zone_name_per_zone_id_and_prices_only_what_it_offers(region):
+    entry = REGIONS[region]
+    assert len(entry.zone_ids) >= 2 and len(entry.zones) >= len(entry.zone_ids)
+    assert all(z.startswith(region) and len(z) == len(region) + 1 for z in entry.zones)
+    for zones in (*entry.type_zones.values(), *entry.cpu_family_zones.values()):
+        assert zones and set(zones) <= set(entry.zone_ids)
+    for name in ON_DEMAND_USD_PER_HOUR.get(region, {}):
+        assert entry.zones_offering(name), f"{name} is priced in {region} but no zone offers it"
+    for name in SYSTEM_ON_DEMAND_USD_PER_HOUR.get(region, {}):
+        assert entry.zones_offering(name), f"{name} is priced in {region} but its family is not offered"
+
+
+def test_zone_names_skip_the_letters_their_regions_lack():
+    assert REGIONS["ap-northeast-1"].zones == ("ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d")
+    assert REGIONS["ca-central-1"].zones == ("ca-central-1a", "ca-central-1b", "ca-central-1d")
+    assert REGIONS["us-east-1"].zone_ids == tuple(f"use1-az{n}" for n in range(1, 7))
+
+
+def test_the_p5_class_is_priced_where_the_source_prices_it_and_capacity_blocks_are_offered_unpriced():
+    assert ON_DEMAND_USD_PER_HOUR["eu-north-1"]["p5.48xlarge"] == 58.8928
+    assert ON_DEMAND_USD_PER_HOUR["ap-northeast-1"]["p5en.48xlarge"] == 79.12
+    assert REGIONS["us-east-2"].zones_offering("p5e.48xlarge") == ("use2-az1", "use2-az2", "use2-az3")
+    assert (
+        "p5e.48xlarge" not in ON_DEMAND_USD_PER_HOUR["us-east-2"]
+    )  # Capacity Blocks only: no on-demand price
+
+
+def test_the_generator_reads_zone_ids_and_offerings_of_commercial_regions_only():
+    offerings = read_offerings(
+        vms(
+            "g6.xlarge,1.0064,eu-central-1,euc1-az2",
+            "g6.xlarge,1.0064,eu-central-1,euc1-az3",
+            "p5e.48xlarge,,eu-central-1,euc1-az1",  # no price: offered all the same (Capacity Blocks)
+            "a1.large,0.0582,eu-central-1,euc1-az1",  # not a catalog type: its zone still is one of the region's
+            "m7i.2xlarge,0.483,eu-central-1,euc1-az10",
+            "g6.xlarge,0.9,us-gov-west-1,usgw1-az1",  # GovCloud: another partition
+            "g6.xlarge,0.9,cn-north-1,cnn1-az1",  # China: another partition
+            "g6.xlarge,0.8048,us-east-1,use1-bos1-az1",  # a Local Zone: no managed node groups there
+        )
+    )
+    assert offerings.zone_ids == {"eu-central-1": ("euc1-az1", "euc1-az2", "euc1-az3", "euc1-az10")}
+    assert offerings.gpu == {
+        "eu-central-1": {"g6.xlarge": ("euc1-az2", "euc1-az3"), "p5e.48xlarge": ("euc1-az1",)}
+    }
+    assert offerings.cpu == {"eu-central-1": {"m7i": ("euc1-az10",)}}
+    assert (offerings.rows, offerings.unpriced) == (4, 1)
+    assert offerings.other_partitions == ("cn-north-1", "us-gov-west-1")
+
+
+def test_the_rendered_offerings_module_holds_zone_numbers_after_each_region_prefix():
+    offerings = read_offerings(
+        vms("g6.xlarge,1.0064,eu-central-1,euc1-az2", "m6i.large,0.115,eu-central-1,euc1-az1")
+    )
+    text = render_offerings(offerings, "0123abcd")
+    module: dict = {}
+    exec(compile(text, "region_offerings.py", "exec"), module)
+    assert module["ZONE_ID_PREFIX"] == {"eu-central-1": "euc1"}
+    assert module["ZONES"] == {"eu-central-1": (1, 2)}
+    assert module["GPU_TYPE_ZONES"] == {"eu-central-1": {"g6.xlarge": (2,)}}
+    assert module["CPU_FAMILY_ZONES"] == {"eu-central-1": {"m6i": (1,)}}
+    assert "0123abcd" in module["SOURCE"] and "python -m catalog.skypilot_prices" in text
+
+
+@pytest.mark.parametrize("region", sorted(REGIONS))
+def test_the_table_prices_name_their_source_for_every_region(region):
+    described = TablePrices().description_for(region)
+    assert described.startswith(REGION_SOURCE) if region not in PINNED_REGIONS else "Karpenter" in described
+
+
+# --- a stack in a region: priced fully, or told what the region lacks --------------------------------------
+
+
+def test_an_eu_west_1_copy_of_dev_prices_fully_with_no_warning(tmp_path):
+    write_variant(tmp_path, ireland_on_a10g)
+    fleet = validate_stack(tmp_path, "variant")[1]
+    est = estimate(fleet, TablePrices(), "variant")
+    assert est.warnings == ()
+    assert est.hourly("min").complete and est.hourly("max").complete and est.worst_monthly().complete
+    md = render_markdown(est)
+    assert "n/a" not in md and "NAT $0.048/h and a load balancer $0.0252/h in eu-west-1" in md
+    assert offering_warnings(fleet.config) == []
+
+
+def test_a_region_that_lacks_a_type_the_stack_asks_for_is_warned_under_its_key(tmp_path):
+    def ireland(config: dict) -> None:  # dev as it is (L4, g6) in eu-west-1, which offers no g6
+        config["aws:region"] = "eu-west-1"
+        config[f"{K}:network"]["availabilityZones"] = ["eu-west-1a", "eu-west-1b"]
+
+    write_variant(tmp_path, ireland)
+    warned = fleet_warnings(validate_stack(tmp_path, "variant")[1])
+    assert f"{K}:gpuNodeGroups[0].instanceTypes[0]: g6.xlarge is not offered in eu-west-1" in "\n".join(
+        warned
+    )
+    assert any(
+        w.startswith(f"{K}:addons.karpenter.nodePools[1].instanceFamilies[0]: no g6 type") for w in warned
+    )
+
+
+def test_a_type_offered_in_fewer_zones_than_the_group_spans_is_warned():
+    def p4d_in_ireland(config: dict) -> dict:
+        config["aws:region"] = "eu-west-1"
+        return config
+
+    c = edits(
+        {
+            f"{K}:network": lambda v: v.update(availabilityZones=["eu-west-1a", "eu-west-1b"]),
+            f"{K}:gpuNodeGroups": lambda groups: groups[0].update(instanceTypes=["p4d.24xlarge"]),
+        }
+    )
+    warned = offering_warnings(load_config(p4d_in_ireland(c), "x", SECRETS))
+    (message,) = [w for w in warned if w.startswith(f"{K}:gpuNodeGroups[0].instanceTypes[0]")]
+    assert "p4d.24xlarge is offered in 1 of eu-west-1's zones (euw1-az2)" in message
+    assert f"spans the stack's 2 zones ({K}:network.availabilityZones)" in message
+
+
+@pytest.mark.parametrize(
+    "region, why",
+    [
+        ("sa-east-1", "the offline price and offering table (skypilot-org/skypilot-catalog"),
+        ("us-gov-west-1", "GovCloud and China regions are other AWS partitions"),
+    ],
+)
+def test_a_region_the_table_lacks_is_refused_saying_why(region, why):
+    c = flat()
+    c["aws:region"] = region
+    message = issues(c)["aws:region"]
+    assert f"{region!r} is not a region the platform supports ({why}" in message
+    assert "regenerating it from a newer SkyPilot catalog" in message

@@ -16,7 +16,7 @@ from catalog.images import SERVING_IMAGES
 from catalog.regions import REGIONS, offered
 from catalog.vllm import TTFT_BUCKET_EDGES, VLLM_VERSION
 from config.loader import load_config
-from config.rules.infrastructure import unconfirmed_gpu_families
+from config.rules.offerings import offering_warnings
 from config.schema.addons import MonitoringConfig, NodePoolConfig
 from config.schema.base import GP3_IOPS, GP3_IOPS_PER_GIB, GP3_MAX_GIB, GP3_MIBPS_PER_IOPS, GP3_MIN_GIB
 from config.schema.base import GP3_THROUGHPUT_MIBPS as GP3_MIBPS
@@ -64,7 +64,7 @@ def test_a_region_outside_the_catalog_is_refused_with_what_to_do(region, hint):
     assert f"{K}:network.availabilityZones[0]" not in issues(c)  # zones are not judged against no region
 
 
-def test_gpu_families_a_region_is_not_known_to_offer_are_warned_not_refused():
+def test_instance_types_a_region_does_not_offer_are_warned_not_refused_by_key():
     assert offered("us-east-1", "g6e") and offered("eu-west-1", "g5") and not offered("eu-west-1", "g6")
 
     def ireland(stack: str) -> dict[str, str]:
@@ -73,10 +73,18 @@ def test_gpu_families_a_region_is_not_known_to_offer_are_warned_not_refused():
         return c
 
     cfg = load_config(ireland("dev"), "x", SECRETS)  # g6 (L4) everywhere in dev: allowed ...
-    warned = unconfirmed_gpu_families(cfg)  # ... and warned, per key
-    assert any(w.startswith(f"{K}:gpuNodeGroups[0].instanceTypes: g6 not known") for w in warned)
-    assert any(w.startswith(f"{K}:addons.karpenter.nodePools[0].instanceFamilies: g6 ") for w in warned)
-    assert unconfirmed_gpu_families(load_config(flat("prod"), "x", SECRETS)) == []  # g6e in us-east-1
+    warned = offering_warnings(cfg)  # ... and warned, per entry of the stack file
+    for j, t in enumerate(("g6.xlarge", "g6.2xlarge", "g6.4xlarge")):
+        assert any(
+            w.startswith(f"{K}:gpuNodeGroups[0].instanceTypes[{j}]: {t} is not offered in eu-west-1")
+            for w in warned
+        )
+    assert any(
+        w.startswith(f"{K}:addons.karpenter.nodePools[0].instanceFamilies[0]: no g6 type") for w in warned
+    )
+    assert all("with its GPU (l4 24 GiB) is offered there" in w for w in warned)
+    assert offering_warnings(load_config(flat("prod"), "x", SECRETS)) == []  # g6e in us-east-1
+    assert offering_warnings(load_config(flat("dev"), "x", SECRETS)) == []  # g6 in us-west-2
 
 
 # --- time zones and cron, as KEDA reads them ---------------------------------------------------------------
