@@ -31,6 +31,7 @@ NETWORK_TYPES = {
     "aws:ec2/routeTable:RouteTable",
     "aws:ec2/routeTableAssociation:RouteTableAssociation",
     "aws:ec2/route:Route",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
     "llm-platform:network:Network",
 }
 
