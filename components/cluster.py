@@ -11,7 +11,14 @@ import pulumi_aws as aws
 import pulumi_eks as eks
 import pulumi_kubernetes as k8s
 
-from components.iam import CNI_POLICY, POD_IDENTITY_TRUST, aws_context, managed_policy_arn, node_role
+from components.iam import (
+    CNI_POLICY,
+    POD_IDENTITY_TRUST,
+    aws_context,
+    log_group_key,
+    managed_policy_arn,
+    node_role,
+)
 from components.key_policies import secrets_key_policy
 from components.node_group import ManagedNodeGroup, ManagedNodeGroupArgs
 
@@ -122,11 +129,17 @@ class Cluster(pulumi.ComponentResource):
             deletion_window_in_days=30,
             opts=child,
         )
-        # EKS creates this log group itself with no expiry; creating it first bounds what audit logs cost.
+        # EKS creates this log group itself with no expiry; creating it first bounds what audit logs cost, and
+        # encrypts them (audit events name every principal and object the API served) under a key of its own.
+        group_name = f"/aws/eks/{args.name}/cluster"
+        logs_key = log_group_key(
+            f"{name}-control-plane-logs-key", group_name, f"EKS control-plane logs of {args.name}", self
+        )
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-control-plane-logs",
-            name=f"/aws/eks/{args.name}/cluster",
+            name=group_name,
             retention_in_days=args.log_retention_days,
+            kms_key_id=logs_key.arn,
             opts=child,
         )
         return secrets_key, log_group

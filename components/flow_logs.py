@@ -12,6 +12,8 @@ from typing import Any, Literal
 import pulumi
 import pulumi_aws as aws
 
+from components.iam import log_group_key
+
 FLOW_LOGS_SERVICE = "vpc-flow-logs.amazonaws.com"
 # What the flow log service needs on its log group (AWS VPC user guide, "IAM role for publishing flow logs to
 # CloudWatch Logs"), less logs:CreateLogGroup: the group is created here, with its retention.
@@ -113,10 +115,13 @@ class FlowLogs(pulumi.ComponentResource):
         """A log group with the retention, and the role the flow log service writes it with."""
         name, args = self._name, self._args
         child = pulumi.ResourceOptions(parent=self)
+        group_name = f"/aws/vpc/{args.cluster_name}/flow-logs"
+        key = log_group_key(f"{name}-key", group_name, f"VPC flow logs of {args.cluster_name}", self)
         log_group = aws.cloudwatch.LogGroup(
             name,
-            name=f"/aws/vpc/{args.cluster_name}/flow-logs",
+            name=group_name,
             retention_in_days=args.retention_days,
+            kms_key_id=key.arn,
             opts=child,
         )
         trust = pulumi.Output.all(

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
+from components.key_policies import log_group_key_policy
+
 # What every EKS node needs. ECR pull-only is narrower than the usual ReadOnly. The VPC CNI's rights
 # (AmazonEKS_CNI_Policy: create, attach and delete ENIs on `*`) are not here: on the node role every pod that
 # reaches the instance profile would hold them. The aws-node service account gets them through Pod Identity
@@ -53,6 +55,19 @@ def aws_context() -> pulumi.Output[tuple[str, str, str, str]]:
         aws.get_region_output().region,
         partition.dns_suffix,
     ).apply(tuple)
+
+
+def log_group_key(name: str, log_group: str, description: str, parent: pulumi.Resource) -> aws.kms.Key:
+    """A KMS key for one CloudWatch log group, with the key policy that lets CloudWatch Logs use it for that
+    group only. A key per group: the policy's encryption context names one group, and a key costs $1 a month."""
+    return aws.kms.Key(
+        name,
+        description=description,
+        enable_key_rotation=True,
+        deletion_window_in_days=30,
+        policy=aws_context().apply(lambda c: log_group_key_policy(*c, log_group=log_group)),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
 
 
 def node_role(

@@ -112,3 +112,35 @@ def secrets_key_policy(partition: str, account: str, region: str, dns_suffix: st
         used_through("CreateClusterThroughEKS", f"eks.{region}.{dns_suffix}", partition, account, EKS_CREATE),
         used_by_role("ClusterRoleEncryptsSecrets", cluster_role, EKS_CLUSTER_ROLE),
     )
+
+
+# What CloudWatch Logs does with a log group's key (CloudWatch Logs user guide, "Encrypt log data in CloudWatch
+# Logs using AWS KMS"). The guide's policy puts `kms:Describe*` under the encryption-context condition too, where
+# it can never match (DescribeKey carries no encryption context; parliament: UNKNOWN_CONDITION_FOR_ACTION): it
+# gets a statement of its own, and the context is compared as the string it is (StringEquals, not ArnLike).
+LOGS_USE = ("kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*")
+
+
+def log_group_key_policy(partition: str, account: str, region: str, dns_suffix: str, log_group: str) -> str:
+    """A log group's own key: the account administers it; CloudWatch Logs uses it for that one group only
+    (the encryption context names the group's ARN, which CloudWatch Logs sets on every call)."""
+    arn = f"arn:{partition}:logs:{region}:{account}:log-group:{log_group}"
+    logs = {"Service": f"logs.{region}.{dns_suffix}"}
+    return document(
+        administered_by_account(partition, account),
+        {
+            "Sid": "CloudWatchLogsEncryptsTheGroup",
+            "Effect": "Allow",
+            "Principal": logs,
+            "Action": list(LOGS_USE),
+            "Resource": "*",
+            "Condition": {"StringEquals": {"kms:EncryptionContext:aws:logs:arn": arn}},
+        },
+        {
+            "Sid": "CloudWatchLogsDescribesTheKey",
+            "Effect": "Allow",
+            "Principal": logs,
+            "Action": ["kms:DescribeKey"],
+            "Resource": "*",
+        },
+    )

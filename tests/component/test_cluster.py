@@ -71,7 +71,7 @@ def test_control_plane_settings():
     (assoc,) = entry["accessPolicies"].values()
     assert assoc["policyArn"] == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
     assert assoc["accessScope"] == {"type": "cluster"}
-    key = rec.one("aws:kms/key:Key")["inputs"]
+    key = _key(rec, "cluster-secrets")["inputs"]
     assert key["enableKeyRotation"] is True
 
 
@@ -104,8 +104,25 @@ def test_vpc_cni_is_pinned_and_enforces_network_policies_when_asked():
 def test_control_plane_logs_have_a_retention_and_exist_before_the_cluster():
     rec = _cluster()
     logs = rec.one("aws:cloudwatch/logGroup:LogGroup")
-    assert logs["inputs"] == {"name": "/aws/eks/c1/cluster", "retentionInDays": 90}
+    key = _key(rec, "cluster-control-plane-logs-key")
+    inputs = dict(logs["inputs"])
+    assert inputs.pop("kmsKeyId").startswith("arn:aws:kms:us-east-1:123456789012:key/")
+    assert inputs == {"name": "/aws/eks/c1/cluster", "retentionInDays": 90}
     assert logs["urn"] in rec.one("eks:index:Cluster")["dependsOn"]
+    # CloudWatch Logs may use the key for this one group, and nothing else may encrypt with it.
+    statements = {s["Sid"]: s for s in json.loads(key["inputs"]["policy"])["Statement"]}
+    use = statements["CloudWatchLogsEncryptsTheGroup"]
+    assert use["Principal"] == {"Service": "logs.us-east-1.amazonaws.com"}
+    assert use["Condition"] == {
+        "StringEquals": {
+            "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:123456789012:log-group:/aws/eks/c1/cluster"
+        }
+    }
+    assert set(statements) == {
+        "AccountAdministersTheKey",
+        "CloudWatchLogsEncryptsTheGroup",
+        "CloudWatchLogsDescribesTheKey",
+    }
 
 
 def test_public_endpoint_takes_only_the_listed_cidrs():
@@ -121,6 +138,10 @@ def test_kubeconfig_is_secret_and_feeds_an_explicit_provider():
     provider = rec.one("pulumi:providers:kubernetes")
     assert provider["inputs"]["kubeconfig"] == "[secret]"
     assert rec.outputs["name"] == "c1"
+
+
+def _key(rec, name: str) -> dict:
+    return next(k for k in rec.of_type("aws:kms/key:Key") if k["name"] == name)
 
 
 def _node_role(rec):
@@ -202,7 +223,7 @@ def test_pod_identity_agent_is_pinned():
 
 def test_the_secrets_key_has_its_own_policy_naming_the_cluster_role():
     rec = _cluster()
-    key = rec.one("aws:kms/key:Key")
+    key = _key(rec, "cluster-secrets")
     assert "policy" not in key["inputs"]  # one owner of the policy: the KeyPolicy below
     (key_policy,) = rec.of_type("aws:kms/keyPolicy:KeyPolicy")
     assert key["urn"] in key_policy["dependsOn"]

@@ -28,7 +28,17 @@ def _flow_logs(**destination):
 
 def test_cloudwatch_declares_a_log_group_a_role_its_policy_and_the_flow_log():
     rec = _flow_logs(destination="cloudWatch", retention_days=14)
-    assert rec.one("aws:cloudwatch/logGroup:LogGroup")["inputs"]["retentionInDays"] == 14
+    group = rec.one("aws:cloudwatch/logGroup:LogGroup")["inputs"]
+    assert group["retentionInDays"] == 14 and group["kmsKeyId"].startswith("arn:aws:kms:eu-west-1:")
+    # The group's own key: CloudWatch Logs may use it for this group only.
+    (statement,) = [
+        s
+        for s in json.loads(rec.one("aws:kms/key:Key")["inputs"]["policy"])["Statement"]
+        if s["Sid"] == "CloudWatchLogsEncryptsTheGroup"
+    ]
+    assert statement["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
+    context = statement["Condition"]["StringEquals"]["kms:EncryptionContext:aws:logs:arn"]
+    assert context == f"arn:aws:logs:eu-west-1:123456789012:log-group:{group['name']}"
     flow_log = rec.one("aws:ec2/flowLog:FlowLog")["inputs"]
     assert flow_log["vpcId"] == VPC and flow_log["logDestinationType"] == "cloud-watch-logs"
     trust = json.loads(rec.one("aws:iam/role:Role")["inputs"]["assumeRolePolicy"])

@@ -25,6 +25,7 @@ CREATED_CLUSTER = {
     ("aws:kms/key:Key", "cluster-secrets"),
     ("aws:kms/keyPolicy:KeyPolicy", "cluster-secrets-policy"),
     ("aws:cloudwatch/logGroup:LogGroup", "cluster-control-plane-logs"),
+    ("aws:kms/key:Key", "cluster-control-plane-logs-key"),
     ("llm-platform:compute:ManagedNodeGroup", "cluster-system"),
     ("aws:eks/nodeGroup:NodeGroup", "cluster-system-ng"),
     ("aws:ec2/launchTemplate:LaunchTemplate", "cluster-system-lt"),

@@ -17,6 +17,7 @@ FLOW_LOG = "aws:ec2/flowLog:FlowLog"
 FLOW_LOG_TYPES = {
     FLOW_LOG,
     "aws:cloudwatch/logGroup:LogGroup",
+    "aws:kms/key:Key",  # the log group's own key
     "aws:iam/role:Role",
     "aws:iam/rolePolicy:RolePolicy",
     "llm-platform:network:FlowLogs",
@@ -42,7 +43,10 @@ def test_prod_turns_flow_logs_on_to_cloudwatch_with_its_retention(plans):
     prod = plans["prod"]
     assert prod.config.network.flow_logs.destination == "cloudWatch"
     (log_group,) = [g for g in prod.of_type("aws:cloudwatch/logGroup:LogGroup") if "flow-logs" in g["name"]]
-    assert log_group["inputs"] == {"name": "/aws/vpc/llm-prod/flow-logs", "retentionInDays": 90}
+    inputs = dict(log_group["inputs"])
+    key = prod.by_name("flow-logs-key")
+    assert inputs.pop("kmsKeyId").startswith("arn:aws:kms:") and key["type"] == "aws:kms/key:Key"
+    assert inputs == {"name": "/aws/vpc/llm-prod/flow-logs", "retentionInDays": 90}
     flow_log = the_flow_log(prod)
     assert flow_log["logDestinationType"] == "cloud-watch-logs"
     assert flow_log["logDestination"].endswith(":log-group:/aws/vpc/llm-prod/flow-logs")
