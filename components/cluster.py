@@ -276,7 +276,8 @@ class Cluster(pulumi.ComponentResource):
             f"{name}-aws-node-credentials",
             metadata={"name": AWS_NODE.daemon_set, "namespace": AWS_NODE.namespace},
             spec={"template": {"metadata": {"annotations": {AWS_NODE.annotation: "pod-identity"}}}},
-            # After the whole cluster component: the vpc-cni add-on inside it creates the DaemonSet.
+            # The DaemonSet exists once the cluster does: EKS installs aws-node at creation (pulumi-eks leaves
+            # bootstrapSelfManagedAddons at its default, true) and the vpc-cni add-on then adopts it.
             opts=pulumi.ResourceOptions(
                 parent=self,
                 provider=self.k8s_provider,
