@@ -7,7 +7,7 @@ Per GPU, vLLM gets `gpu_memory_utilization` x total memory. From that come, in o
   the KV cache                 (what is left)
 KV bytes per token per GPU = 2 (K and V) x layers x KV heads on this GPU x head dim x KV bytes. KV heads split
 across tensor-parallel ranks; with fewer KV heads than ranks each rank keeps a whole head (replication).
-Measured on an H100 (/work/shared/UPSTREAM_FACTS.md, README "Sizing"): weights within 0.5 % of params x bytes;
+Measured on an H100 (README "Sizing"): weights within 0.5 % of params x bytes;
 KV exact; CUDA context ~0.5 GiB; activation peak of an 8k-token prefill 0.25-1.46 GiB. The reserve below bounds
 those at the H100's 8,192 batched tokens and TP 1.
 """
