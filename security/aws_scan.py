@@ -3,12 +3,11 @@ by security/tfplan.py), with security/aws-skips.yaml applied per resource (secur
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
+from security import checkov as checkov_cli
 from security.skips import Finding, Outcome, Rules, Skip, classify, load_skips
 
 SKIPS_FILE = Path(__file__).resolve().parent / "aws-skips.yaml"
@@ -21,47 +20,14 @@ RULES = Rules(
 )
 
 
-class ScanError(Exception):
-    """checkov could not scan a plan (not: a check failed)."""
-
-
 def findings(stack: str, report: Any) -> tuple[list[Finding], int]:
     """Failed checks and the number passed, from checkov's JSON for one plan file."""
-    reports = report if isinstance(report, list) else [report]
-    failed: list[Finding] = []
-    passed = 0
-    for r in reports:
-        if "results" not in r:  # checkov's shape for "nothing found to scan"
-            raise ScanError(f"{stack}: checkov found no AWS resources in the plan")
-        if r["summary"].get("parsing_errors"):
-            raise ScanError(f"{stack}: checkov could not parse the AWS plan")
-        passed += r["summary"]["passed"]
-        for c in r["results"]["failed_checks"]:
-            failed.append(
-                Finding(stack, c["check_id"], c.get("check_name", ""), c["resource"], "aws/tfplan.json")
-            )
-    return failed, passed
+    return checkov_cli.findings(stack, report, "AWS resources in the plan", file_path="aws/tfplan.json")
 
 
-def run_checkov(checkov: str, tfplans: list[Path]) -> list[Any]:
+def run_checkov(checkov_bin: str, tfplans: list[Path]) -> list[Any]:
     """checkov's JSON for each plan file, the stacks scanned side by side."""
-    cmd = ["--framework", "terraform_plan", "--quiet", "--compact", "--skip-download", "-o", "json"]
-    procs = [
-        subprocess.Popen(
-            [checkov, "-f", str(p), *cmd], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        for p in tfplans
-    ]
-    reports = []
-    for path, proc in zip(tfplans, procs, strict=True):
-        stdout, stderr = proc.communicate()
-        if proc.returncode not in (0, 1):
-            raise ScanError(f"checkov exited {proc.returncode} on {path}:\n{stderr[-2000:]}")
-        try:
-            reports.append(json.loads(stdout))
-        except json.JSONDecodeError as err:
-            raise ScanError(f"checkov printed no JSON for {path} ({err}):\n{stderr[-2000:]}") from err
-    return reports
+    return checkov_cli.run(checkov_bin, "terraform_plan", [("-f", p) for p in tfplans])
 
 
 def scan(checkov: str, tfplans: list[Path], skips: list[Skip] | None = None) -> Outcome:

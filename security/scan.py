@@ -18,14 +18,14 @@ security/tfplan.py's conversion) and security/iam_scan.py (parliament and clouds
 from __future__ import annotations
 
 import argparse
-import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 from security import aws_scan, iam_scan, tfplan
+from security import checkov as checkov_cli
+from security.checkov import ScanError
 from security.skips import MIN_JUSTIFICATION, Finding, Outcome, Rules, Skip, classify
 from security.skips import load_skips as _load
 from security.skips import report as _report
@@ -42,56 +42,19 @@ RULES = Rules(
 )
 
 
-class ScanError(Exception):
-    """A scanner could not scan (not: a check failed)."""
-
-
 def load_skips(path: Path = SKIPS_FILE) -> list[Skip]:
     """The manifests' skip list, validated: every problem at once, each naming its entry."""
     return _load(path, RULES)
 
 
 def findings(stack: str, report: Any) -> tuple[list[Finding], int]:
-    """Failed checks and the number passed, from checkov's JSON (one report, or a list of them)."""
-    reports = report if isinstance(report, list) else [report]
-    failed: list[Finding] = []
-    passed = 0
-    for r in reports:
-        if "results" not in r:  # checkov's shape for "nothing found to scan"
-            raise ScanError(f"{stack}: checkov found no Kubernetes manifests to scan")
-        if r["summary"].get("parsing_errors"):
-            raise ScanError(f"{stack}: checkov could not parse {r['summary']['parsing_errors']} file(s)")
-        passed += r["summary"]["passed"]
-        for c in r["results"]["failed_checks"]:
-            failed.append(
-                Finding(stack, c["check_id"], c.get("check_name", ""), c["resource"], c["file_path"])
-            )
-    return failed, passed
+    """Failed checks and the number passed, from checkov's JSON for one stack's manifests."""
+    return checkov_cli.findings(stack, report, "Kubernetes manifests")
 
 
-def run_checkov(checkov: str, builds: list[Path]) -> list[Any]:
+def run_checkov(checkov_bin: str, builds: list[Path]) -> list[Any]:
     """checkov's JSON for each build/<stack>/manifests, the stacks scanned side by side."""
-    # --skip-download: no Prisma Cloud look-ups (guidelines, severities); CI has no route to them anyway.
-    cmd = ["--framework", "kubernetes", "--quiet", "--compact", "--skip-download", "-o", "json"]
-    procs = [
-        subprocess.Popen(
-            [checkov, "-d", str(b / "manifests"), *cmd],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for b in builds
-    ]
-    reports = []
-    for build, proc in zip(builds, procs, strict=True):
-        stdout, stderr = proc.communicate()
-        if proc.returncode not in (0, 1):  # 1 = some check failed; anything else = checkov did not finish
-            raise ScanError(f"checkov exited {proc.returncode} on {build}:\n{stderr[-2000:]}")
-        try:
-            reports.append(json.loads(stdout))
-        except json.JSONDecodeError as err:
-            raise ScanError(f"checkov printed no JSON for {build} ({err}):\n{stderr[-2000:]}") from err
-    return reports
+    return checkov_cli.run(checkov_bin, "kubernetes", [("-d", b / "manifests") for b in builds])
 
 
 def scan(checkov: str, builds: list[Path], skips: list[Skip]) -> Outcome:
@@ -128,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         ]
         if args.iam_python:
             outcomes.append(("iam", iam_scan.scan(args.iam_python, tfplans), iam_scan.SKIPS_FILE))
-    except (ValueError, ScanError, aws_scan.ScanError, iam_scan.ScanError, tfplan.UnmappedTypes) as err:
+    except (ValueError, ScanError, iam_scan.ScanError, tfplan.UnmappedTypes) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     print("\n".join(_report(tool, out, skips) for tool, out, skips in outcomes))
