@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from config.issues import ConfigIssue
+from config.rules.infrastructure import written_beside_existing
 from config.rules.registry import K, Sections, rule
 
 EXISTING = f"{K}:cluster.existing"
@@ -35,16 +36,7 @@ ACCESS_ENTRY_KEYS = {
 @rule("cluster")
 def existing_cluster_alone(s: Sections) -> Iterator[ConfigIssue]:
     """With `cluster.existing`, none of the keys that shape a created cluster is written."""
-    cluster = s.cluster
-    if cluster.existing is None:
-        return
-    for field, instead in CREATED_CLUSTER_KEYS.items():
-        if field in cluster.model_fields_set:
-            key = type(cluster).model_fields[field].alias
-            yield ConfigIssue(
-                f"{K}:cluster.{key}",
-                f"is for a cluster the platform creates, and cluster.existing is set: remove it ({instead})",
-            )
+    return written_beside_existing(s.cluster, "cluster", CREATED_CLUSTER_KEYS)
 
 
 @rule("cluster", "network")

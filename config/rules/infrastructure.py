@@ -4,7 +4,8 @@ entries and client namespaces. The warnings about instance types a region does n
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from catalog.amis import AMI_FAMILIES
 from catalog.regions import OFFERINGS_SOURCE, REGIONS
@@ -43,6 +44,22 @@ def zones_in_region(s: Sections) -> Iterator[ConfigIssue]:
         return  # region-in-catalog says so
     for i, az in enumerate(s.network.availability_zones or ()):
         yield from zone_outside_region(f"{K}:network.availabilityZones[{i}]", az, s.region)
+
+
+def written_beside_existing(
+    section: Any, name: str, created_keys: Mapping[str, str]
+) -> Iterator[ConfigIssue]:
+    """The keys of `created_keys` (field -> what takes its place) written in a section whose `existing` is
+    set (`network`, `cluster`, its `name`): they shape what the platform creates, and it creates none of it there."""
+    if section.existing is None:
+        return
+    for field, instead in created_keys.items():
+        if field in section.model_fields_set:
+            key = type(section).model_fields[field].alias
+            yield ConfigIssue(
+                f"{K}:{name}.{key}",
+                f"is for a {name} the platform creates, and {name}.existing is set: remove it ({instead})",
+            )
 
 
 def zone_outside_region(key: str, az: str, region_name: str) -> Iterator[ConfigIssue]:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from catalog.regions import REGIONS
 from config.issues import ConfigIssue
-from config.rules.infrastructure import zone_outside_region
+from config.rules.infrastructure import written_beside_existing, zone_outside_region
 from config.rules.registry import K, Sections, rule
 from config.schema.infrastructure import ExistingNetworkConfig, ExistingSubnet
 
@@ -37,16 +37,7 @@ def _subnets(existing: ExistingNetworkConfig) -> Iterator[tuple[str, ExistingSub
 @rule("network")
 def existing_network_alone(s: Sections) -> Iterator[ConfigIssue]:
     """With `network.existing`, none of the keys that shape a created network is written."""
-    network = s.network
-    if network.existing is None:
-        return
-    for field, instead in CREATED_NETWORK_KEYS.items():
-        if field in network.model_fields_set:
-            key = type(network).model_fields[field].alias
-            yield ConfigIssue(
-                f"{K}:network.{key}",
-                f"is for a network the platform creates, and network.existing is set: remove it ({instead})",
-            )
+    return written_beside_existing(s.network, "network", CREATED_NETWORK_KEYS)
 
 
 @rule("network")
