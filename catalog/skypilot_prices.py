@@ -227,19 +227,21 @@ def _numbers(zones: Iterable[str]) -> str:
 
 
 def _table(name: str, table: Mapping[str, Mapping[str, float]]) -> list[str]:
-    out = [f"{name}: dict[str, dict[str, float]] = {{"]
-    for region, prices in table.items():
-        out.append(f'    "{region}": {{')
-        out += [f'        "{key}": {price!r},' for key, price in prices.items()]
-        out.append("    },")
-    return [*out, "}", ""]
+    return _nested(name, "float", {r: {k: repr(v) for k, v in t.items()} for r, t in table.items()})
 
 
 def _zone_table(name: str, table: Mapping[str, Mapping[str, tuple[str, ...]]]) -> list[str]:
-    out = [f"{name}: dict[str, dict[str, tuple[int, ...]]] = {{"]
-    for region, types in table.items():
+    return _nested(
+        name, "tuple[int, ...]", {r: {k: _numbers(z) for k, z in t.items()} for r, t in table.items()}
+    )
+
+
+def _nested(name: str, value_type: str, table: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """A region -> key -> value dict literal, one key a line, values already written as Python."""
+    out = [f"{name}: dict[str, dict[str, {value_type}]] = {{"]
+    for region, values in table.items():
         out.append(f'    "{region}": {{')
-        out += [f'        "{key}": {_numbers(zones)},' for key, zones in types.items()]
+        out += [f'        "{key}": {value},' for key, value in values.items()]
         out.append("    },")
     return [*out, "}", ""]
 

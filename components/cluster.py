@@ -11,14 +11,8 @@ import pulumi_aws as aws
 import pulumi_eks as eks
 import pulumi_kubernetes as k8s
 
-from components.iam import (
-    CNI_POLICY,
-    POD_IDENTITY_TRUST,
-    aws_context,
-    log_group_key,
-    managed_policy_arn,
-    node_role,
-)
+from components import kms
+from components.iam import CNI_POLICY, aws_context, node_role, pod_identity_role
 from components.key_policies import secrets_key_policy
 from components.node_group import ManagedNodeGroup, ManagedNodeGroupArgs
 
@@ -122,17 +116,13 @@ class Cluster(pulumi.ComponentResource):
         creates inside the cluster component, so a policy on the key itself would be a cycle."""
         name, args = self._name, self._args
         child = pulumi.ResourceOptions(parent=self)
-        secrets_key = aws.kms.Key(
-            f"{name}-secrets",
-            description=f"EKS envelope encryption of Kubernetes secrets for {args.name}",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            opts=child,
+        secrets_key = kms.key(
+            f"{name}-secrets", f"EKS envelope encryption of Kubernetes secrets for {args.name}", child
         )
         # EKS creates this log group itself with no expiry; creating it first bounds what audit logs cost, and
         # encrypts them (audit events name every principal and object the API served) under a key of its own.
         group_name = f"/aws/eks/{args.name}/cluster"
-        logs_key = log_group_key(
+        logs_key = kms.log_group_key(
             f"{name}-control-plane-logs-key", group_name, f"EKS control-plane logs of {args.name}", self
         )
         log_group = aws.cloudwatch.LogGroup(
@@ -254,15 +244,11 @@ class Cluster(pulumi.ComponentResource):
         deletes removed resources last in an update); restarting aws-node first, by a pod-template annotation,
         gives every pod the new credentials before that."""
         name, args = self._name, self._args
-        child = pulumi.ResourceOptions(parent=self)
-        role = aws.iam.Role(
+        role, attachment = pod_identity_role(
             f"{name}-vpc-cni",
-            description=f"VPC CNI (aws-node) of {args.name}, through EKS Pod Identity",
-            assume_role_policy=POD_IDENTITY_TRUST,
-            opts=child,
-        )
-        attachment = aws.iam.RolePolicyAttachment(
-            f"{name}-vpc-cni", role=role.name, policy_arn=managed_policy_arn(CNI_POLICY), opts=child
+            f"VPC CNI (aws-node) of {args.name}, through EKS Pod Identity",
+            CNI_POLICY,
+            self,
         )
         association = aws.eks.PodIdentityAssociation(
             f"{name}-vpc-cni",

@@ -12,7 +12,7 @@ from typing import Any, Literal
 import pulumi
 import pulumi_aws as aws
 
-from components.iam import log_group_key
+from components.kms import log_group_key
 
 FLOW_LOGS_SERVICE = "vpc-flow-logs.amazonaws.com"
 # What the flow log service needs on its log group (AWS VPC user guide, "IAM role for publishing flow logs to

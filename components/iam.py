@@ -1,4 +1,4 @@
-"""IAM building blocks shared by the components: trust policies and the EKS node role."""
+"""IAM building blocks shared by the components: trust policies, Pod Identity roles and the EKS node role."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from collections.abc import Sequence
 
 import pulumi
 import pulumi_aws as aws
-
-from components.key_policies import log_group_key_policy
 
 # What every EKS node needs. ECR pull-only is narrower than the usual ReadOnly. The VPC CNI's rights
 # (AmazonEKS_CNI_Policy: create, attach and delete ENIs on `*`) are not here: on the node role every pod that
@@ -57,19 +55,6 @@ def aws_context() -> pulumi.Output[tuple[str, str, str, str]]:
     ).apply(tuple)
 
 
-def log_group_key(name: str, log_group: str, description: str, parent: pulumi.Resource) -> aws.kms.Key:
-    """A KMS key for one CloudWatch log group, with the key policy that lets CloudWatch Logs use it for that
-    group only. A key per group: the policy's encryption context names one group, and a key costs $1 a month."""
-    return aws.kms.Key(
-        name,
-        description=description,
-        enable_key_rotation=True,
-        deletion_window_in_days=30,
-        policy=aws_context().apply(lambda c: log_group_key_policy(*c, log_group=log_group)),
-        opts=pulumi.ResourceOptions(parent=parent),
-    )
-
-
 def node_role(
     name: str, description: str, parent: pulumi.Resource, extra_policies: tuple[str, ...] = ()
 ) -> tuple[aws.iam.Role, list[pulumi.Resource]]:
@@ -88,6 +73,19 @@ def node_role(
     return role, attachments
 
 
+def pod_identity_role(
+    name: str, description: str, policy: str, parent: pulumi.Resource
+) -> tuple[aws.iam.Role, aws.iam.RolePolicyAttachment]:
+    """A role EKS Pod Identity may hand to a service account, with one AWS managed policy; both resources are
+    named `name`. Returns the attachment too: what uses the role waits for its rights."""
+    child = pulumi.ResourceOptions(parent=parent)
+    role = aws.iam.Role(name, description=description, assume_role_policy=POD_IDENTITY_TRUST, opts=child)
+    attachment = aws.iam.RolePolicyAttachment(
+        name, role=role.name, policy_arn=managed_policy_arn(policy), opts=child
+    )
+    return role, attachment
+
+
 def eks_addon_with_role(
     name: str,
     parent: pulumi.Resource,
@@ -102,11 +100,7 @@ def eks_addon_with_role(
 ) -> aws.eks.Addon:
     """A pinned EKS add-on whose controller service account gets a role (one managed policy) through Pod
     Identity. The add-on waits for the policy attachment, so its controller never starts without rights."""
-    child = pulumi.ResourceOptions(parent=parent)
-    role = aws.iam.Role(name, description=description, assume_role_policy=POD_IDENTITY_TRUST, opts=child)
-    attachment = aws.iam.RolePolicyAttachment(
-        name, role=role.name, policy_arn=managed_policy_arn(policy), opts=child
-    )
+    role, attachment = pod_identity_role(name, description, policy, parent)
     return aws.eks.Addon(
         name,
         cluster_name=cluster_name,

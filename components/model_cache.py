@@ -14,6 +14,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from components import kms
 from components.iam import aws_context, eks_addon_with_role
 from components.key_policies import file_system_key_policy
 
@@ -66,13 +67,11 @@ class ModelCache(pulumi.ComponentResource):
         """The KMS key and the encrypted EFS file system, both kept when `protect` is set."""
         name, args = self._name, self._args
         keep = pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect)
-        key = aws.kms.Key(
+        key = kms.key(
             f"{name}-key",
-            description="EFS model cache encryption",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=aws_context().apply(lambda c: file_system_key_policy(*c)),
-            opts=keep,
+            "EFS model cache encryption",
+            keep,
+            aws_context().apply(lambda c: file_system_key_policy(*c)),
         )
         self.file_system = aws.efs.FileSystem(
             f"{name}-fs",

@@ -71,6 +71,19 @@ def build_cluster(fleet: Fleet, network: NetworkIds) -> ClusterRefs:
 
 def _created(fleet: Fleet, network: NetworkIds) -> ClusterRefs:
     cluster = _cluster(fleet, network)
+    return _refs(
+        cluster,
+        system_ready=(cluster.system_nodes.node_group,),
+        pod_identity_ready=(cluster.pod_identity_agent,),
+        security_group_ids_by_id=(),
+        node_extra_policies=(),  # aws-node has its own role (components/cluster.py `_cni_credentials`)
+        oidc_provider_arn=cluster.oidc_provider_arn,
+        system_node_group_name=cluster.system_nodes.node_group_name,
+    )
+
+
+def _refs(cluster: Cluster | ExistingCluster, **only_one_has: Any) -> ClusterRefs:
+    """What both kinds of cluster give under the same names, and what differs between them."""
     return ClusterRefs(
         cluster_name=cluster.cluster_name,
         cluster_security_group_id=cluster.cluster_security_group_id,
@@ -78,12 +91,7 @@ def _created(fleet: Fleet, network: NetworkIds) -> ClusterRefs:
         k8s_provider=cluster.k8s_provider,
         node_role=cluster.node_role,
         node_role_ready=cluster.node_role_ready,
-        system_ready=(cluster.system_nodes.node_group,),
-        pod_identity_ready=(cluster.pod_identity_agent,),
-        security_group_ids_by_id=(),
-        node_extra_policies=(),  # aws-node has its own role (components/cluster.py `_cni_credentials`)
-        oidc_provider_arn=cluster.oidc_provider_arn,
-        system_node_group_name=cluster.system_nodes.node_group_name,
+        **only_one_has,
     )
 
 
@@ -179,13 +187,8 @@ def _existing(fleet: Fleet, existing: ExistingClusterConfig) -> ClusterRefs:
             node_extra_policies=node_extra_policies(existing),
         ),
     )
-    return ClusterRefs(
-        cluster_name=cluster.cluster_name,
-        cluster_security_group_id=cluster.cluster_security_group_id,
-        kubeconfig=cluster.kubeconfig,
-        k8s_provider=cluster.k8s_provider,
-        node_role=cluster.node_role,
-        node_role_ready=cluster.node_role_ready,
+    return _refs(
+        cluster,
         system_ready=(),
         pod_identity_ready=(),
         security_group_ids_by_id=(found.security_group_id,),
